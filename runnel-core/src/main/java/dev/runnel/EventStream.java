@@ -1,0 +1,124 @@
+package dev.runnel;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import java.util.stream.Stream;
+
+/**
+ * The values one connection sends, and how it sends them. Create one with a factory:
+ * {@link #producer(Producer)} for blocking code on a virtual thread, {@link #of(Iterator)},
+ * {@link #of(Stream)} or {@link #of(Iterable)} for pull-based sources, and
+ * {@link #from(Flow.Publisher)} for reactive ones. Then adjust its {@link StreamOptions} with the
+ * {@code with...} methods.
+ *
+ * <p>An event stream is served once: its source is consumed by the connection that serves it.
+ */
+public sealed interface EventStream {
+
+    /** This stream's options. */
+    StreamOptions options();
+
+    /** A copy with other options. */
+    EventStream withOptions(StreamOptions options);
+
+    /** A stream whose values come from {@code producer}, run on a virtual thread. */
+    static EventStream producer(Producer producer) {
+        return new Produced(Objects.requireNonNull(producer, "producer"), StreamOptions.DEFAULTS);
+    }
+
+    /** A stream of the iterator's values; if the iterator is {@link AutoCloseable} it is closed at the end. */
+    static EventStream of(Iterator<?> values) {
+        Objects.requireNonNull(values, "values");
+        return new Iterated(values, values instanceof AutoCloseable c ? c : null, StreamOptions.DEFAULTS);
+    }
+
+    /** A stream of the Java stream's values; the stream is closed at the end, running its close handlers. */
+    static EventStream of(Stream<?> values) {
+        Objects.requireNonNull(values, "values");
+        return new Iterated(values.iterator(), values::close, StreamOptions.DEFAULTS);
+    }
+
+    /** A stream of the iterable's values. */
+    static EventStream of(Iterable<?> values) {
+        return of(values.iterator());
+    }
+
+    /** A stream of the given values, in order. */
+    static EventStream of(Object... values) {
+        return of(java.util.Arrays.asList(values).iterator());
+    }
+
+    /**
+     * A stream of the publisher's items. Demand is bounded by the connection's queue, so a fast
+     * publisher cannot overrun a slow client; the subscription is cancelled when the stream ends early.
+     */
+    static EventStream from(Flow.Publisher<?> publisher) {
+        return new Published(Objects.requireNonNull(publisher, "publisher"), StreamOptions.DEFAULTS);
+    }
+
+    /** A copy whose values without an event name get {@code name}. */
+    default EventStream defaultEvent(String name) {
+        return withOptions(options().withDefaultEvent(name));
+    }
+
+    /** A copy with another heartbeat interval (1 s to 300 s). */
+    default EventStream heartbeat(Duration interval) {
+        return withOptions(options().withHeartbeat(interval));
+    }
+
+    /** A copy that lets pages of {@code origin} read it cross-origin. */
+    default EventStream allowOrigin(String origin) {
+        return withOptions(options().withAllowedOrigin(origin));
+    }
+
+    /** A copy that starts with a retry meta event telling the browser to wait {@code delay} before reconnecting. */
+    default EventStream retry(Duration delay) {
+        return withOptions(options().withRetry(delay));
+    }
+
+    /** A copy with one more response header. */
+    default EventStream header(String name, String value) {
+        return withOptions(options().withHeader(name, value));
+    }
+
+    /** Values from a {@link Producer}. */
+    record Produced(Producer producer, StreamOptions options) implements EventStream {
+        public Produced {
+            Objects.requireNonNull(producer, "producer");
+            Objects.requireNonNull(options, "options");
+        }
+
+        @Override
+        public EventStream withOptions(StreamOptions newOptions) {
+            return new Produced(producer, newOptions);
+        }
+    }
+
+    /** Values pulled from an iterator; {@code onClose} (may be {@code null}) runs once at the end. */
+    record Iterated(Iterator<?> values, AutoCloseable onClose, StreamOptions options) implements EventStream {
+        public Iterated {
+            Objects.requireNonNull(values, "values");
+            Objects.requireNonNull(options, "options");
+        }
+
+        @Override
+        public EventStream withOptions(StreamOptions newOptions) {
+            return new Iterated(values, onClose, newOptions);
+        }
+    }
+
+    /** Values from a reactive publisher. */
+    record Published(Flow.Publisher<?> publisher, StreamOptions options) implements EventStream {
+        public Published {
+            Objects.requireNonNull(publisher, "publisher");
+            Objects.requireNonNull(options, "options");
+        }
+
+        @Override
+        public EventStream withOptions(StreamOptions newOptions) {
+            return new Published(publisher, newOptions);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.runnel;
+
+import dev.runnel.internal.AcceptHeader;
+import dev.runnel.internal.LifecycleSettings;
+import dev.runnel.internal.StreamLifecycle;
+import dev.runnel.internal.StreamLifecycle.EndReason;
+import dev.runnel.internal.ValueFormatter;
+import dev.runnel.transport.SseTransport;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves SSE responses: runs the lifecycle of every stream, whatever server carries it, and knows
+ * every open stream so it can stop them all.
+ *
+ * <p>A server adapter calls {@link #serve} once per SSE request, on a virtual thread it owns, with a
+ * {@link SseTransport} for the response; the call returns when the response is complete. One engine
+ * is shared by all requests and is thread-safe.
+ *
+ * <pre>{@code
+ * SseEngine engine = SseEngine.builder().closeEvent("done").build();
+ * }</pre>
+ */
+public final class SseEngine implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.engine");
+
+    private final LifecycleSettings settings;
+    private final boolean debug;
+    private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean stopping;
+
+    private SseEngine(Builder b) {
+        this.debug = b.debug;
+        this.settings = new LifecycleSettings(new ValueFormatter(b.renderer, b.json), b.debug, b.closeEvent, b.retry,
+                b.trace, b.shutdownGrace);
+    }
+
+    /** A builder with every default: production mode, no close event, no retry, 5 s shutdown grace. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Answers one request: {@code 503} while stopping, {@code 406} when its {@code Accept} excludes
+     * {@code text/event-stream}, {@code 400} when the handler throws {@link BadRequestException},
+     * {@code 500} for any other handler failure, else the stream until it ends. Blocks until the
+     * response is complete; never throws.
+     */
+    public void serve(SseTransport transport, RequestContext request, SseHandler handler) {
+        Objects.requireNonNull(transport, "transport");
+        if (stopping) {
+            respond(transport, 503, "server is shutting down", Map.of("Retry-After", "1"));
+            return;
+        }
+        if (!AcceptHeader.allowsEventStream(request.header("Accept").orElse(null))) {
+            respond(transport, 406, "this endpoint only serves text/event-stream", Map.of());
+            return;
+        }
+        EventStream stream;
+        try {
+            stream = Objects.requireNonNull(handler.open(request), "the SSE handler returned null");
+        } catch (BadRequestException e) {
+            respond(transport, 400, e.getMessage(), Map.of());
+            return;
+        } catch (Exception | Error e) {
+            LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);
+            respond(transport, 500, "internal server error", Map.of());
+            return;
+        }
+        StreamLifecycle lifecycle = new StreamLifecycle(ids.incrementAndGet(), transport, request, stream, settings);
+        open.add(lifecycle);
+        try {
+            if (stopping) {
+                lifecycle.cancel(EndReason.SHUTDOWN);
+            }
+            lifecycle.run();
+        } finally {
+            open.remove(lifecycle);
+        }
+    }
+
+    /** Number of streams being served now. */
+    public int openStreams() {
+        return open.size();
+    }
+
+    /** Number of producer threads still running, including any abandoned after the shutdown grace. */
+    public long liveProducers() {
+        return open.stream().filter(StreamLifecycle::producerAlive).count();
+    }
+
+    /** True in debug mode: error events carry details. */
+    public boolean debug() {
+        return debug;
+    }
+
+    /** True once {@link #shutdown} was called. */
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    /**
+     * Ends every open stream and refuses new ones: producers are interrupted, their cleanup runs, and
+     * each response completes without the close event (a browser should reconnect, perhaps to
+     * another node). Waits up to {@code grace} for that; streams still open then are aborted.
+     *
+     * @return true when every stream ended within the grace
+     */
+    public boolean shutdown(Duration grace) {
+        stopping = true;
+        open.forEach(s -> s.cancel(EndReason.SHUTDOWN));
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (open.isEmpty()) {
+            return true;
+        }
+        LOG.log(Level.WARNING, open.size() + " stream(s) still open " + grace.toMillis() + " ms after shutdown began; aborting them");
+        open.forEach(s -> s.abort(new IOException("server shutdown grace expired")));
+        return false;
+    }
+
+    /** {@link #shutdown} with the configured grace. */
+    @Override
+    public void close() {
+        shutdown(settings.grace());
+    }
+
+    /** The configured shutdown grace. */
+    public Duration shutdownGrace() {
+        return settings.grace();
+    }
+
+    private static void respond(SseTransport transport, int status, String message, Map<String, String> extra) {
+        try {
+            var headers = new java.util.LinkedHashMap<String, String>();
+            headers.put("Content-Type", "text/plain; charset=utf-8");
+            headers.putAll(extra);
+            transport.start(status, headers);
+            transport.write(ByteBuffer.wrap((message + "\n").getBytes(StandardCharsets.UTF_8)));
+            transport.complete();
+        } catch (IOException | RuntimeException e) {
+            transport.abort(e);
+        }
+    }
+
+    /** Engine settings. Every one has a default. */
+    public static final class Builder {
+        private boolean debug;
+        private String closeEvent;
+        private Duration retry;
+        private FragmentRenderer renderer;
+        private JsonCodec json;
+        private TraceSink trace;
+        private Duration shutdownGrace = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** Debug mode: render errors show inline and producer errors carry the stack trace. Default off. */
+        public Builder debug(boolean on) {
+            this.debug = on;
+            return this;
+        }
+
+        /** Name of the event ({@code data: complete}) sent when a stream ends by itself; {@code null} for none (default). */
+        public Builder closeEvent(String name) {
+            this.closeEvent = name == null ? null : SseEvent.of(name, "").event();
+            return this;
+        }
+
+        /** Start every stream with a retry meta event telling the browser how long to wait before reconnecting. */
+        public Builder retry(Duration delay) {
+            if (delay != null && delay.isNegative()) {
+                throw new IllegalArgumentException("retry must be >= 0, got " + delay);
+            }
+            this.retry = delay;
+            return this;
+        }
+
+        /** The template engine for {@link Fragment} values. */
+        public Builder renderer(FragmentRenderer fragmentRenderer) {
+            this.renderer = fragmentRenderer;
+            return this;
+        }
+
+        /** The JSON codec for maps, collections, arrays and records. */
+        public Builder json(JsonCodec codec) {
+            this.json = codec;
+            return this;
+        }
+
+        /** Receives every lifecycle phase of every stream. */
+        public Builder trace(TraceSink sink) {
+            this.trace = sink;
+            return this;
+        }
+
+        /** How long a cancelled producer may take to finish before it is abandoned and logged; default 5 s. */
+        public Builder shutdownGrace(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace must be >= 0, got " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        public SseEngine build() {
+            return new SseEngine(this);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.runnel.internal;
+
+import dev.runnel.TraceSink;
+
+import java.time.Duration;
+
+/**
+ * What every stream of one engine shares.
+ *
+ * @param formatter turns values into events
+ * @param debug send error details to the client
+ * @param closeEvent name of the event sent when a stream ends, or {@code null}
+ * @param retry retry meta event for every stream, or {@code null}
+ * @param trace trace sink, or {@code null}
+ * @param grace how long a cancelled producer may take to finish
+ */
+public record LifecycleSettings(ValueFormatter formatter, boolean debug, String closeEvent, Duration retry,
+                                TraceSink trace, Duration grace) {
+}

@@ -1,0 +1,354 @@
+package dev.runnel.internal;
+
+import dev.runnel.EventStream;
+import dev.runnel.RequestContext;
+import dev.runnel.SseEncoder;
+import dev.runnel.SseEvent;
+import dev.runnel.StreamOptions;
+import dev.runnel.TracePhase;
+import dev.runnel.TraceSink;
+import dev.runnel.transport.SseTransport;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The life of one SSE response (spec section 3), written once for every transport.
+ *
+ * <p>{@link #run()} is the writer: it runs on the calling thread, sends the headers and the retry
+ * meta event, then takes values from the {@link Pump} (which runs the application's source on a
+ * thread of its own), formats and writes them, and writes a heartbeat whenever the stream has been
+ * silent for the heartbeat interval. The transport's disconnect signal and the engine's shutdown
+ * call {@link #cancel}, which wakes the writer and interrupts the producer at once.
+ */
+public final class StreamLifecycle {
+
+    /** Why a stream ended. */
+    public enum EndReason {
+        /** The source ended normally. */
+        COMPLETED,
+        /** The source threw. */
+        FAILED,
+        /** The disconnect monitor saw the client leave. */
+        CLIENT_GONE,
+        /** A write to the client failed. */
+        SEND_FAILED,
+        /** The server is stopping. */
+        SHUTDOWN;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.stream");
+    private static final byte[] HEARTBEAT = SseEncoder.heartbeat();
+
+    private final long id;
+    private final SseTransport transport;
+    private final RequestContext context;
+    private final EventStream stream;
+    private final StreamOptions options;
+    private final LifecycleSettings settings;
+    private final ValueChannel channel = new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+    private final AtomicReference<EndReason> cancelReason = new AtomicReference<>();
+    private volatile Pump pump;
+    private long eventsWritten;
+
+    public StreamLifecycle(long id, SseTransport transport, RequestContext context, EventStream stream,
+                           LifecycleSettings settings) {
+        this.id = id;
+        this.transport = transport;
+        this.context = context;
+        this.stream = stream;
+        this.options = stream.options();
+        this.settings = settings;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** True while the application's producer thread is running. */
+    public boolean producerAlive() {
+        Pump p = pump;
+        return p != null && p.isAlive();
+    }
+
+    /**
+     * Ends the stream from outside: the producer is interrupted and the writer stops after its
+     * current write. Only the first reason counts.
+     */
+    public void cancel(EndReason reason) {
+        if (cancelReason.compareAndSet(null, reason)) {
+            Pump p = pump;
+            if (p != null) {
+                p.cancel();
+            } else {
+                channel.cancel();
+            }
+        }
+    }
+
+    /** Aborts the response itself, for a writer stuck on a client that does not read. */
+    public void abort(Throwable cause) {
+        cancel(EndReason.SHUTDOWN);
+        transport.abort(cause);
+    }
+
+    /** Serves the stream to its end. Returns why it ended. Never throws. */
+    public EndReason run() {
+        EndReason reason;
+        try {
+            reason = serve();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reason = cancelled(EndReason.SHUTDOWN);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "stream " + id + " failed inside Runnel", e);
+            reason = cancelled(EndReason.FAILED);
+        }
+        finish(reason);
+        return reason;
+    }
+
+    private EndReason serve() throws InterruptedException {
+        transport.keepIdleAbove(options.heartbeat());
+        try {
+            transport.start(200, headers());
+        } catch (IOException e) {
+            trace(TracePhase.SEND_FAILED, Map.of("error", describe(e)));
+            return EndReason.SEND_FAILED;
+        }
+        trace(TracePhase.START, Map.of("heartbeat_s", options.heartbeat().toMillis() / 1000.0));
+        transport.onDisconnect(this::clientGone);
+
+        Duration retry = options.retry() != null ? options.retry() : settings.retry();
+        if (retry != null) {
+            SseEvent meta = new SseEvent("runnel:meta", null, retry.toMillis(), "retry");
+            if (!write(ByteBuffer.wrap(meta.encode()))) {
+                return cancelled(EndReason.SEND_FAILED);
+            }
+            trace(TracePhase.RETRY, Map.of("retry_ms", retry.toMillis()));
+        }
+
+        Pump started = Pump.of(stream, channel, context, "runnel-producer-" + id);
+        pump = started;
+        if (cancelReason.get() != null) {
+            channel.cancel(); // cancelled before the pump existed
+        } else {
+            started.start();
+        }
+        return pumpValues(started);
+    }
+
+    private EndReason pumpValues(Pump source) throws InterruptedException {
+        long heartbeatNanos = options.heartbeat().toNanos();
+        long lastWrite = System.nanoTime();
+        List<Object> batch = new ArrayList<>(ServeDefaults.MAX_BATCH_VALUES);
+        List<byte[]> encoded = new ArrayList<>(ServeDefaults.MAX_BATCH_VALUES);
+        while (true) {
+            long wait = lastWrite + heartbeatNanos - System.nanoTime();
+            ValueChannel.Signal signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, wait);
+            switch (signal) {
+                case TIMEOUT -> {
+                    if (!write(ByteBuffer.wrap(HEARTBEAT))) {
+                        return cancelled(EndReason.SEND_FAILED);
+                    }
+                    trace(TracePhase.HEARTBEAT, Map.of());
+                    lastWrite = System.nanoTime();
+                }
+                case ITEMS -> {
+                    source.taken(batch.size());
+                    if (!writeBatch(batch, encoded)) {
+                        return cancelled(EndReason.SEND_FAILED);
+                    }
+                    batch.clear();
+                    encoded.clear();
+                    lastWrite = System.nanoTime();
+                }
+                case FINISHED -> {
+                    return channel.failure() == null ? EndReason.COMPLETED : EndReason.FAILED;
+                }
+                case CANCELLED -> {
+                    return cancelled(EndReason.SHUTDOWN);
+                }
+            }
+        }
+    }
+
+    /** Formats every value (one failure costs one error event, not the stream) and writes them together. */
+    private boolean writeBatch(List<Object> batch, List<byte[]> encoded) {
+        List<Map<String, Object>> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
+        for (Object value : batch) {
+            SseEvent event;
+            try {
+                event = settings.formatter().format(value, options.defaultEvent());
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stream " + id + ": rendering a " + typeName(value) + " failed", e);
+                trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e)));
+                event = ErrorEvents.renderError(value, e, settings.debug());
+            }
+            encoded.add(event.encode());
+            if (traces != null) {
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("type", typeName(value));
+                payload.put("event", event.event());
+                payload.put("id", event.id());
+                payload.put("retry", event.retry());
+                payload.put("lines", event.dataLineCount());
+                traces.add(payload);
+            }
+        }
+        int start = 0;
+        while (start < encoded.size()) {
+            int end = start;
+            int bytes = 0;
+            while (end < encoded.size() && (end == start || bytes + encoded.get(end).length <= ServeDefaults.MAX_BATCH_BYTES)) {
+                bytes += encoded.get(end).length;
+                end++;
+            }
+            if (!write(join(encoded, start, end, bytes))) {
+                return false;
+            }
+            eventsWritten += end - start;
+            start = end;
+        }
+        if (traces != null) {
+            traces.forEach(payload -> trace(TracePhase.EVENT, payload));
+        }
+        return true;
+    }
+
+    private static ByteBuffer join(List<byte[]> parts, int from, int to, int size) {
+        if (to - from == 1) {
+            return ByteBuffer.wrap(parts.get(from));
+        }
+        byte[] all = new byte[size];
+        int p = 0;
+        for (int i = from; i < to; i++) {
+            byte[] part = parts.get(i);
+            System.arraycopy(part, 0, all, p, part.length);
+            p += part.length;
+        }
+        return ByteBuffer.wrap(all);
+    }
+
+    /** Releases the source, sends what the end calls for, completes the response. */
+    private void finish(EndReason reason) {
+        Pump source = pump;
+        boolean clientGone = reason == EndReason.CLIENT_GONE || reason == EndReason.SEND_FAILED;
+        if (source != null) {
+            if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
+                source.cancel();
+                trace(TracePhase.CANCELLED, Map.of("reason", reason.wireName()));
+            }
+            awaitSource(source);
+        }
+        if (reason == EndReason.FAILED) {
+            Throwable failure = channel.failure();
+            if (Disconnects.isClientDisconnect(failure)) {
+                LOG.log(Level.DEBUG, () -> "stream " + id + ": producer ended with a client disconnect: " + describe(failure));
+                trace(TracePhase.CLIENT_DISCONNECT, Map.of("error", describe(failure)));
+                clientGone = true;
+            } else {
+                LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
+                trace(TracePhase.PRODUCER_ERROR, Map.of("error", describe(failure)));
+                if (!write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
+                    clientGone = true;
+                }
+            }
+        }
+        boolean ended = reason == EndReason.COMPLETED || reason == EndReason.FAILED;
+        if (ended && !clientGone && settings.closeEvent() != null) {
+            // a failure here is swallowed: the stream is over either way
+            if (write(ByteBuffer.wrap(SseEvent.of(settings.closeEvent(), "complete").encode()))) {
+                trace(TracePhase.CLOSE_EVENT, Map.of("event", settings.closeEvent()));
+            }
+        }
+        if (clientGone) {
+            transport.abort(new IOException("client gone"));
+        } else {
+            transport.complete();
+        }
+        trace(TracePhase.CLOSED, Map.of("reason", reason.wireName(), "events", eventsWritten));
+    }
+
+    private void awaitSource(Pump source) {
+        try {
+            if (!source.await(settings.grace())) {
+                LOG.log(Level.WARNING, "stream " + id + ": producer on " + context.path() + " ignored cancellation for "
+                        + settings.grace().toMillis() + " ms; abandoning it (its thread is still running)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void clientGone() {
+        trace(TracePhase.DISCONNECT, Map.of());
+        cancel(EndReason.CLIENT_GONE);
+    }
+
+    /** The reason the stream was cancelled with, or {@code fallback} when nobody cancelled it. */
+    private EndReason cancelled(EndReason fallback) {
+        cancelReason.compareAndSet(null, fallback);
+        return cancelReason.get();
+    }
+
+    private boolean write(ByteBuffer bytes) {
+        try {
+            transport.write(bytes);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (cancelReason.get() == null) {
+                LOG.log(Level.DEBUG, () -> "stream " + id + ": write failed: " + describe(e));
+                trace(TracePhase.SEND_FAILED, Map.of("error", describe(e)));
+            }
+            return false;
+        }
+    }
+
+    private Map<String, String> headers() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "text/event-stream");
+        headers.put("Cache-Control", "no-cache");
+        if (transport.isHttp1()) {
+            headers.put("Connection", "keep-alive");
+        }
+        headers.put("X-Accel-Buffering", "no");
+        if (options.allowedOrigin() != null) {
+            headers.put("Access-Control-Allow-Origin", options.allowedOrigin());
+            headers.put("Vary", "Origin");
+        }
+        headers.putAll(options.headers());
+        return headers;
+    }
+
+    private void trace(TracePhase phase, Map<String, Object> payload) {
+        TraceSink sink = settings.trace();
+        if (sink == null) {
+            return;
+        }
+        try {
+            sink.trace(id, phase, payload);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "trace sink failed on " + phase.wireName(), e);
+        }
+    }
+
+    private static String typeName(Object value) {
+        return value == null ? "null" : value.getClass().getSimpleName();
+    }
+
+    private static String describe(Throwable t) {
+        return t == null ? "" : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.runnel.internal;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded hand-off between a stream's source and its writer. The source blocks in
+ * {@link #put} while the queue is full; the writer waits in {@link #poll} with the heartbeat as
+ * timeout, so a value still being produced when a heartbeat is due is neither lost nor produced twice.
+ *
+ * <p>The end of the source ({@link #finish}) and cancellation by the writer ({@link #cancel}) are
+ * flags, not queue entries, so neither can block.
+ */
+public final class ValueChannel {
+
+    /** What {@link #poll} found. */
+    public enum Signal { ITEMS, TIMEOUT, FINISHED, CANCELLED }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    private final ArrayDeque<Object> items;
+    private final int capacity;
+    private boolean finished;
+    private Throwable failure;
+    private boolean cancelled;
+
+    public ValueChannel(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.items = new ArrayDeque<>(Math.min(capacity, 16));
+    }
+
+    /**
+     * Adds a value, waiting while the channel is full.
+     *
+     * @throws CancellationException when the channel is or becomes cancelled
+     * @throws InterruptedException when the calling thread is interrupted while waiting
+     */
+    public void put(Object value) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (!cancelled && items.size() >= capacity) {
+                notFull.await();
+            }
+            if (cancelled) {
+                throw new CancellationException("stream cancelled");
+            }
+            items.add(value);
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds a value without waiting; false when full or cancelled. */
+    public boolean offer(Object value) {
+        lock.lock();
+        try {
+            if (cancelled || finished || items.size() >= capacity) {
+                return false;
+            }
+            items.add(value);
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the source as ended, normally ({@code null}) or with a failure. Only the first call counts. */
+    public void finish(Throwable cause) {
+        lock.lock();
+        try {
+            if (!finished) {
+                finished = true;
+                failure = cause;
+                notEmpty.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the channel: waiting producers get {@link CancellationException}, a waiting writer wakes. */
+    public void cancel() {
+        lock.lock();
+        try {
+            cancelled = true;
+            items.clear();
+            notEmpty.signalAll();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isCancelled() {
+        lock.lock();
+        try {
+            return cancelled;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The source's failure once {@link #poll} returned {@link Signal#FINISHED}; {@code null} for a normal end. */
+    public Throwable failure() {
+        lock.lock();
+        try {
+            return failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutNanos} for values, then moves up to {@code max} of them into
+     * {@code out}. Values queued before the source finished are always delivered first.
+     */
+    public Signal poll(List<Object> out, int max, long timeoutNanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long remaining = timeoutNanos;
+            while (!cancelled && items.isEmpty() && !finished) {
+                if (remaining <= 0) {
+                    return Signal.TIMEOUT;
+                }
+                remaining = notEmpty.awaitNanos(remaining);
+            }
+            if (cancelled) {
+                return Signal.CANCELLED;
+            }
+            if (items.isEmpty()) {
+                return Signal.FINISHED;
+            }
+            for (int i = 0; i < max && !items.isEmpty(); i++) {
+                out.add(items.poll());
+            }
+            notFull.signalAll();
+            return Signal.ITEMS;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Values waiting to be written. */
+    public int size() {
+        lock.lock();
+        try {
+            return items.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+}
