@@ -186,14 +186,16 @@ public final class StreamLifecycle {
 
     /** Formats every value (one failure costs one error event, not the stream) and writes them together. */
     private boolean writeBatch(List<Object> batch, List<byte[]> encoded) {
-        List<Map<String, Object>> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
+        List<Trace> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
         for (Object value : batch) {
             SseEvent event;
             try {
                 event = settings.formatter().format(value, options.defaultEvent());
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "stream " + id + ": rendering a " + typeName(value) + " failed", e);
-                trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e)));
+                if (traces != null) {
+                    traces.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e))));
+                }
                 event = ErrorEvents.renderError(value, e, settings.debug());
             }
             encoded.add(event.encode());
@@ -204,7 +206,7 @@ public final class StreamLifecycle {
                 payload.put("id", event.id());
                 payload.put("retry", event.retry());
                 payload.put("lines", event.dataLineCount());
-                traces.add(payload);
+                traces.add(new Trace(TracePhase.EVENT, payload));
             }
         }
         int start = 0;
@@ -222,9 +224,12 @@ public final class StreamLifecycle {
             start = end;
         }
         if (traces != null) {
-            traces.forEach(payload -> trace(TracePhase.EVENT, payload));
+            traces.forEach(t -> trace(t.phase(), t.payload()));
         }
         return true;
+    }
+
+    private record Trace(TracePhase phase, Map<String, Object> payload) {
     }
 
     private static ByteBuffer join(List<byte[]> parts, int from, int to, int size) {

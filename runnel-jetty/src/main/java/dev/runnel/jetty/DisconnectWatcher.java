@@ -1,0 +1,159 @@
+package dev.runnel.jetty;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Notices at once when an HTTP/1.1 client closes a connection that is carrying a stream.
+ *
+ * <p>Jetty does not read from an HTTP/1.1 connection while a response streams, so a client's FIN
+ * would go unseen until a later write failed (and the first write after it still succeeds). This
+ * class registers each streaming connection's socket with one extra selector, shared by every
+ * stream of the server, and reads when the socket turns readable: end of stream or a reset means
+ * the client left. Bytes a client sends mid-stream (it should send none) are discarded; the watch
+ * then stops, and the connection is not reused after the stream.
+ */
+final class DisconnectWatcher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.jetty.disconnect");
+
+    private final Selector selector;
+    private final Thread thread;
+    private final Queue<Watch> pending = new ConcurrentLinkedQueue<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(512);
+    private volatile boolean running = true;
+
+    DisconnectWatcher() throws IOException {
+        this.selector = Selector.open();
+        this.thread = Thread.ofPlatform().daemon().name("runnel-disconnect-watcher").start(this::loop);
+    }
+
+    /** Starts watching {@code channel}; {@code onGone} runs once, on the watcher thread, when the client leaves. */
+    Watch watch(SocketChannel channel, Runnable onGone) {
+        Watch watch = new Watch(channel, onGone);
+        pending.add(watch);
+        selector.wakeup();
+        return watch;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                selector.select();
+                for (Watch w; (w = pending.poll()) != null; ) {
+                    w.register();
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    ((Watch) key.attachment()).readable();
+                }
+                selector.selectedKeys().clear();
+            } catch (IOException | RuntimeException e) {
+                if (running) {
+                    LOG.log(Level.WARNING, "disconnect watcher loop failed; continuing", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        selector.close();
+    }
+
+    /** One watched connection. */
+    final class Watch {
+        private final SocketChannel channel;
+        private final Runnable onGone;
+        private final ReentrantLock lock = new ReentrantLock();
+        private SelectionKey key;
+        private boolean stopped;
+        private boolean bytesDiscarded;
+
+        Watch(SocketChannel channel, Runnable onGone) {
+            this.channel = channel;
+            this.onGone = onGone;
+        }
+
+        private void register() {
+            lock.lock();
+            try {
+                if (stopped) {
+                    return;
+                }
+                key = channel.register(selector, SelectionKey.OP_READ, this);
+            } catch (ClosedChannelException e) {
+                gone();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void readable() {
+            lock.lock();
+            try {
+                if (stopped) {
+                    return;
+                }
+                scratch.clear();
+                int n = channel.read(scratch);
+                if (n < 0) {
+                    gone();
+                } else if (n > 0) {
+                    bytesDiscarded = true;
+                    LOG.log(Level.DEBUG, "client sent " + n + " bytes while a stream was open; no longer watching");
+                    stopLocked();
+                }
+            } catch (IOException e) {
+                gone();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void gone() {
+            stopLocked();
+            try {
+                onGone.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "disconnect listener failed", e);
+            }
+        }
+
+        /**
+         * Stops watching; after it returns the watcher will not read from the socket again, so the
+         * server can read the next request. Returns true if bytes were discarded, in which case the
+         * connection must not be reused.
+         */
+        boolean stop() {
+            lock.lock();
+            try {
+                stopLocked();
+                return bytesDiscarded;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void stopLocked() {
+            stopped = true;
+            if (key != null) {
+                key.cancel();
+            }
+        }
+    }
+}

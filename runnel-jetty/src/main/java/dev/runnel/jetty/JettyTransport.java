@@ -1,0 +1,166 @@
+package dev.runnel.jetty;
+
+import dev.runnel.transport.SseTransport;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link SseTransport} on a Jetty 12 core {@link Response}. The lifecycle's thread writes with
+ * blocking calls; this class owns Jetty's handler {@link Callback} and completes it exactly once,
+ * in {@link #complete} or {@link #abort}.
+ *
+ * <p>Disconnects: on HTTP/1.1 the connection's socket is watched by the server's
+ * {@link DisconnectWatcher}; on HTTP/2 a client's stream reset reaches the request's failure
+ * listener. Either fires the lifecycle's disconnect listener.
+ */
+final class JettyTransport implements SseTransport {
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final DisconnectWatcher watcher;
+    private final Duration writeTimeout;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private volatile Runnable disconnectListener;
+    private volatile DisconnectWatcher.Watch watch;
+    private volatile long restoreIdleTimeout = -1;
+
+    JettyTransport(Request request, Response response, Callback callback, DisconnectWatcher watcher, Duration writeTimeout) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.watcher = watcher;
+        this.writeTimeout = writeTimeout;
+    }
+
+    @Override
+    public boolean isHttp1() {
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        return version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0;
+    }
+
+    @Override
+    public void start(int status, Map<String, String> headers) throws IOException {
+        response.setStatus(status);
+        headers.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Connection")) {
+                // Jetty drops "keep-alive" on HTTP/1.1 as the default; a field without a known header
+                // is written as given, and SSE clients and proxies expect to see it.
+                response.getHeaders().add(new HttpField((HttpHeader) null, name, value));
+            } else {
+                response.getHeaders().put(name, value);
+            }
+        });
+        write(BufferUtil.EMPTY_BUFFER); // commits and flushes the headers now
+    }
+
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+        if (done.get()) {
+            throw new IOException("response already ended");
+        }
+        Callback.Completable written = new Callback.Completable();
+        response.write(false, bytes.slice(), written);
+        try {
+            written.get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(e);
+            throw new InterruptedIOException("interrupted while writing");
+        } catch (TimeoutException e) {
+            IOException timeout = new IOException("write timed out after " + writeTimeout.toMillis() + " ms: the client is not reading");
+            abort(timeout);
+            throw timeout;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(cause);
+        }
+    }
+
+    @Override
+    public void complete() {
+        if (done.compareAndSet(false, true)) {
+            boolean reusable = stopWatching();
+            if (!reusable) {
+                // the watcher consumed bytes of the connection: it cannot carry another request
+                callback.failed(new IOException("client sent data during a stream; closing the connection"));
+                return;
+            }
+            callback.succeeded();
+        }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        if (done.compareAndSet(false, true)) {
+            stopWatching();
+            callback.failed(cause);
+        }
+    }
+
+    @Override
+    public void onDisconnect(Runnable listener) {
+        this.disconnectListener = listener;
+        request.addFailureListener(failure -> fireGone());
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        if (isHttp1() && endPoint instanceof SocketChannelEndPoint socket && watcher != null) {
+            watch = watcher.watch(socket.getChannel(), this::fireGone);
+            if (done.get()) {
+                stopWatching();
+            }
+        }
+    }
+
+    @Override
+    public void keepIdleAbove(Duration heartbeat) {
+        if (!isHttp1()) {
+            return; // an HTTP/2 stream's idle timeout follows the connector's, validated against the heartbeat
+        }
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long needed = heartbeat.toMillis() + Math.max(5_000, heartbeat.toMillis() / 2);
+        long current = endPoint.getIdleTimeout();
+        if (current > 0 && current < needed) {
+            restoreIdleTimeout = current;
+            endPoint.setIdleTimeout(needed);
+        }
+    }
+
+    private void fireGone() {
+        if (gone.compareAndSet(false, true)) {
+            Runnable listener = disconnectListener;
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /**
+     * Stops the socket watch and gives the connection back its own idle timeout; false when the
+     * watcher had to discard bytes, so the connection is spoiled.
+     */
+    private boolean stopWatching() {
+        if (restoreIdleTimeout > 0) {
+            request.getConnectionMetaData().getConnection().getEndPoint().setIdleTimeout(restoreIdleTimeout);
+        }
+        DisconnectWatcher.Watch w = watch;
+        return w == null || !w.stop();
+    }
+}

@@ -1,0 +1,411 @@
+package dev.runnel.jetty;
+
+import dev.runnel.BadRequestException;
+import dev.runnel.RequestContext;
+import dev.runnel.SseEngine;
+import dev.runnel.SseHandler;
+import dev.runnel.StreamOptions;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * The embedded Runnel server: Jetty 12 core handlers, one virtual thread per request, and small
+ * routing for SSE endpoints, pages and static files.
+ *
+ * <pre>{@code
+ * RunnelServer server = RunnelServer.builder().port(8080).build();
+ * server.sse("/sse/hello", request -> EventStream.of("hello", "world"));
+ * server.start();
+ * }</pre>
+ *
+ * <p>Routes may be added before or after {@link #start()}. {@link #stop()} ends every open stream
+ * (producers interrupted, cleanup run, no close event), waits up to the engine's shutdown grace,
+ * then stops Jetty. Thread-safe.
+ */
+public final class RunnelServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.jetty");
+    private static final int MAX_BODY_BYTES = 1 << 20;
+
+    private final String host;
+    private final int requestedPort;
+    private final Duration idleTimeout;
+    private final Duration writeTimeout;
+    private final SseEngine engine;
+    private final UnaryOperator<RequestContext> before;
+    private final Routes routes = new Routes();
+    private final List<StaticFiles> statics = new ArrayList<>();
+    private final AtomicLong requestIds = new AtomicLong();
+    private final ReentrantLock lifecycleLock = new ReentrantLock();
+    private Server jetty;
+    private ServerConnector connector;
+    private DisconnectWatcher watcher;
+
+    private RunnelServer(Builder b) {
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.idleTimeout = b.idleTimeout;
+        this.writeTimeout = b.writeTimeout;
+        this.engine = b.engine != null ? b.engine : SseEngine.builder().build();
+        this.before = b.before;
+    }
+
+    /** A builder: {@code 127.0.0.1:8080}, 30 s idle timeout, default engine. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Serves SSE on {@code GET path}. {@code {name}} segments become path parameters. */
+    public RunnelServer sse(String path, SseHandler handler) {
+        routes.add("GET", path, new Routes.Sse(Objects.requireNonNull(handler, "handler")));
+        return this;
+    }
+
+    /** Answers {@code GET path} (and {@code HEAD}). */
+    public RunnelServer get(String path, HttpHandler handler) {
+        routes.add("GET", path, new Routes.Http(Objects.requireNonNull(handler, "handler")));
+        return this;
+    }
+
+    /** Answers {@code POST path}. */
+    public RunnelServer post(String path, HttpHandler handler) {
+        routes.add("POST", path, new Routes.Http(Objects.requireNonNull(handler, "handler")));
+        return this;
+    }
+
+    /**
+     * Serves classpath resources under {@code classpathRoot} at {@code urlPrefix}; for example
+     * {@code staticFiles("/static", "static")}. WebJars are served with
+     * {@code staticFiles("/webjars", "META-INF/resources/webjars")}.
+     */
+    public RunnelServer staticFiles(String urlPrefix, String classpathRoot) {
+        statics.add(new StaticFiles(urlPrefix, classpathRoot));
+        return this;
+    }
+
+    /** Starts listening. */
+    public RunnelServer start() {
+        lifecycleLock.lock();
+        try {
+            return startLocked();
+        } finally {
+            lifecycleLock.unlock();
+        }
+    }
+
+    private RunnelServer startLocked() {
+        if (jetty != null) {
+            throw new IllegalStateException("server already started");
+        }
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("runnel-jetty");
+        Server server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector conn = new ServerConnector(server, new HttpConnectionFactory(http));
+        conn.setHost(host);
+        conn.setPort(requestedPort);
+        conn.setIdleTimeout(idleTimeout.toMillis());
+        server.addConnector(conn);
+        server.setHandler(new RunnelHandler());
+        server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
+        try {
+            watcher = new DisconnectWatcher();
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the server on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+        }
+        this.jetty = server;
+        this.connector = conn;
+        LOG.log(Level.INFO, "Runnel listening on " + uri());
+        return this;
+    }
+
+    /** The port it listens on (the real one when {@code 0} was asked). */
+    public int port() {
+        return connector == null ? requestedPort : connector.getLocalPort();
+    }
+
+    /** {@code http://host:port} of the running server. */
+    public URI uri() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + port());
+    }
+
+    /** The engine that serves this server's streams. */
+    public SseEngine engine() {
+        return engine;
+    }
+
+    /** Ends every stream gracefully and stops listening. */
+    public void stop() {
+        lifecycleLock.lock();
+        try {
+            stopLocked();
+        } finally {
+            lifecycleLock.unlock();
+        }
+    }
+
+    private void stopLocked() {
+        if (jetty == null) {
+            return;
+        }
+        boolean clean = engine.shutdown(engine.shutdownGrace());
+        try {
+            jetty.stop();
+            watcher.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "stopping Jetty failed", e);
+        }
+        jetty = null;
+        LOG.log(Level.INFO, "Runnel stopped" + (clean ? "" : " (some producers ignored cancellation)"));
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private final class RunnelHandler extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            long id = requestIds.incrementAndGet();
+            Thread.ofVirtual().name("runnel-request-" + id).start(() -> dispatch(request, response, callback));
+            return true;
+        }
+    }
+
+    private void dispatch(Request request, Response response, Callback callback) {
+        try {
+            String method = request.getMethod();
+            String path = Request.getPathInContext(request);
+            List<String> allowed = new ArrayList<>();
+            var match = routes.find(method, path, allowed);
+            if (match.isEmpty()) {
+                if (method.equals("GET") || method.equals("HEAD")) {
+                    for (StaticFiles files : statics) {
+                        HttpResponse file = files.find(path);
+                        if (file != null) {
+                            send(response, callback, file, method.equals("HEAD"));
+                            return;
+                        }
+                    }
+                }
+                send(response, callback, allowed.isEmpty()
+                        ? HttpResponse.text(404, "no route for " + clip(path))
+                        : HttpResponse.text(405, method + " not allowed on " + clip(path)).withHeader("Allow", String.join(", ", allowed)),
+                        false);
+                return;
+            }
+            RequestContext context = before.apply(context(request).withPathParams(match.get().params()));
+            switch (match.get().target()) {
+                case Routes.Sse sse -> engine.serve(new JettyTransport(request, response, callback, watcher, writeTimeout), context, sse.handler());
+                case Routes.Http http -> {
+                    byte[] body = readBody(request);
+                    send(response, callback, http.handler().handle(new HttpRequest(context, body)), method.equals("HEAD"));
+                }
+            }
+        } catch (BadRequestException e) {
+            send(response, callback, HttpResponse.text(400, e.getMessage()), false);
+        } catch (org.eclipse.jetty.http.BadMessageException e) {
+            send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "request " + request.getHttpURI() + " failed", t);
+            if (!response.isCommitted()) {
+                send(response, callback, HttpResponse.text(500, "internal server error"), false);
+            } else {
+                callback.failed(t);
+            }
+        }
+    }
+
+    private static byte[] readBody(Request request) throws IOException {
+        if (request.getLength() > MAX_BODY_BYTES) {
+            throw new BadRequestException("request body too large: at most " + MAX_BODY_BYTES + " bytes");
+        }
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                throw new BadRequestException("request body too large: at most " + MAX_BODY_BYTES + " bytes");
+            }
+            return body;
+        }
+    }
+
+    private static void send(Response response, Callback callback, HttpResponse reply, boolean headOnly) {
+        response.setStatus(reply.status());
+        if (reply.contentType() != null) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        }
+        reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+        response.write(true, headOnly ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
+    }
+
+    private static RequestContext context(Request request) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw new BadRequestException("malformed query string: " + e.getMessage());
+        }
+        for (Fields.Field f : fields) {
+            query.put(f.getName(), f.getValues());
+        }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        return new RequestContext(request.getMethod(), Request.getPathInContext(request),
+                request.getConnectionMetaData().getProtocol(), query, headers, Map.of(),
+                remote instanceof InetSocketAddress inet ? inet : null, null, Map.of());
+    }
+
+    private static String clip(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
+    /** Settings of the embedded server. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private SseEngine engine;
+        private UnaryOperator<RequestContext> before = UnaryOperator.identity();
+
+        private Builder() {
+        }
+
+        /** Address to bind; default {@code 127.0.0.1}. */
+        public Builder host(String bindHost) {
+            this.host = Objects.requireNonNull(bindHost, "host");
+            return this;
+        }
+
+        /** Port to listen on, {@code 0} for any free one; default 8080. */
+        public Builder port(int listenPort) {
+            if (listenPort < 0 || listenPort > 65535) {
+                throw new IllegalArgumentException("port must be from 0 to 65535, got " + listenPort);
+            }
+            this.port = listenPort;
+            return this;
+        }
+
+        /**
+         * How long an idle connection stays open; default 30 s. Must be above the default heartbeat
+         * (15 s), so a healthy quiet stream is never cut. A stream with a longer heartbeat raises its
+         * own connection's timeout above it.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout == null || timeout.compareTo(StreamOptions.DEFAULT_HEARTBEAT) <= 0) {
+                throw new IllegalArgumentException("idleTimeout must be above the default heartbeat interval ("
+                        + StreamOptions.DEFAULT_HEARTBEAT.toSeconds() + " s), got " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** How long one write may block on a client that does not read before the stream is cut off; default 30 s. */
+        public Builder writeTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("writeTimeout must be positive, got " + timeout);
+            }
+            this.writeTimeout = timeout;
+            return this;
+        }
+
+        /** The engine that serves streams: debug mode, close event, renderer, JSON, tracing. */
+        public Builder engine(SseEngine sseEngine) {
+            this.engine = Objects.requireNonNull(sseEngine, "engine");
+            return this;
+        }
+
+        /**
+         * Runs on every routed request before its handler, to attach a principal or attributes (or
+         * refuse it with {@link BadRequestException}). What it returns is the context the handler
+         * and the stream's producer see.
+         */
+        public Builder before(UnaryOperator<RequestContext> hook) {
+            this.before = Objects.requireNonNull(hook, "before");
+            return this;
+        }
+
+        public RunnelServer build() {
+            return new RunnelServer(this);
+        }
+    }
+
+    /** Classpath resources under one URL prefix. */
+    private record StaticFiles(String urlPrefix, String root) {
+        StaticFiles {
+            if (!urlPrefix.startsWith("/")) {
+                throw new IllegalArgumentException("static URL prefix must start with '/', got \"" + urlPrefix + '"');
+            }
+            urlPrefix = urlPrefix.endsWith("/") ? urlPrefix : urlPrefix + "/";
+            root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+        }
+
+        HttpResponse find(String path) {
+            if (!path.startsWith(urlPrefix)) {
+                return null;
+            }
+            String rest = path.substring(urlPrefix.length());
+            if (rest.isEmpty() || rest.contains("..") || rest.contains("\\") || rest.startsWith("/")) {
+                return null;
+            }
+            try (InputStream in = RunnelServer.class.getClassLoader().getResourceAsStream(root + "/" + rest)) {
+                if (in == null) {
+                    return null;
+                }
+                byte[] bytes = in.readAllBytes();
+                return new HttpResponse(200, contentType(rest), bytes, Map.of("Cache-Control", "public, max-age=3600"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static String contentType(String name) {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (lower.endsWith(".js") || lower.endsWith(".mjs")) return "text/javascript; charset=utf-8";
+            if (lower.endsWith(".css")) return "text/css; charset=utf-8";
+            if (lower.endsWith(".html")) return "text/html; charset=utf-8";
+            if (lower.endsWith(".json") || lower.endsWith(".map")) return "application/json";
+            if (lower.endsWith(".svg")) return "image/svg+xml";
+            if (lower.endsWith(".png")) return "image/png";
+            if (lower.endsWith(".ico")) return "image/x-icon";
+            return "application/octet-stream";
+        }
+    }
+}
