@@ -267,8 +267,11 @@ public final class RunnelServer implements AutoCloseable {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
         }
         reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
-        response.write(true, headOnly ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
+        boolean bodiless = reply.status() == 204 || reply.status() == 304 || reply.status() < 200;
+        if (!bodiless) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+        }
+        response.write(true, headOnly || bodiless ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
     }
 
     private static RequestContext context(Request request) {

@@ -84,6 +84,11 @@ public final class PebbleFragments implements FragmentRenderer {
                 .build());
     }
 
+    /** The Pebble engine, for rendering whole pages with the same templates and settings. */
+    public PebbleEngine engine() {
+        return engine;
+    }
+
     /**
      * Renders the fragment's block.
      *

@@ -1,0 +1,56 @@
+package dev.runnel.example;
+
+/**
+ * Command-line options of the demo server.
+ *
+ * @param host address to bind
+ * @param port port to listen on (0 for any free one)
+ * @param debug debug mode for the whole server: render and producer errors show details
+ */
+public record DemoOptions(String host, int port, boolean debug) {
+
+    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug]";
+
+    /** Loopback, port 8080, production mode. */
+    public static DemoOptions defaults() {
+        return new DemoOptions("127.0.0.1", 8080, false);
+    }
+
+    /**
+     * Parses {@code --host H}, {@code --port P} and {@code --debug}.
+     *
+     * @throws IllegalArgumentException naming the bad argument, with the usage line
+     */
+    public static DemoOptions parse(String... args) {
+        String host = "127.0.0.1";
+        int port = 8080;
+        boolean debug = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--host" -> host = value(args, ++i, "--host");
+                case "--port" -> {
+                    String raw = value(args, ++i, "--port");
+                    try {
+                        port = Integer.parseInt(raw);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--port must be a number from 0 to 65535, got '" + raw + "'\n" + USAGE);
+                    }
+                    if (port < 0 || port > 65535) {
+                        throw new IllegalArgumentException("--port must be from 0 to 65535, got " + port + "\n" + USAGE);
+                    }
+                }
+                case "--debug" -> debug = true;
+                case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
+                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
+            }
+        }
+        return new DemoOptions(host, port, debug);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+}

@@ -1,0 +1,180 @@
+package dev.runnel.example;
+
+import dev.runnel.EventStream;
+import dev.runnel.Fragment;
+import dev.runnel.SseEngine;
+import dev.runnel.SseEvent;
+import dev.runnel.jackson.JacksonJson;
+import dev.runnel.jetty.HttpResponse;
+import dev.runnel.jetty.RunnelServer;
+import dev.runnel.pebble.PebbleFragments;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The demo: a live htmx dashboard on {@code /} and the SSE routes the README documents, on the
+ * embedded server, with Pebble fragments, Jackson JSON and the close event {@code done}.
+ */
+public final class DemoServer {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private DemoServer() {
+    }
+
+    public static void main(String[] args) {
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RunnelServer server = create(options).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "runnel-shutdown"));
+        System.out.println("Runnel demo on " + server.uri() + "/" + (options.debug() ? " (debug mode)" : ""));
+    }
+
+    /** The demo server with every route, not yet started. */
+    public static RunnelServer create(DemoOptions options) {
+        PebbleFragments fragments = PebbleFragments.classpath("templates", !options.debug());
+        SseEngine engine = SseEngine.builder()
+                .debug(options.debug())
+                .closeEvent("done")
+                .renderer(fragments)
+                .json(new JacksonJson())
+                .build();
+        RunnelServer server = RunnelServer.builder().host(options.host()).port(options.port()).engine(engine).build();
+        Map<String, String> versions = webjarVersions();
+
+        server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions))));
+        server.staticFiles("/webjars", "META-INF/resources/webjars");
+        server.staticFiles("/static", "static");
+
+        server.sse("/sse/dashboard", req -> EventStream.producer(out -> {
+            Ticker ticker = new Ticker();
+            for (long second = 0; ; second++) {
+                out.emit(Fragment.of("home", "clock", Map.of("time", LocalTime.now().format(CLOCK)), "clock"));
+                out.emit(Fragment.of("home", "ticker", ticker.next(), "ticker"));
+                if (second % 2 == 0) {
+                    out.emit(Fragment.of("home", "stats", stats(engine), "stats"));
+                }
+                Thread.sleep(1000);
+            }
+        }));
+
+        server.sse("/sse/ticks", req -> {
+            int count = req.queryInt("count", 10, 1, 100_000);
+            int intervalMs = req.queryInt("interval_ms", 1000, 0, 60_000);
+            return EventStream.producer(out -> {
+                for (int i = 1; i <= count; i++) {
+                    if (i > 1 && intervalMs > 0) {
+                        Thread.sleep(intervalMs);
+                    }
+                    out.emit(SseEvent.of("tick " + i).withId(Integer.toString(i)));
+                }
+            });
+        });
+
+        server.sse("/sse/idle", req -> {
+            int seconds = req.queryInt("heartbeat_s", 15, 1, 300);
+            return EventStream.producer(out -> Thread.sleep(Long.MAX_VALUE)).heartbeat(Duration.ofSeconds(seconds));
+        });
+
+        server.sse("/sse/fragments", req -> EventStream.of(
+                Fragment.of("fragments", "greeting", Map.of("name", "Runnel"), "greeting"),
+                Fragment.of("fragments", "status", Map.of("ok", true), "status"),
+                Fragment.of("fragments", "note", Map.of("text", "untargeted: the stream's default event name")),
+                Map.of("kind", "json", "items", List.of(1, 2, 3))).defaultEvent("update"));
+
+        server.sse("/sse/broken", req -> EventStream.of(
+                SseEvent.of("event 1 is fine"),
+                Fragment.of("fragments", "no_such_block", Map.of(), "panel"),
+                SseEvent.of("event 3 is fine")));
+
+        server.sse("/sse/fail", req -> EventStream.producer(out -> {
+            out.emit("event 1");
+            out.emit("event 2");
+            throw new IllegalStateException("the producer failed on purpose");
+        }));
+
+        server.sse("/sse/retry", req -> EventStream.of("a", "b", "c").retry(Duration.ofMillis(2500)));
+
+        server.get("/sse/gone", req -> new HttpResponse(204, null, null, null));
+        return server;
+    }
+
+    private static Map<String, Object> pageContext(SseEngine engine, Map<String, String> versions) {
+        Map<String, Object> context = new LinkedHashMap<>(versions);
+        context.put("time", LocalTime.now().format(CLOCK));
+        context.putAll(stats(engine));
+        context.putAll(new Ticker().next());
+        context.put("debug", engine.debug());
+        return context;
+    }
+
+    private static Map<String, Object> stats(SseEngine engine) {
+        Runtime rt = Runtime.getRuntime();
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+        return Map.of(
+                "streams", engine.openStreams(),
+                "heapMb", (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024),
+                "uptime", String.format("%d:%02d:%02d", uptime / 3600, uptime / 60 % 60, uptime % 60),
+                "cpus", rt.availableProcessors());
+    }
+
+    private static String page(PebbleFragments fragments, String template, Map<String, Object> context) throws IOException {
+        StringWriter out = new StringWriter();
+        fragments.engine().getTemplate(template).evaluate(out, context);
+        return out.toString();
+    }
+
+    private static Map<String, String> webjarVersions() {
+        Properties props = new Properties();
+        try (InputStream in = DemoServer.class.getResourceAsStream("/versions.properties")) {
+            props.load(in);
+        } catch (IOException | NullPointerException e) {
+            throw new UncheckedIOException(new IOException("versions.properties missing from the demo's classpath", e));
+        }
+        return Map.of("htmxVersion", props.getProperty("htmx.version"), "htmxSseVersion", props.getProperty("htmx-sse.version"));
+    }
+
+    /** A random walk drawn as an SVG polyline: the "market" panel. One per stream. */
+    static final class Ticker {
+        private static final int POINTS = 40;
+        private final ArrayDeque<Double> values = new ArrayDeque<>();
+        private double value = 100;
+
+        Map<String, Object> next() {
+            value = Math.max(1, value + ThreadLocalRandom.current().nextGaussian() * 1.5);
+            values.addLast(value);
+            if (values.size() > POINTS) {
+                values.removeFirst();
+            }
+            double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+            double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+            double span = Math.max(1e-9, max - min);
+            StringBuilder points = new StringBuilder();
+            int i = 0;
+            for (double v : values) {
+                points.append(i * 5).append(',').append(String.format("%.1f", 38 - (v - min) / span * 36)).append(' ');
+                i++;
+            }
+            return Map.of("price", String.format("%.2f", value), "points", points.toString().trim());
+        }
+    }
+}
