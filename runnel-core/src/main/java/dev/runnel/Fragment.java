@@ -54,7 +54,7 @@ public record Fragment(String template, String block, Map<String, Object> contex
 
     private static Map<String, Object> copyOf(Map<String, Object> context) {
         // Map.copyOf refuses null values, which templates legitimately use.
-        return context.containsValue(null)
+        return context.values().stream().anyMatch(Objects::isNull)
                 ? java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(context))
                 : Map.copyOf(context);
     }
