@@ -33,7 +33,10 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
 
     public StreamOptions {
         if (defaultEvent != null) {
-            defaultEvent = SseEvent.of(defaultEvent, "").event(); // same rules as an event name
+            if (defaultEvent.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                throw new IllegalArgumentException("StreamOptions.defaultEvent must not contain CR, LF or NUL");
+            }
+            defaultEvent = defaultEvent.isEmpty() ? null : defaultEvent;
         }
         heartbeat = heartbeat == null ? DEFAULT_HEARTBEAT : heartbeat;
         requireHeartbeat(heartbeat);
