@@ -295,6 +295,11 @@ public abstract class SseLifecycleContract {
         URI uri = serve(engine(), req -> {
             SubmissionPublisher<String> publisher = new SubmissionPublisher<>();
             Thread.ofVirtual().start(() -> {
+                // a SubmissionPublisher drops what is submitted before anyone subscribed
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (publisher.getNumberOfSubscribers() == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
                 for (int i = 1; i <= 500; i++) {
                     publisher.submit("p" + i);
                 }
