@@ -30,7 +30,39 @@ public final class SseEncoder {
         String id = event.id();
         String retry = event.retry() == null ? null : Long.toString(event.retry());
 
-        int size = 1; // the blank line that ends the event
+        // One pass over the data: its UTF-8 size without line breaks, its line count, and whether
+        // it is pure ASCII (then each line is copied with a bulk char-to-byte copy).
+        int n = data.length();
+        int lines = 1;
+        int dataBytes = 0;
+        boolean ascii = true;
+        for (int i = 0; i < n; i++) {
+            char c = data.charAt(i);
+            if (c < 0x80) {
+                if (c <= '\r' && (c == '\n' || c == '\r')) {
+                    lines++;
+                    if (c == '\r' && i + 1 < n && data.charAt(i + 1) == '\n') {
+                        i++;
+                    }
+                } else {
+                    dataBytes++;
+                }
+            } else {
+                ascii = false;
+                if (c < 0x800) {
+                    dataBytes += 2;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(data.charAt(i + 1))) {
+                    dataBytes += 4;
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    dataBytes++; // written as '?'
+                } else {
+                    dataBytes += 3;
+                }
+            }
+        }
+
+        int size = 1 + lines * (DATA.length + 1) + dataBytes; // data lines and the blank line
         if (name != null) {
             size += EVENT.length + utf8Length(name, 0, name.length()) + 1;
         }
@@ -40,8 +72,6 @@ public final class SseEncoder {
         if (retry != null) {
             size += RETRY.length + retry.length() + 1;
         }
-        int lines = dataLineCount(data);
-        size += lines * (DATA.length + 1) + utf8Length(data, 0, data.length()) - lineBreakChars(data);
 
         byte[] out = new byte[size];
         int p = 0;
@@ -54,7 +84,7 @@ public final class SseEncoder {
         if (retry != null) {
             p = field(out, p, RETRY, retry);
         }
-        p = dataLines(out, p, data);
+        p = dataLines(out, p, data, ascii);
         out[p++] = '\n';
         if (p != size) {
             throw new IllegalStateException("SSE encoder size mismatch: measured " + size + ", wrote " + p);
@@ -96,18 +126,6 @@ public final class SseEncoder {
         return lines;
     }
 
-    /** Number of chars that are part of line breaks (CR and LF), all dropped from the output. */
-    private static int lineBreakChars(String data) {
-        int count = 0;
-        for (int i = 0, n = data.length(); i < n; i++) {
-            char c = data.charAt(i);
-            if (c == '\n' || c == '\r') {
-                count++;
-            }
-        }
-        return count;
-    }
-
     private static int field(byte[] out, int p, byte[] prefix, String value) {
         System.arraycopy(prefix, 0, out, p, prefix.length);
         p = utf8(out, p + prefix.length, value, 0, value.length());
@@ -115,20 +133,25 @@ public final class SseEncoder {
         return p;
     }
 
-    private static int dataLines(byte[] out, int p, String data) {
+    private static int dataLines(byte[] out, int p, String data, boolean ascii) {
         int n = data.length();
         int start = 0;
+        // next LF and CR at or after start (ASCII path only); String.indexOf is vectorised by the JDK
+        int lf = ascii ? data.indexOf('\n') : -1;
+        int cr = ascii ? data.indexOf('\r') : -1;
         while (true) {
-            int end = start;
-            while (end < n) {
-                char c = data.charAt(end);
-                if (c == '\n' || c == '\r') {
-                    break;
+            int end;
+            if (ascii) {
+                end = Math.min(lf < 0 ? n : lf, cr < 0 ? n : cr);
+            } else {
+                end = start;
+                while (end < n && data.charAt(end) != '\n' && data.charAt(end) != '\r') {
+                    end++;
                 }
-                end++;
             }
             System.arraycopy(DATA, 0, out, p, DATA.length);
-            p = utf8(out, p + DATA.length, data, start, end);
+            p += DATA.length;
+            p = ascii ? asciiCopy(out, p, data, start, end) : utf8(out, p, data, start, end);
             out[p++] = '\n';
             if (end >= n) {
                 return p;
@@ -137,7 +160,22 @@ public final class SseEncoder {
             if (data.charAt(end) == '\r' && start < n && data.charAt(start) == '\n') {
                 start++;
             }
+            if (ascii) {
+                if (lf >= 0 && lf < start) {
+                    lf = data.indexOf('\n', start);
+                }
+                if (cr >= 0 && cr < start) {
+                    cr = data.indexOf('\r', start);
+                }
+            }
         }
+    }
+
+    /** Copies ASCII chars {@code [from, to)} as bytes: a bulk copy for the JDK's compact strings. */
+    @SuppressWarnings("deprecation")
+    private static int asciiCopy(byte[] out, int p, String s, int from, int to) {
+        s.getBytes(from, to, out, p);
+        return p + (to - from);
     }
 
     /** UTF-8 byte length of {@code s[from, to)}, line breaks included. */

@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.State;
  * Cost of {@link SseEvent#encode()} against the floor of copying the same payload once.
  *
  * <p>Two events: {@code small}, a ~200-byte single-line JSON payload with an event name and id; and
- * {@code large}, a ~2 KB, 40-line HTML fragment with non-ASCII text and an event name. For each,
+ * {@code large}, a ~2 KB, 40-line HTML fragment with non-ASCII text and an event name; and
+ * {@code ascii}, the same fragment in plain ASCII, the common case the encoder has a fast path for. For each,
  * {@code copy} is {@code Arrays.copyOf} of the payload's UTF-8 bytes (what any encoder must at least
  * do) and {@code getBytes} is {@code String.getBytes(UTF_8)} of the data, the JDK's own encoder.
  * Run with {@code -prof gc}: {@code gc.alloc.rate.norm} of {@code encode} should be the output size,
@@ -32,6 +33,10 @@ public class EncodeBenchmark {
     private SseEvent smallEvent;
     private String smallData;
     private byte[] smallPayload;
+
+    private SseEvent asciiEvent;
+    private String asciiData;
+    private byte[] asciiPayload;
 
     private SseEvent largeEvent;
     private String largeData;
@@ -50,6 +55,9 @@ public class EncodeBenchmark {
             html.append(String.format("  <li class=\"order\" id=\"o%02d\">Café #%02d brûlée ✓</li>\n", i, i));
         }
         html.append("</ul>");
+        asciiData = html.toString().replace("Café", "Cafe").replace("brûlée", "brulee").replace(" ✓", " ok");
+        asciiEvent = SseEvent.of("orders", asciiData);
+        asciiPayload = asciiData.getBytes(StandardCharsets.UTF_8);
         largeData = html.toString();
         largeEvent = SseEvent.of("orders", largeData);
         largePayload = largeData.getBytes(StandardCharsets.UTF_8);
@@ -68,6 +76,16 @@ public class EncodeBenchmark {
     @Benchmark
     public byte[] smallGetBytes() {
         return smallData.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Benchmark
+    public byte[] asciiEncode() {
+        return asciiEvent.encode();
+    }
+
+    @Benchmark
+    public byte[] asciiCopy() {
+        return Arrays.copyOf(asciiPayload, asciiPayload.length);
     }
 
     @Benchmark

@@ -150,9 +150,15 @@ final class DisconnectWatcher implements AutoCloseable {
         }
 
         private void stopLocked() {
+            if (stopped) {
+                return;
+            }
             stopped = true;
             if (key != null) {
                 key.cancel();
+                // a cancelled key is dropped at the next select; until then a closed socket's file
+                // descriptor stays open, so do not wait for the next readable socket
+                selector.wakeup();
             }
         }
     }
