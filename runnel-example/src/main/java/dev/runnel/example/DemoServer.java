@@ -99,7 +99,7 @@ public final class DemoServer {
                 Fragment.of("fragments", "greeting", Map.of("name", "Runnel"), "greeting"),
                 Fragment.of("fragments", "status", Map.of("ok", true), "status"),
                 Fragment.of("fragments", "note", Map.of("text", "untargeted: the stream's default event name")),
-                Map.of("kind", "json", "items", List.of(1, 2, 3))).defaultEvent("update"));
+                new Summary("json", List.of(1, 2, 3))).defaultEvent("update"));
 
         server.sse("/sse/broken", req -> EventStream.of(
                 SseEvent.of("event 1 is fine"),
@@ -151,6 +151,10 @@ public final class DemoServer {
             throw new UncheckedIOException(new IOException("versions.properties missing from the demo's classpath", e));
         }
         return Map.of("htmxVersion", props.getProperty("htmx.version"), "htmxSseVersion", props.getProperty("htmx-sse.version"));
+    }
+
+    /** The JSON object of /sse/fragments; a record keeps its field order. */
+    record Summary(String kind, List<Integer> items) {
     }
 
     /** A random walk drawn as an SVG polyline: the "market" panel. One per stream. */
