@@ -109,6 +109,24 @@ public sealed interface EventStream {
         }
     }
 
+    /**
+     * A subscription to topics of a {@link dev.runnel.hub.Hub}, resuming after {@code lastEventId}
+     * ({@code null} for none). Made by {@link dev.runnel.hub.Hub#subscribe}, which checks the topics.
+     */
+    record Subscribed(dev.runnel.hub.Hub hub, java.util.List<String> topics, String lastEventId, StreamOptions options)
+            implements EventStream {
+        public Subscribed {
+            Objects.requireNonNull(hub, "hub");
+            topics = java.util.List.copyOf(topics);
+            Objects.requireNonNull(options, "options");
+        }
+
+        @Override
+        public EventStream withOptions(StreamOptions newOptions) {
+            return new Subscribed(hub, topics, lastEventId, newOptions);
+        }
+    }
+
     /** Values from a reactive publisher. */
     record Published(Flow.Publisher<?> publisher, StreamOptions options) implements EventStream {
         public Published {

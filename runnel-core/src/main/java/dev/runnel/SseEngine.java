@@ -1,6 +1,9 @@
 package dev.runnel;
 
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubOptions;
 import dev.runnel.internal.AcceptHeader;
+import dev.runnel.internal.InMemoryHub;
 import dev.runnel.internal.LifecycleSettings;
 import dev.runnel.internal.StreamLifecycle;
 import dev.runnel.internal.StreamLifecycle.EndReason;
@@ -17,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Serves SSE responses: runs the lifecycle of every stream, whatever server carries it, and knows
@@ -36,14 +40,16 @@ public final class SseEngine implements AutoCloseable {
 
     private final LifecycleSettings settings;
     private final boolean debug;
+    private final InMemoryHub hub;
     private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean stopping;
 
     private SseEngine(Builder b) {
         this.debug = b.debug;
-        this.settings = new LifecycleSettings(new ValueFormatter(b.renderer, b.json), b.debug, b.closeEvent, b.retry,
-                b.trace, b.shutdownGrace);
+        ValueFormatter formatter = new ValueFormatter(b.renderer, b.json);
+        this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace);
+        this.hub = new InMemoryHub(formatter, b.json, b.hubOptions);
     }
 
     /** A builder with every default: production mode, no close event, no retry, 5 s shutdown grace. */
@@ -73,6 +79,9 @@ public final class SseEngine implements AutoCloseable {
         } catch (BadRequestException e) {
             respond(transport, 400, e.getMessage(), Map.of());
             return;
+        } catch (ForbiddenException e) {
+            respond(transport, 403, e.getMessage(), Map.of());
+            return;
         } catch (Exception | Error e) {
             LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);
             respond(transport, 500, "internal server error", Map.of());
@@ -88,6 +97,35 @@ public final class SseEngine implements AutoCloseable {
         } finally {
             open.remove(lifecycle);
         }
+    }
+
+    /**
+     * The hub: topics, broadcast and replay for this engine's streams. Values published to it are
+     * formatted with this engine's renderer and JSON codec.
+     */
+    public Hub hub() {
+        return hub;
+    }
+
+    /**
+     * Ends every open stream whose request matches, for example all streams of a user who logged out
+     * or lost access: {@code closeStreams(r -> r.principal() != null && r.principal().getName().equals("ada"))}.
+     * The streams end without the close event. Returns how many were closed.
+     */
+    public int closeStreams(Predicate<RequestContext> which) {
+        int closed = 0;
+        for (StreamLifecycle s : open) {
+            if (which.test(s.context())) {
+                s.cancel(EndReason.CLOSED_BY_APPLICATION);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** Ends every open stream of the principal with this name; see {@link #closeStreams(Predicate)}. */
+    public int closeStreamsOf(String principalName) {
+        return closeStreams(r -> r.principal() != null && r.principal().getName().equals(principalName));
     }
 
     /** Number of streams being served now. */
@@ -170,6 +208,7 @@ public final class SseEngine implements AutoCloseable {
         private JsonCodec json;
         private TraceSink trace;
         private Duration shutdownGrace = Duration.ofSeconds(5);
+        private HubOptions hubOptions = HubOptions.DEFAULTS;
 
         private Builder() {
         }
@@ -219,6 +258,12 @@ public final class SseEngine implements AutoCloseable {
                 throw new IllegalArgumentException("shutdownGrace must be >= 0, got " + grace);
             }
             this.shutdownGrace = grace;
+            return this;
+        }
+
+        /** Replay, queue and access settings of the hub; see {@link HubOptions#DEFAULTS}. */
+        public Builder hub(HubOptions options) {
+            this.hubOptions = Objects.requireNonNull(options, "hub options");
             return this;
         }
 

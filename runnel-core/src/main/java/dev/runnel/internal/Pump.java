@@ -24,9 +24,22 @@ public abstract sealed class Pump {
         this.channel = channel;
     }
 
-    /** The pump for {@code stream}; call {@link #start()} to begin. */
-    public static Pump of(EventStream stream, ValueChannel channel, RequestContext context, String threadName) {
+    /** The queue between {@code stream}'s source and its writer. */
+    public static ValueChannel channelFor(EventStream stream) {
+        if (stream instanceof EventStream.Subscribed s && s.hub() instanceof InMemoryHub hub) {
+            return hub.newChannel();
+        }
+        return new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+    }
+
+    /**
+     * The pump for {@code stream}; call {@link #start()} to begin.
+     *
+     * @param cutOff ends the stream as a slow client; a hub subscription calls it when its queue overflows
+     */
+    public static Pump of(EventStream stream, ValueChannel channel, RequestContext context, String threadName, Runnable cutOff) {
         return switch (stream) {
+            case EventStream.Subscribed s -> new SubscriptionPump(channel, s, cutOff);
             case EventStream.Produced p -> new ThreadPump(channel, threadName, () -> p.producer().produce(new ChannelEmitter(channel, context)), null);
             case EventStream.Iterated it -> new ThreadPump(channel, threadName, () -> drain(it.values(), channel), it.onClose());
             case EventStream.Published pub -> new PublisherPump(channel, pub.publisher());
@@ -141,7 +154,7 @@ public abstract sealed class Pump {
 
         @Override
         public void onNext(Object item) {
-            if (!channel.offer(item) && !channel.isCancelled()) {
+            if (channel.offer(item) == ValueChannel.Offer.FULL) {
                 // more items than were requested: a broken publisher
                 onError(new IllegalStateException("Flow.Publisher sent more items than requested (rule 1.1)"));
                 cancel();
@@ -175,6 +188,44 @@ public abstract sealed class Pump {
                     s.cancel();
                 }
             }
+        }
+
+        @Override
+        public boolean await(Duration grace) {
+            return true;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return false;
+        }
+    }
+
+    /** A hub subscription: the hub's publishers fill the queue; no thread of its own. */
+    static final class SubscriptionPump extends Pump {
+        private final InMemoryHub hub;
+        private final InMemoryHub.Subscriber subscriber;
+        private final String lastEventId;
+
+        SubscriptionPump(ValueChannel channel, EventStream.Subscribed stream, Runnable cutOff) {
+            super(channel);
+            if (!(stream.hub() instanceof InMemoryHub inMemory)) {
+                throw new IllegalArgumentException("unsupported hub: " + stream.hub().getClass().getName());
+            }
+            this.hub = inMemory;
+            this.lastEventId = stream.lastEventId();
+            this.subscriber = new InMemoryHub.Subscriber(stream.topics(), channel, inMemory.options().slowClients(), cutOff);
+        }
+
+        @Override
+        public void start() {
+            hub.attach(subscriber, lastEventId);
+        }
+
+        @Override
+        public void cancel() {
+            hub.detach(subscriber);
+            channel.cancel();
         }
 
         @Override

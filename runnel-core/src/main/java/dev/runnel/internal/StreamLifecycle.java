@@ -41,7 +41,11 @@ public final class StreamLifecycle {
         /** A write to the client failed. */
         SEND_FAILED,
         /** The server is stopping. */
-        SHUTDOWN;
+        SHUTDOWN,
+        /** The client fell too far behind a hub topic and was cut off. */
+        SLOW_CLIENT,
+        /** The application closed the stream (for example on logout). */
+        CLOSED_BY_APPLICATION;
 
         String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -57,7 +61,7 @@ public final class StreamLifecycle {
     private final EventStream stream;
     private final StreamOptions options;
     private final LifecycleSettings settings;
-    private final ValueChannel channel = new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+    private final ValueChannel channel;
     private final AtomicReference<EndReason> cancelReason = new AtomicReference<>();
     private volatile Pump pump;
     private long eventsWritten;
@@ -70,6 +74,12 @@ public final class StreamLifecycle {
         this.stream = stream;
         this.options = stream.options();
         this.settings = settings;
+        this.channel = Pump.channelFor(stream);
+    }
+
+    /** The request this stream answers. */
+    public RequestContext context() {
+        return context;
     }
 
     public long id() {
@@ -95,6 +105,18 @@ public final class StreamLifecycle {
                 channel.cancel();
             }
         }
+    }
+
+    /**
+     * Cuts off a client that fell behind: the writer stops, and the connection is aborted at once
+     * from a thread of its own, since the writer may be blocked on that very client.
+     */
+    private void cutOffSlowClient() {
+        if (cancelReason.get() == null) {
+            LOG.log(Level.INFO, "stream " + id + " on " + context.path() + ": client too slow, queue full; cutting it off");
+        }
+        cancel(EndReason.SLOW_CLIENT);
+        Thread.ofVirtual().name("runnel-cutoff-" + id).start(() -> transport.abort(new IOException("slow client cut off")));
     }
 
     /** Aborts the response itself, for a writer stuck on a client that does not read. */
@@ -139,7 +161,7 @@ public final class StreamLifecycle {
             trace(TracePhase.RETRY, Map.of("retry_ms", retry.toMillis()));
         }
 
-        Pump started = Pump.of(stream, channel, context, "runnel-producer-" + id);
+        Pump started = Pump.of(stream, channel, context, "runnel-producer-" + id, this::cutOffSlowClient);
         pump = started;
         if (cancelReason.get() != null) {
             channel.cancel(); // cancelled before the pump existed
@@ -188,6 +210,19 @@ public final class StreamLifecycle {
     private boolean writeBatch(List<Object> batch, List<byte[]> encoded) {
         List<Trace> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
         for (Object value : batch) {
+            if (value instanceof Encoded ready) {
+                encoded.add(ready.bytes());
+                if (traces != null) {
+                    Map<String, Object> payload = new LinkedHashMap<>();
+                    payload.put("type", typeName(value));
+                    payload.put("event", ready.event());
+                    payload.put("id", ready.id());
+                    payload.put("retry", null);
+                    payload.put("lines", ready.lines());
+                    traces.add(new Trace(TracePhase.EVENT, payload));
+                }
+                continue;
+            }
             SseEvent event;
             try {
                 event = settings.formatter().format(value, options.defaultEvent());
@@ -249,7 +284,8 @@ public final class StreamLifecycle {
     /** Releases the source, sends what the end calls for, completes the response. */
     private void finish(EndReason reason) {
         Pump source = pump;
-        boolean clientGone = reason == EndReason.CLIENT_GONE || reason == EndReason.SEND_FAILED;
+        boolean clientGone = reason == EndReason.CLIENT_GONE || reason == EndReason.SEND_FAILED
+                || reason == EndReason.SLOW_CLIENT;
         if (source != null) {
             if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
                 source.cancel();

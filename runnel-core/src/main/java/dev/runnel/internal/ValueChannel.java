@@ -1,10 +1,13 @@
 package dev.runnel.internal;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The bounded hand-off between a stream's source and its writer. The source blocks in
@@ -19,20 +22,37 @@ public final class ValueChannel {
     /** What {@link #poll} found. */
     public enum Signal { ITEMS, TIMEOUT, FINISHED, CANCELLED }
 
+    /** What {@link #offer} did. */
+    public enum Offer { ACCEPTED, FULL, CLOSED }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Object> items;
     private final int capacity;
+    private final long maxBytes;
+    private final ToIntFunction<Object> weigher;
+    private long bytes;
     private boolean finished;
     private Throwable failure;
     private boolean cancelled;
 
     public ValueChannel(int capacity) {
+        this(capacity, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * A channel bounded by count and by weight: {@code weigher} gives each value's size in bytes
+     * ({@code null} weighs nothing), and {@link #offer} refuses a value that would take the queued
+     * total above {@code maxBytes}, unless the queue is empty.
+     */
+    public ValueChannel(int capacity, long maxBytes, ToIntFunction<Object> weigher) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
         }
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
+        this.weigher = weigher;
         this.items = new ArrayDeque<>(Math.min(capacity, 16));
     }
 
@@ -51,26 +71,87 @@ public final class ValueChannel {
             if (cancelled) {
                 throw new CancellationException("stream cancelled");
             }
-            items.add(value);
-            notEmpty.signal();
+            add(value);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Adds a value without waiting; false when full or cancelled. */
-    public boolean offer(Object value) {
+    /** Adds a value without waiting, if it fits the count and byte bounds. */
+    public Offer offer(Object value) {
         lock.lock();
         try {
-            if (cancelled || finished || items.size() >= capacity) {
-                return false;
-            }
-            items.add(value);
-            notEmpty.signal();
-            return true;
+            return offerLocked(value);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Removes the queued values {@code replaces} matches, then offers {@code value} at the end, so
+     * the newest value of a kind wins and order between kinds is kept.
+     */
+    public Offer offerReplacing(Object value, Predicate<Object> replaces) {
+        lock.lock();
+        try {
+            if (cancelled || finished) {
+                return Offer.CLOSED;
+            }
+            for (Iterator<Object> it = items.iterator(); it.hasNext(); ) {
+                Object queued = it.next();
+                if (replaces.test(queued)) {
+                    it.remove();
+                    bytes -= weight(queued);
+                }
+            }
+            return offerLocked(value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds values regardless of the bounds: for a replay, whose bytes are already held elsewhere. */
+    public void addAll(List<?> values) {
+        lock.lock();
+        try {
+            if (!cancelled) {
+                values.forEach(this::add);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of the values waiting to be written, by the weigher. */
+    public long queuedBytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Offer offerLocked(Object value) {
+        if (cancelled || finished) {
+            return Offer.CLOSED;
+        }
+        int w = weight(value);
+        if (items.size() >= capacity || (!items.isEmpty() && bytes + w > maxBytes)) {
+            return Offer.FULL;
+        }
+        add(value);
+        return Offer.ACCEPTED;
+    }
+
+    private void add(Object value) {
+        items.add(value);
+        bytes += weight(value);
+        notEmpty.signal();
+    }
+
+    private int weight(Object value) {
+        return weigher == null ? 0 : weigher.applyAsInt(value);
     }
 
     /** Marks the source as ended, normally ({@code null}) or with a failure. Only the first call counts. */
@@ -93,6 +174,7 @@ public final class ValueChannel {
         try {
             cancelled = true;
             items.clear();
+            bytes = 0;
             notEmpty.signalAll();
             notFull.signalAll();
         } finally {
@@ -140,7 +222,9 @@ public final class ValueChannel {
                 return Signal.FINISHED;
             }
             for (int i = 0; i < max && !items.isEmpty(); i++) {
-                out.add(items.poll());
+                Object value = items.poll();
+                bytes -= weight(value);
+                out.add(value);
             }
             notFull.signalAll();
             return Signal.ITEMS;

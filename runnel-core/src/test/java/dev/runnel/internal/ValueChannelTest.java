@@ -217,8 +217,8 @@ class ValueChannelTest {
     void offerRefusesWhenFull() {
         ValueChannel channel = new ValueChannel(1);
 
-        assertThat(channel.offer("a")).isTrue();
-        assertThat(channel.offer("b")).isFalse();
+        assertThat(channel.offer("a")).isEqualTo(ValueChannel.Offer.ACCEPTED);
+        assertThat(channel.offer("b")).isEqualTo(ValueChannel.Offer.FULL);
     }
 
     @Test
@@ -228,8 +228,8 @@ class ValueChannelTest {
         ValueChannel cancelled = new ValueChannel(4);
         cancelled.cancel();
 
-        assertThat(finished.offer("a")).isFalse();
-        assertThat(cancelled.offer("a")).isFalse();
+        assertThat(finished.offer("a")).isEqualTo(ValueChannel.Offer.CLOSED);
+        assertThat(cancelled.offer("a")).isEqualTo(ValueChannel.Offer.CLOSED);
     }
 
     @Test

@@ -236,6 +236,8 @@ public final class RunnelServer implements AutoCloseable {
             }
         } catch (BadRequestException e) {
             send(response, callback, HttpResponse.text(400, e.getMessage()), false);
+        } catch (dev.runnel.ForbiddenException e) {
+            send(response, callback, HttpResponse.text(403, e.getMessage()), false);
         } catch (org.eclipse.jetty.http.BadMessageException e) {
             send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
         } catch (Throwable t) {

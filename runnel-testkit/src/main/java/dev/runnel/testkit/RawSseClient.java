@@ -32,6 +32,8 @@ public final class RawSseClient implements AutoCloseable {
     private final long contentLength;
     private final StringBuilder body = new StringBuilder();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private final java.util.List<WireEvents.Event> parsed = new java.util.ArrayList<>();
+    private int parsedUpTo;
     private long chunkLeft = -1;
     private long bodyRead;
     private boolean ended;
@@ -135,6 +137,41 @@ public final class RawSseClient implements AutoCloseable {
             }
         }
         return body.toString();
+    }
+
+    /**
+     * Reads until at least {@code count} complete events arrived, and returns them.
+     *
+     * @throws AssertionError when the body ends or {@code timeout} passes first
+     */
+    public java.util.List<WireEvents.Event> awaitEvents(int count, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        parseNew();
+        while (parsed.size() < count) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (ended || left <= 0) {
+                throw new AssertionError("got " + parsed.size() + " of " + count + " events"
+                        + (ended ? " before the stream ended" : " within " + timeout.toMillis() + " ms")
+                        + "; last part received:\n" + tail(body));
+            }
+            if (readSome(left)) {
+                parseNew();
+            }
+        }
+        return java.util.List.copyOf(parsed);
+    }
+
+    /** Parses the complete event blocks received since the last call (so reading stays linear). */
+    private void parseNew() {
+        int end = body.lastIndexOf("\n\n");
+        if (end >= 0 && end + 2 > parsedUpTo) {
+            parsed.addAll(WireEvents.parse(body.substring(parsedUpTo, end + 2)));
+            parsedUpTo = end + 2;
+        }
+    }
+
+    private static String tail(CharSequence text) {
+        return text.length() > 2000 ? "..." + text.subSequence(text.length() - 2000, text.length()) : text.toString();
     }
 
     /** Reads until the response ends, and returns the whole body. */

@@ -1,0 +1,64 @@
+package dev.runnel.hub;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the hub. Every field has a default; see {@link #DEFAULTS}.
+ *
+ * @param replayCount events kept per topic for replay; 0 to 1,000,000, default 1000
+ * @param replayAge how long an event stays replayable; default 5 minutes
+ * @param maxQueuedEvents events a subscriber may have waiting to be written; default 512
+ * @param maxQueuedBytes bytes a subscriber may have waiting to be written; default 256 KiB
+ * @param slowClients what to do with a subscriber whose queue is full; default {@link SlowClientPolicy#DISCONNECT}
+ * @param access who may subscribe and publish; default allows everything
+ * @param maxTopics most topics the hub keeps at once; default 10,000
+ */
+public record HubOptions(int replayCount, Duration replayAge, int maxQueuedEvents, long maxQueuedBytes,
+                         SlowClientPolicy slowClients, TopicAccess access, int maxTopics) {
+
+    /** Every default. */
+    public static final HubOptions DEFAULTS = new HubOptions(1000, Duration.ofMinutes(5), 512, 256 * 1024,
+            SlowClientPolicy.DISCONNECT, TopicAccess.ALLOW_ALL, 10_000);
+
+    public HubOptions {
+        if (replayCount < 0 || replayCount > 1_000_000) {
+            throw new IllegalArgumentException("replayCount must be from 0 to 1000000, got " + replayCount);
+        }
+        Objects.requireNonNull(replayAge, "replayAge");
+        if (replayAge.isNegative()) {
+            throw new IllegalArgumentException("replayAge must be >= 0, got " + replayAge);
+        }
+        if (maxQueuedEvents < 1) {
+            throw new IllegalArgumentException("maxQueuedEvents must be >= 1, got " + maxQueuedEvents);
+        }
+        if (maxQueuedBytes < 1024) {
+            throw new IllegalArgumentException("maxQueuedBytes must be >= 1024, got " + maxQueuedBytes);
+        }
+        Objects.requireNonNull(slowClients, "slowClients");
+        Objects.requireNonNull(access, "access");
+        if (maxTopics < 1) {
+            throw new IllegalArgumentException("maxTopics must be >= 1, got " + maxTopics);
+        }
+    }
+
+    public HubOptions withReplay(int count, Duration age) {
+        return new HubOptions(count, age, maxQueuedEvents, maxQueuedBytes, slowClients, access, maxTopics);
+    }
+
+    public HubOptions withQueueLimits(int events, long bytes) {
+        return new HubOptions(replayCount, replayAge, events, bytes, slowClients, access, maxTopics);
+    }
+
+    public HubOptions withSlowClients(SlowClientPolicy policy) {
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, policy, access, maxTopics);
+    }
+
+    public HubOptions withAccess(TopicAccess rule) {
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, rule, maxTopics);
+    }
+
+    public HubOptions withMaxTopics(int topics) {
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, access, topics);
+    }
+}
