@@ -6,14 +6,43 @@ package dev.runnel.example;
  * @param host address to bind
  * @param port port to listen on (0 for any free one)
  * @param debug debug mode for the whole server: render and producer errors show details
+ * @param publishToken when set, publishing needs {@code Authorization: Bearer TOKEN}; {@code null} for none
  */
-public record DemoOptions(String host, int port, boolean debug) {
+public record DemoOptions(String host, int port, boolean debug, String publishToken) {
 
-    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug]";
+    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T]";
+
+    public DemoOptions {
+        if (publishToken != null && (publishToken.isBlank() || !publishToken.chars().allMatch(c -> c > 32 && c < 127))) {
+            throw new IllegalArgumentException("--publish-token must be printable ASCII without spaces\n" + USAGE);
+        }
+    }
+
+    /** Options without a publish token. */
+    public DemoOptions(String host, int port, boolean debug) {
+        this(host, port, debug, null);
+    }
 
     /** Loopback, port 8080, production mode. */
     public static DemoOptions defaults() {
         return new DemoOptions("127.0.0.1", 8080, false);
+    }
+
+    /** True when the server binds a loopback address only. */
+    public boolean loopbackOnly() {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    }
+
+    /**
+     * @throws IllegalArgumentException when the server would accept publishes from other machines
+     *     without a token
+     */
+    public DemoOptions requireSafePublishing() {
+        if (!loopbackOnly() && publishToken == null) {
+            throw new IllegalArgumentException("refusing to start: --host " + host + " is reachable from other machines, "
+                    + "so publishing needs --publish-token T (clients then send Authorization: Bearer T)\n" + USAGE);
+        }
+        return this;
     }
 
     /**
@@ -25,6 +54,7 @@ public record DemoOptions(String host, int port, boolean debug) {
         String host = "127.0.0.1";
         int port = 8080;
         boolean debug = false;
+        String token = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i, "--host");
@@ -40,11 +70,12 @@ public record DemoOptions(String host, int port, boolean debug) {
                     }
                 }
                 case "--debug" -> debug = true;
+                case "--publish-token" -> token = value(args, ++i, "--publish-token");
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(host, port, debug);
+        return new DemoOptions(host, port, debug, token);
     }
 
     private static String value(String[] args, int i, String option) {

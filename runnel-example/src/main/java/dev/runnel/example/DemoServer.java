@@ -1,9 +1,12 @@
 package dev.runnel.example;
 
+import dev.runnel.BadRequestException;
 import dev.runnel.EventStream;
 import dev.runnel.Fragment;
 import dev.runnel.SseEngine;
 import dev.runnel.SseEvent;
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubOptions;
 import dev.runnel.jackson.JacksonJson;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
@@ -38,7 +41,7 @@ public final class DemoServer {
     public static void main(String[] args) {
         DemoOptions options;
         try {
-            options = DemoOptions.parse(args);
+            options = DemoOptions.parse(args).requireSafePublishing();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -52,16 +55,19 @@ public final class DemoServer {
     /** The demo server with every route, not yet started. */
     public static RunnelServer create(DemoOptions options) {
         PebbleFragments fragments = PebbleFragments.classpath("templates", !options.debug());
+        JacksonJson json = new JacksonJson();
         SseEngine engine = SseEngine.builder()
                 .debug(options.debug())
                 .closeEvent("done")
                 .renderer(fragments)
-                .json(new JacksonJson())
+                .json(json)
+                .hub(HubOptions.DEFAULTS.withAccess(new PublishToken(options.publishToken())))
                 .build();
+        Hub hub = engine.hub();
         RunnelServer server = RunnelServer.builder().host(options.host()).port(options.port()).engine(engine).build();
         Map<String, String> versions = webjarVersions();
 
-        server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions))));
+        server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions, options))));
         server.staticFiles("/webjars", "META-INF/resources/webjars");
         server.staticFiles("/static", "static");
 
@@ -115,11 +121,38 @@ public final class DemoServer {
         server.sse("/sse/retry", req -> EventStream.of("a", "b", "c").retry(Duration.ofMillis(2500)));
 
         server.get("/sse/gone", req -> new HttpResponse(204, null, null, null));
+
+        // topics: "/sse/topic/news" or several at once, "/sse/topic/news,alerts"
+        server.sse("/sse/topic/{name}", req -> hub.subscribe(req, List.of(req.pathParam("name").split(",", -1))));
+
+        server.post("/publish/{name}", req -> {
+            String data = req.form("data").orElseThrow(() -> new BadRequestException("form field 'data' is required"));
+            String event = req.form("event").filter(e -> !e.isEmpty()).orElse(null);
+            SseEvent value;
+            try {
+                value = new SseEvent(event, null, null, data);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException(e.getMessage());
+            }
+            return HttpResponse.json(json.toJson(hub.publish(req.context(), req.context().pathParam("name"), value)));
+        });
+
+        // the home page's chat: messages are rendered (and HTML-escaped) once, by Pebble, for everyone
+        server.post("/chat", req -> {
+            String name = req.form("name").map(String::strip).filter(n -> !n.isEmpty()).orElse("anonymous");
+            String text = req.form("message").map(String::strip).orElse("");
+            if (text.isEmpty() || text.length() > 500 || name.length() > 40) {
+                throw new BadRequestException("message must be 1 to 500 characters and name at most 40");
+            }
+            Map<String, Object> message = Map.of("name", name, "text", text, "time", LocalTime.now().format(CLOCK));
+            return HttpResponse.json(json.toJson(hub.publish(req.context(), "chat", Fragment.of("home", "chat_message", message, "chat"))));
+        });
         return server;
     }
 
-    private static Map<String, Object> pageContext(SseEngine engine, Map<String, String> versions) {
+    private static Map<String, Object> pageContext(SseEngine engine, Map<String, String> versions, DemoOptions options) {
         Map<String, Object> context = new LinkedHashMap<>(versions);
+        context.put("chatOpen", options.publishToken() == null);
         context.put("time", LocalTime.now().format(CLOCK));
         context.putAll(stats(engine));
         context.putAll(new Ticker().next());

@@ -181,6 +181,78 @@ class DemoServerTest {
         assertThat(get(production, "/static/runnel.css", null).statusCode()).isEqualTo(200);
     }
 
+    private static HttpResponse<String> post(RunnelServer server, String path, String form, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri().resolve(path)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void publishRouteReachesTopicSubscribersAndAnswersIdAndCount() throws Exception {
+        try (var client = dev.runnel.testkit.RawSseClient.get(production.uri().resolve("/sse/topic/news"))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (production.engine().hub().subscribers("news") < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            HttpResponse<String> answer = post(production, "/publish/news", "data=hello%0Aworld&event=headline", null);
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(answer.body()).matches("\\{\"id\":\"[0-9a-z]+-\\d+\",\"subscribers\":1}");
+            String id = answer.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+            assertThat(client.awaitText("\n\n", Duration.ofSeconds(10)))
+                    .isEqualTo("event: headline\nid: " + id + "\ndata: hello\ndata: world\n\n");
+        }
+    }
+
+    @Test
+    void badPublishRequestsAre400WithOneLine() throws Exception {
+        assertThat(post(production, "/publish/news", "event=x", null).body()).isEqualTo("form field 'data' is required\n");
+        assertThat(post(production, "/publish/news", "data=x&event=a%0Ab", null).statusCode()).isEqualTo(400);
+        assertThat(post(production, "/publish/bad%20topic", "data=x", null).statusCode()).isEqualTo(400);
+        assertThat(get(production, "/sse/topic/bad%20topic", "text/event-stream").statusCode()).isEqualTo(400);
+        assertThat(post(production, "/chat", "message=", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void chatMessagesAreEscapedOnce() throws Exception {
+        try (var client = dev.runnel.testkit.RawSseClient.get(production.uri().resolve("/sse/topic/chat"))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (production.engine().hub().subscribers("chat") < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(post(production, "/chat", "name=eve&message=%3Cscript%3Ealert(1)%3C%2Fscript%3E", null).statusCode()).isEqualTo(200);
+            String text = client.awaitText("\n\n", Duration.ofSeconds(10));
+            assertThat(text).startsWith("event: chat\nid: ").contains("<strong>eve</strong>: &lt;script&gt;alert(1)&lt;/script&gt;</li>")
+                    .doesNotContain("<script>");
+        }
+    }
+
+    @Test
+    void withAPublishTokenPublishingNeedsIt() throws Exception {
+        RunnelServer guarded = DemoServer.create(new DemoOptions("127.0.0.1", 0, false, "s3cret")).start();
+        try {
+            assertThat(post(guarded, "/publish/news", "data=x", null).statusCode()).isEqualTo(403);
+            assertThat(post(guarded, "/publish/news", "data=x", "Bearer wrong").statusCode()).isEqualTo(403);
+            assertThat(post(guarded, "/chat", "message=hi", null).statusCode()).isEqualTo(403);
+            assertThat(post(guarded, "/publish/news", "data=x", "Bearer s3cret").statusCode()).isEqualTo(200);
+            assertThat(get(guarded, "/", "text/html").body()).contains("only reads").doesNotContain("hx-post=\"/chat\"");
+        } finally {
+            guarded.stop();
+        }
+    }
+
+    @Test
+    void aNonLoopbackHostWithoutATokenRefusesToStart() {
+        assertThatThrownBy(() -> DemoOptions.parse("--host", "0.0.0.0").requireSafePublishing())
+                .hasMessageContaining("refusing to start").hasMessageContaining("--publish-token");
+        assertThat(DemoOptions.parse("--host", "0.0.0.0", "--publish-token", "t").requireSafePublishing().publishToken()).isEqualTo("t");
+        assertThat(DemoOptions.parse("--host", "127.0.0.1").requireSafePublishing().loopbackOnly()).isTrue();
+    }
+
     @Test
     void optionsAreParsedAndBadOnesNamed() {
         assertThat(DemoOptions.parse()).isEqualTo(DemoOptions.defaults());
