@@ -64,10 +64,13 @@ public final class DemoServer {
                 .hub(HubOptions.DEFAULTS.withAccess(new PublishToken(options.publishToken())))
                 .build();
         Hub hub = engine.hub();
+        ChatLog chat = new ChatLog(hub);
+        chat.post(null, Map.of("name", "runnel", "text", "Welcome! Messages sent here reach every open page.",
+                "time", LocalTime.now().format(CLOCK)));
         RunnelServer server = RunnelServer.builder().host(options.host()).port(options.port()).engine(engine).build();
         Map<String, String> versions = webjarVersions();
 
-        server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions, options))));
+        server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions, options, chat.snapshot()))));
         server.staticFiles("/webjars", "META-INF/resources/webjars");
         server.staticFiles("/static", "static");
 
@@ -145,13 +148,16 @@ public final class DemoServer {
                 throw new BadRequestException("message must be 1 to 500 characters and name at most 40");
             }
             Map<String, Object> message = Map.of("name", name, "text", text, "time", LocalTime.now().format(CLOCK));
-            return HttpResponse.json(json.toJson(hub.publish(req.context(), "chat", Fragment.of("home", "chat_message", message, "chat"))));
+            return HttpResponse.json(json.toJson(chat.post(req.context(), message)));
         });
         return server;
     }
 
-    private static Map<String, Object> pageContext(SseEngine engine, Map<String, String> versions, DemoOptions options) {
+    private static Map<String, Object> pageContext(SseEngine engine, Map<String, String> versions, DemoOptions options,
+                                                   ChatLog.Snapshot chat) {
         Map<String, Object> context = new LinkedHashMap<>(versions);
+        context.put("messages", chat.messages());
+        context.put("chatLastId", chat.lastId());
         context.put("chatOpen", options.publishToken() == null);
         context.put("time", LocalTime.now().format(CLOCK));
         context.putAll(stats(engine));

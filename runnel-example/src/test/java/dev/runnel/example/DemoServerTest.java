@@ -232,6 +232,19 @@ class DemoServerTest {
     }
 
     @Test
+    void theHomePageConnectsTheChatFromTheNewestMessageItRendered() throws Exception {
+        String page = get(production, "/", "text/html").body();
+        assertThat(page).contains("Welcome! Messages sent here reach every open page.");
+        String connect = page.replaceAll("(?s).*sse-connect=\"(/sse/topic/chat\\?lastEventId=[^\"]+)\".*", "$1");
+        assertThat(connect).startsWith("/sse/topic/chat?lastEventId=");
+        // a message sent after the page was rendered but before its stream connected is replayed
+        assertThat(post(production, "/chat", "name=late&message=between+render+and+connect", null).statusCode()).isEqualTo(200);
+        try (var client = dev.runnel.testkit.RawSseClient.get(production.uri().resolve(connect))) {
+            assertThat(client.awaitText("\n\n", Duration.ofSeconds(10))).contains("<strong>late</strong>: between render and connect");
+        }
+    }
+
+    @Test
     void withAPublishTokenPublishingNeedsIt() throws Exception {
         RunnelServer guarded = DemoServer.create(new DemoOptions("127.0.0.1", 0, false, "s3cret")).start();
         try {
