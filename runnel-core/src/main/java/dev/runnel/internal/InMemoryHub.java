@@ -46,6 +46,8 @@ public final class InMemoryHub implements Hub {
     private final JsonCodec json;
     private final HubOptions options;
     private final String epoch;
+    /** {@code options.replayAge()} in nanoseconds, saturated: a replay age of centuries means forever. */
+    private final long replayAgeNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Topic> topics = new HashMap<>();
     private long seq;
@@ -57,6 +59,7 @@ public final class InMemoryHub implements Hub {
         this.json = json;
         this.options = options;
         this.epoch = Long.toString(System.currentTimeMillis(), 36);
+        this.replayAgeNanos = saturatedNanos(options.replayAge());
     }
 
     @Override
@@ -71,6 +74,9 @@ public final class InMemoryHub implements Hub {
         }
         if (!options.access().mayPublish(publisher, topic)) {
             throw new ForbiddenException("not allowed to publish on topic " + topic);
+        }
+        if (value == null) {
+            throw new BadRequestException("a published value must not be null");
         }
         try {
             return publish(topic, value);
@@ -134,18 +140,17 @@ public final class InMemoryHub implements Hub {
         if (wanted.isEmpty()) {
             throw new BadRequestException("subscribe to at least one topic");
         }
-        if (wanted.size() > MAX_TOPICS_PER_STREAM) {
-            throw new BadRequestException("at most " + MAX_TOPICS_PER_STREAM + " topics per stream, got " + wanted.size());
+        Set<String> unique = new LinkedHashSet<>(wanted);
+        if (unique.size() > MAX_TOPICS_PER_STREAM) {
+            throw new BadRequestException("at most " + MAX_TOPICS_PER_STREAM + " topics per stream, got " + unique.size());
         }
-        Set<String> unique = new LinkedHashSet<>();
-        for (String topic : wanted) {
+        for (String topic : unique) {
             if (!Hub.isValidTopic(topic)) {
                 throw new BadRequestException(invalidTopic(topic));
             }
             if (!options.access().maySubscribe(request, topic)) {
                 throw new ForbiddenException("not allowed to subscribe to topic " + topic);
             }
-            unique.add(topic);
         }
         return new EventStream.Subscribed(this, List.copyOf(unique), request.lastEventId().orElse(null), StreamOptions.DEFAULTS);
     }
@@ -201,10 +206,23 @@ public final class InMemoryHub implements Hub {
         lock.lock();
         try {
             List<Object> first = lastEventId == null ? List.of() : replay(sub.topics, lastEventId);
-            sub.channel.addAll(first);
-            for (String topic : sub.topics) {
-                topicFor(topic).subscribers.add(sub);
+            List<Topic> joined = new ArrayList<>(sub.topics.size());
+            try {
+                for (String topic : sub.topics) {
+                    joined.add(topicFor(topic));
+                }
+            } catch (IllegalStateException full) {
+                // all or nothing: drop the topics made for this subscriber before the refusal
+                for (String topic : sub.topics) {
+                    Topic t = topics.get(topic);
+                    if (t != null) {
+                        pruneIfIdle(topic, t);
+                    }
+                }
+                throw full;
             }
+            sub.channel.addAll(first);
+            joined.forEach(t -> t.subscribers.add(sub));
         } finally {
             lock.unlock();
         }
@@ -318,6 +336,8 @@ public final class InMemoryHub implements Hub {
                 }
             }
             t = new Topic();
+            // a topic made again may have had events under this name that are gone
+            t.droppedThrough = droppedWithTopics;
             topics.put(name, t);
         }
         return t;
@@ -327,6 +347,14 @@ public final class InMemoryHub implements Hub {
         if (t.subscribers.isEmpty() && t.buffer.isEmpty()) {
             droppedWithTopics = Math.max(droppedWithTopics, t.droppedThrough);
             topics.remove(name);
+        }
+    }
+
+    private static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -351,7 +379,7 @@ public final class InMemoryHub implements Hub {
         }
 
         void trimByAge() {
-            long oldest = System.nanoTime() - options.replayAge().toNanos();
+            long oldest = System.nanoTime() - replayAgeNanos;
             while (!buffer.isEmpty() && buffer.peekFirst().publishedNanos() - oldest < 0) {
                 droppedThrough = buffer.removeFirst().seq();
             }

@@ -33,6 +33,9 @@ public final class ValueChannel {
     private final long maxBytes;
     private final ToIntFunction<Object> weigher;
     private long bytes;
+    /** Values at the head added by {@link #addAll} (a replay), and their bytes: outside the bounds. */
+    private int exempt;
+    private long exemptBytes;
     private boolean finished;
     private Throwable failure;
     private boolean cancelled;
@@ -97,9 +100,10 @@ public final class ValueChannel {
             if (cancelled || finished) {
                 return Offer.CLOSED;
             }
-            for (Iterator<Object> it = items.iterator(); it.hasNext(); ) {
+            int position = 0;
+            for (Iterator<Object> it = items.iterator(); it.hasNext(); position++) {
                 Object queued = it.next();
-                if (replaces.test(queued)) {
+                if (position >= exempt && replaces.test(queued)) {
                     it.remove();
                     bytes -= weight(queued);
                 }
@@ -110,12 +114,20 @@ public final class ValueChannel {
         }
     }
 
-    /** Adds values regardless of the bounds: for a replay, whose bytes are already held elsewhere. */
+    /**
+     * Adds values outside the bounds: for a replay, whose bytes are held by the replay buffer anyway.
+     * They do not count against the bounds of later {@link #offer}s while they wait; call it on an
+     * empty channel, before any offer.
+     */
     public void addAll(List<?> values) {
         lock.lock();
         try {
             if (!cancelled) {
-                values.forEach(this::add);
+                for (Object value : values) {
+                    add(value);
+                    exempt++;
+                    exemptBytes += weight(value);
+                }
             }
         } finally {
             lock.unlock();
@@ -137,7 +149,8 @@ public final class ValueChannel {
             return Offer.CLOSED;
         }
         int w = weight(value);
-        if (items.size() >= capacity || (!items.isEmpty() && bytes + w > maxBytes)) {
+        int bounded = items.size() - exempt;
+        if (bounded >= capacity || (bounded > 0 && bytes - exemptBytes + w > maxBytes)) {
             return Offer.FULL;
         }
         add(value);
@@ -175,6 +188,8 @@ public final class ValueChannel {
             cancelled = true;
             items.clear();
             bytes = 0;
+            exempt = 0;
+            exemptBytes = 0;
             notEmpty.signalAll();
             notFull.signalAll();
         } finally {
@@ -223,7 +238,12 @@ public final class ValueChannel {
             }
             for (int i = 0; i < max && !items.isEmpty(); i++) {
                 Object value = items.poll();
-                bytes -= weight(value);
+                int w = weight(value);
+                bytes -= w;
+                if (exempt > 0) {
+                    exempt--;
+                    exemptBytes -= w;
+                }
                 out.add(value);
             }
             notFull.signalAll();

@@ -282,13 +282,14 @@ class HubTest {
 
     @Test
     void aClientThatStopsReadingIsCutOffWhileTheOthersKeepReceiving() throws Exception {
-        SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withQueueLimits(256, 1024 * 1024)).build();
+        // 4 MiB of queue: a reading client on this busy 2-core machine has ~200 ms of slack at the rate below
+        SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withQueueLimits(4096, 4 << 20)).build();
         RunnelServer server = serve(engine, Duration.ofSeconds(2));
         RawSseClient stalled = subscribe(server, "firehose"); // never read from again
         RawSseClient reader = subscribe(server, "firehose");
         await(() -> engine.hub().subscribers("firehose") == 2, "both subscribed");
-        int total = 2000;
-        String payload = "x".repeat(4096);
+        int total = 3000;
+        String payload = "x".repeat(8192); // 24 MB in all: more than the stalled socket's buffers and queue hold
         var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return reader.awaitEvents(total, WAIT).size();
@@ -298,8 +299,8 @@ class HubTest {
         }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         for (int i = 0; i < total; i++) {
             engine.hub().publish("firehose", payload + i);
-            if (i % 20 == 0) {
-                Thread.sleep(1); // a steady rate a reading client keeps up with
+            if (i % 5 == 0) {
+                Thread.sleep(1); // about 20 MB/s: a steady rate a reading client keeps up with
             }
         }
         assertThat(reading.get()).isEqualTo(total);
