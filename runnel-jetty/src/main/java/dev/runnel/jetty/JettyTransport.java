@@ -132,7 +132,12 @@ final class JettyTransport implements SseTransport {
     @Override
     public void keepIdleAbove(Duration heartbeat) {
         if (!isHttp1()) {
-            return; // an HTTP/2 stream's idle timeout follows the connector's, validated against the heartbeat
+            // An HTTP/2 stream times out on its own, even while its connection is busy with other
+            // streams; a quiet stream is healthy (its heartbeats are due), so its idle timeouts are
+            // ignored while it lasts. A dead peer still shows: the connection's timeout, a reset, or a
+            // write that times out.
+            request.addIdleTimeoutListener(timeout -> done.get());
+            return;
         }
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         long needed = heartbeat.toMillis() + Math.max(5_000, heartbeat.toMillis() / 2);

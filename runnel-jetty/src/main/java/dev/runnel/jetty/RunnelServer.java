@@ -7,15 +7,22 @@ import dev.runnel.SseHandler;
 import dev.runnel.StreamOptions;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.IOException;
@@ -61,6 +68,8 @@ public final class RunnelServer implements AutoCloseable {
     private final Duration writeTimeout;
     private final SseEngine engine;
     private final UnaryOperator<RequestContext> before;
+    private final boolean http2;
+    private final Tls tls;
     private final Routes routes = new Routes();
     private final List<StaticFiles> statics = new ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
@@ -76,6 +85,12 @@ public final class RunnelServer implements AutoCloseable {
         this.writeTimeout = b.writeTimeout;
         this.engine = b.engine != null ? b.engine : SseEngine.builder().build();
         this.before = b.before;
+        this.http2 = b.http2;
+        this.tls = b.tls;
+    }
+
+    /** A PKCS#12 key store and its password. */
+    private record Tls(java.nio.file.Path keyStore, String password) {
     }
 
     /** A builder: {@code 127.0.0.1:8080}, 30 s idle timeout, default engine. */
@@ -130,7 +145,7 @@ public final class RunnelServer implements AutoCloseable {
         Server server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector conn = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector conn = tls == null ? plainConnector(server, http) : tlsConnector(server, http);
         conn.setHost(host);
         conn.setPort(requestedPort);
         conn.setIdleTimeout(idleTimeout.toMillis());
@@ -149,6 +164,31 @@ public final class RunnelServer implements AutoCloseable {
         return this;
     }
 
+    /** HTTP/1.1, and HTTP/2 without TLS (h2c, by prior knowledge or upgrade) unless turned off. */
+    private ServerConnector plainConnector(Server server, HttpConfiguration http) {
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        return http2 ? new ServerConnector(server, http1, new HTTP2CServerConnectionFactory(http))
+                : new ServerConnector(server, http1);
+    }
+
+    /** TLS, with ALPN choosing HTTP/2 when the client offers it and HTTP/1.1 otherwise. */
+    private ServerConnector tlsConnector(Server server, HttpConfiguration http) {
+        http.addCustomizer(new SecureRequestCustomizer(false));
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(tls.keyStore().toAbsolutePath().toString());
+        ssl.setKeyStorePassword(tls.password());
+        ssl.setKeyStoreType("PKCS12");
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        if (!http2) {
+            return new ServerConnector(server, new SslConnectionFactory(ssl, http1.getProtocol()), http1);
+        }
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http1.getProtocol());
+        alpn.setDefaultProtocol(http1.getProtocol());
+        ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
+        return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
+    }
+
     /** The port it listens on (the real one when {@code 0} was asked). */
     public int port() {
         return connector == null ? requestedPort : connector.getLocalPort();
@@ -157,7 +197,7 @@ public final class RunnelServer implements AutoCloseable {
     /** {@code http://host:port} of the running server. */
     public URI uri() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + port());
+        return URI.create((tls == null ? "http://" : "https://") + h + ":" + port());
     }
 
     /** The engine that serves this server's streams. */
@@ -309,8 +349,33 @@ public final class RunnelServer implements AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private SseEngine engine;
         private UnaryOperator<RequestContext> before = UnaryOperator.identity();
+        private boolean http2 = true;
+        private Tls tls;
 
         private Builder() {
+        }
+
+        /**
+         * Serve HTTP/2 as well as HTTP/1.1 (default on): without TLS as h2c, with TLS chosen by ALPN.
+         * Browsers speak HTTP/2 only over TLS; there it lifts HTTP/1.1's limit of six connections, so
+         * six streams per site, per browser.
+         */
+        public Builder http2(boolean on) {
+            this.http2 = on;
+            return this;
+        }
+
+        /**
+         * Serve HTTPS with the certificate in a PKCS#12 key store (see {@link DevCertificate} for a
+         * development one).
+         */
+        public Builder tls(java.nio.file.Path pkcs12KeyStore, String password) {
+            java.util.Objects.requireNonNull(pkcs12KeyStore, "key store");
+            if (!java.nio.file.Files.isReadable(pkcs12KeyStore)) {
+                throw new IllegalArgumentException("TLS key store " + pkcs12KeyStore + " does not exist or cannot be read");
+            }
+            this.tls = new Tls(pkcs12KeyStore, java.util.Objects.requireNonNull(password, "key store password"));
+            return this;
         }
 
         /** Address to bind; default {@code 127.0.0.1}. */
