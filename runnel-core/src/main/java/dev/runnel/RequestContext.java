@@ -48,6 +48,15 @@ public record RequestContext(
         attributes = attributes == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     }
 
+    /** Attribute under which a server adapter puts the body of a POST that opens a stream ({@code byte[]}). */
+    public static final String BODY = "runnel.body";
+
+    /** The body of the request that opened the stream (a POST from {@code fetch}), as UTF-8 text; empty for GET. */
+    public String body() {
+        Object body = attributes.get(BODY);
+        return body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : "";
+    }
+
     /** A context for {@code GET path} with nothing else; handy in tests. */
     public static RequestContext of(String path) {
         return new RequestContext("GET", path, null, null, null, null, null, null, null);

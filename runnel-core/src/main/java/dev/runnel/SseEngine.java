@@ -48,7 +48,8 @@ public final class SseEngine implements AutoCloseable {
     private SseEngine(Builder b) {
         this.debug = b.debug;
         ValueFormatter formatter = new ValueFormatter(b.renderer, b.json);
-        this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace);
+        this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
+                b.maxStreamAge);
         this.hub = new InMemoryHub(formatter, b.json, b.hubOptions);
     }
 
@@ -209,6 +210,7 @@ public final class SseEngine implements AutoCloseable {
         private TraceSink trace;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private HubOptions hubOptions = HubOptions.DEFAULTS;
+        private Duration maxStreamAge;
 
         private Builder() {
         }
@@ -258,6 +260,20 @@ public final class SseEngine implements AutoCloseable {
                 throw new IllegalArgumentException("shutdownGrace must be >= 0, got " + grace);
             }
             this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
+         * End every stream after about this long (between 90% and 100% of it, so streams opened
+         * together do not all reconnect together). The stream ends cleanly, without the close event;
+         * a browser reconnects by itself and resumes by {@code Last-Event-ID}, possibly on another
+         * node behind a load balancer. Default: never.
+         */
+        public Builder maxStreamAge(Duration age) {
+            if (age != null && (age.isNegative() || age.isZero())) {
+                throw new IllegalArgumentException("maxStreamAge must be positive, got " + age);
+            }
+            this.maxStreamAge = age;
             return this;
         }
 

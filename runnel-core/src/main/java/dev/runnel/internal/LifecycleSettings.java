@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param retry retry meta event for every stream, or {@code null}
  * @param trace trace sink, or {@code null}
  * @param grace how long a cancelled producer may take to finish
+ * @param maxStreamAge streams older than this end (the client reconnects), or {@code null} for never
  */
 public record LifecycleSettings(ValueFormatter formatter, boolean debug, String closeEvent, Duration retry,
-                                TraceSink trace, Duration grace) {
+                                TraceSink trace, Duration grace, Duration maxStreamAge) {
 }

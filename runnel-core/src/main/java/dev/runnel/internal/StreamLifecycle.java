@@ -45,7 +45,9 @@ public final class StreamLifecycle {
         /** The client fell too far behind a hub topic and was cut off. */
         SLOW_CLIENT,
         /** The application closed the stream (for example on logout). */
-        CLOSED_BY_APPLICATION;
+        CLOSED_BY_APPLICATION,
+        /** The stream reached the engine's maximum stream age; the client reconnects. */
+        MAX_AGE;
 
         String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -174,13 +176,22 @@ public final class StreamLifecycle {
     private EndReason pumpValues(Pump source) throws InterruptedException {
         long heartbeatNanos = options.heartbeat().toNanos();
         long lastWrite = System.nanoTime();
+        long endAt = settings.maxStreamAge() == null ? Long.MAX_VALUE
+                : lastWrite + (long) (settings.maxStreamAge().toNanos() * (0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
         List<Object> batch = new ArrayList<>(ServeDefaults.MAX_BATCH_VALUES);
         List<byte[]> encoded = new ArrayList<>(ServeDefaults.MAX_BATCH_VALUES);
         while (true) {
-            long wait = lastWrite + heartbeatNanos - System.nanoTime();
+            long now = System.nanoTime();
+            if (now - endAt >= 0) {
+                return cancelled(EndReason.MAX_AGE);
+            }
+            long wait = Math.min(lastWrite + heartbeatNanos - now, endAt - now);
             ValueChannel.Signal signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, wait);
             switch (signal) {
                 case TIMEOUT -> {
+                    if (System.nanoTime() - endAt >= 0) {
+                        continue; // the age ran out, not the heartbeat
+                    }
                     if (!write(ByteBuffer.wrap(HEARTBEAT))) {
                         return cancelled(EndReason.SEND_FAILED);
                     }

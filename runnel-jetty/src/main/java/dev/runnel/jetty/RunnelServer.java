@@ -70,6 +70,7 @@ public final class RunnelServer implements AutoCloseable {
     private final UnaryOperator<RequestContext> before;
     private final boolean http2;
     private final Tls tls;
+    private final String corsOrigin;
     private final Routes routes = new Routes();
     private final List<StaticFiles> statics = new ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
@@ -87,6 +88,7 @@ public final class RunnelServer implements AutoCloseable {
         this.before = b.before;
         this.http2 = b.http2;
         this.tls = b.tls;
+        this.corsOrigin = b.corsOrigin;
     }
 
     /** A PKCS#12 key store and its password. */
@@ -101,6 +103,17 @@ public final class RunnelServer implements AutoCloseable {
     /** Serves SSE on {@code GET path}. {@code {name}} segments become path parameters. */
     public RunnelServer sse(String path, SseHandler handler) {
         routes.add("GET", path, new Routes.Sse(Objects.requireNonNull(handler, "handler")));
+        return this;
+    }
+
+    /**
+     * Serves SSE on {@code POST path} as well as {@code GET}: for clients that open streams with
+     * {@code fetch} (htmx 4, Datastar) and send a body. The body is in the request context
+     * ({@link RequestContext#body()}).
+     */
+    public RunnelServer ssePost(String path, SseHandler handler) {
+        sse(path, handler);
+        routes.add("POST", path, new Routes.Sse(handler));
         return this;
     }
 
@@ -250,6 +263,10 @@ public final class RunnelServer implements AutoCloseable {
             String path = Request.getPathInContext(request);
             List<String> allowed = new ArrayList<>();
             var match = routes.find(method, path, allowed);
+            if (match.isEmpty() && method.equals("OPTIONS") && !allowed.isEmpty()) {
+                send(response, callback, preflight(request, allowed), false);
+                return;
+            }
             if (match.isEmpty()) {
                 if (method.equals("GET") || method.equals("HEAD")) {
                     for (StaticFiles files : statics) {
@@ -268,7 +285,12 @@ public final class RunnelServer implements AutoCloseable {
             }
             RequestContext context = before.apply(context(request).withPathParams(match.get().params()));
             switch (match.get().target()) {
-                case Routes.Sse sse -> engine.serve(new JettyTransport(request, response, callback, watcher, writeTimeout), context, sse.handler());
+                case Routes.Sse sse -> {
+                    if (method.equals("POST")) {
+                        context = context.withAttribute(RequestContext.BODY, readBody(request));
+                    }
+                    engine.serve(new JettyTransport(request, response, callback, watcher, writeTimeout), context, sse.handler());
+                }
                 case Routes.Http http -> {
                     byte[] body = readBody(request);
                     send(response, callback, http.handler().handle(new HttpRequest(context, body)), method.equals("HEAD"));
@@ -288,6 +310,28 @@ public final class RunnelServer implements AutoCloseable {
                 callback.failed(t);
             }
         }
+    }
+
+    /**
+     * Answers a CORS preflight: allowed only for the configured origin, with the methods of the
+     * path's routes and the headers the page asked for.
+     */
+    private HttpResponse preflight(Request request, List<String> methods) {
+        String origin = request.getHeaders().get("Origin");
+        if (corsOrigin == null || origin == null || !corsOrigin.equals(origin)) {
+            return HttpResponse.text(403, "cross-origin requests from " + (origin == null ? "an unknown origin" : clip(origin))
+                    + " are not allowed" + (corsOrigin == null ? " (no CORS origin is configured)" : ""));
+        }
+        String asked = request.getHeaders().get("Access-Control-Request-Headers");
+        HttpResponse ok = new HttpResponse(204, null, null, null)
+                .withHeader("Access-Control-Allow-Origin", corsOrigin)
+                .withHeader("Access-Control-Allow-Methods", String.join(", ", new java.util.LinkedHashSet<>(methods)))
+                .withHeader("Access-Control-Max-Age", "600")
+                .withHeader("Vary", "Origin");
+        if (asked != null && asked.matches("[A-Za-z0-9\\-, ]{1,500}")) {
+            ok = ok.withHeader("Access-Control-Allow-Headers", asked);
+        }
+        return ok;
     }
 
     private static byte[] readBody(Request request) throws IOException {
@@ -351,8 +395,22 @@ public final class RunnelServer implements AutoCloseable {
         private UnaryOperator<RequestContext> before = UnaryOperator.identity();
         private boolean http2 = true;
         private Tls tls;
+        private String corsOrigin;
 
         private Builder() {
+        }
+
+        /**
+         * The one origin whose pages may call this server cross-origin: CORS preflight requests
+         * ({@code OPTIONS}) from it are answered, others refused. Streams still opt in to sending
+         * {@code Access-Control-Allow-Origin} themselves ({@code EventStream.allowOrigin}).
+         */
+        public Builder corsOrigin(String origin) {
+            if (origin != null && !origin.matches("https?://[A-Za-z0-9.\\-]+(:\\d{1,5})?")) {
+                throw new IllegalArgumentException("corsOrigin must be scheme://host[:port], got \"" + origin + '"');
+            }
+            this.corsOrigin = origin;
+            return this;
         }
 
         /**

@@ -508,6 +508,26 @@ public abstract class SseLifecycleContract {
         release.countDown();
     }
 
+    @Test
+    public void maxStreamAgeEndsTheStreamCleanlyWithoutTheCloseEvent() throws Exception {
+        SseEngine engine = SseEngine.builder().closeEvent("done").maxStreamAge(Duration.ofSeconds(1)).build();
+        CountDownLatch cleaned = new CountDownLatch(1);
+        URI uri = serve(engine, req -> EventStream.producer(out -> {
+            try {
+                out.emit("a");
+                Thread.sleep(Duration.ofHours(1));
+            } finally {
+                cleaned.countDown();
+            }
+        }).heartbeat(Duration.ofSeconds(60)));
+        long began = System.nanoTime();
+        RawSseClient client = open(uri);
+        assertThat(client.readToEnd(WAIT)).isEqualTo("data: a\n\n");
+        long millis = (System.nanoTime() - began) / 1_000_000;
+        assertThat(millis).as("ended after 0.9 to 1 s, plus slack").isBetween(850L, 4000L);
+        assertThat(cleaned.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     private static <T> void awaitPhase(List<T> phases, T phase) throws InterruptedException {
