@@ -7,10 +7,12 @@ package dev.runnel.example;
  * @param port port to listen on (0 for any free one)
  * @param debug debug mode for the whole server: render and producer errors show details
  * @param publishToken when set, publishing needs {@code Authorization: Bearer TOKEN}; {@code null} for none
+ * @param tls serve HTTPS (and HTTP/2 for browsers) with a development certificate
+ * @param maxStreamAgeSeconds end every stream after about this many seconds (0: never)
  */
-public record DemoOptions(String host, int port, boolean debug, String publishToken) {
+public record DemoOptions(String host, int port, boolean debug, String publishToken, boolean tls, int maxStreamAgeSeconds) {
 
-    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T]";
+    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T] [--tls] [--max-stream-age S]";
 
     public DemoOptions {
         if (publishToken != null && (publishToken.isBlank() || !publishToken.chars().allMatch(c -> c > 32 && c < 127))) {
@@ -18,9 +20,19 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
         }
     }
 
-    /** Options without a publish token. */
+    /** Options without a publish token, TLS or stream age. */
     public DemoOptions(String host, int port, boolean debug) {
-        this(host, port, debug, null);
+        this(host, port, debug, null, false, 0);
+    }
+
+    /** A copy with a publish token. */
+    public DemoOptions withPublishToken(String token) {
+        return new DemoOptions(host, port, debug, token, tls, maxStreamAgeSeconds);
+    }
+
+    /** A copy with a maximum stream age. */
+    public DemoOptions withMaxStreamAge(int seconds) {
+        return new DemoOptions(host, port, debug, publishToken, tls, seconds);
     }
 
     /** Loopback, port 8080, production mode. */
@@ -55,6 +67,8 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
         int port = 8080;
         boolean debug = false;
         String token = null;
+        boolean tls = false;
+        int maxAge = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i, "--host");
@@ -71,11 +85,23 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
                 }
                 case "--debug" -> debug = true;
                 case "--publish-token" -> token = value(args, ++i, "--publish-token");
+                case "--tls" -> tls = true;
+                case "--max-stream-age" -> {
+                    String raw = value(args, ++i, "--max-stream-age");
+                    try {
+                        maxAge = Integer.parseInt(raw);
+                    } catch (NumberFormatException e) {
+                        maxAge = -1;
+                    }
+                    if (maxAge < 1 || maxAge > 86_400) {
+                        throw new IllegalArgumentException("--max-stream-age must be 1 to 86400 seconds, got '" + raw + "'\n" + USAGE);
+                    }
+                }
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(host, port, debug, token);
+        return new DemoOptions(host, port, debug, token, tls, maxAge);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -8,6 +8,7 @@ import dev.runnel.SseEvent;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.jackson.JacksonJson;
+import dev.runnel.jetty.DevCertificate;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
 import dev.runnel.pebble.PebbleFragments;
@@ -34,6 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class DemoServer {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** Where {@code --tls} keeps its development certificate, relative to the working directory. */
+    static final java.nio.file.Path DEV_CERT = java.nio.file.Path.of(".runnel", "dev-cert.p12");
 
     private DemoServer() {
     }
@@ -47,8 +50,19 @@ public final class DemoServer {
             System.exit(2);
             return;
         }
-        RunnelServer server = create(options).start();
+        RunnelServer server;
+        try {
+            server = create(options).start();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println("runnel demo: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "runnel-shutdown"));
+        if (options.tls()) {
+            System.out.println("TLS: self-signed development certificate in " + DEV_CERT.toAbsolutePath()
+                    + " (password " + DevCertificate.PASSWORD + "); your browser will ask you to accept it once.");
+        }
         System.out.println("Runnel demo on " + server.uri() + "/" + (options.debug() ? " (debug mode)" : ""));
     }
 
@@ -62,12 +76,21 @@ public final class DemoServer {
                 .renderer(fragments)
                 .json(json)
                 .hub(HubOptions.DEFAULTS.withAccess(new PublishToken(options.publishToken())))
+                .maxStreamAge(options.maxStreamAgeSeconds() > 0 ? Duration.ofSeconds(options.maxStreamAgeSeconds()) : null)
                 .build();
         Hub hub = engine.hub();
         ChatLog chat = new ChatLog(hub);
         chat.post(null, Map.of("name", "runnel", "text", "Welcome! Messages sent here reach every open page.",
                 "time", LocalTime.now().format(CLOCK)));
-        RunnelServer server = RunnelServer.builder().host(options.host()).port(options.port()).engine(engine).build();
+        RunnelServer.Builder builder = RunnelServer.builder().host(options.host()).port(options.port()).engine(engine);
+        if (options.tls()) {
+            try {
+                builder.tls(DevCertificate.loadOrCreate(DEV_CERT), DevCertificate.PASSWORD);
+            } catch (IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        RunnelServer server = builder.build();
         Map<String, String> versions = webjarVersions();
 
         server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions, options, chat.snapshot()))));

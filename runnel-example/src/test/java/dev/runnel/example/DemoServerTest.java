@@ -246,7 +246,7 @@ class DemoServerTest {
 
     @Test
     void withAPublishTokenPublishingNeedsIt() throws Exception {
-        RunnelServer guarded = DemoServer.create(new DemoOptions("127.0.0.1", 0, false, "s3cret")).start();
+        RunnelServer guarded = DemoServer.create(new DemoOptions("127.0.0.1", 0, false).withPublishToken("s3cret")).start();
         try {
             assertThat(post(guarded, "/publish/news", "data=x", null).statusCode()).isEqualTo(403);
             assertThat(post(guarded, "/publish/news", "data=x", "Bearer wrong").statusCode()).isEqualTo(403);
@@ -275,6 +275,8 @@ class DemoServerTest {
         assertThatThrownBy(() -> DemoOptions.parse("--port", "70000")).hasMessageContaining("0 to 65535");
         assertThatThrownBy(() -> DemoOptions.parse("--bogus")).hasMessageContaining("unknown option '--bogus'");
         assertThatThrownBy(() -> DemoOptions.parse("--host")).hasMessageContaining("--host needs a value");
+        assertThat(DemoOptions.parse("--tls", "--max-stream-age", "30")).isEqualTo(new DemoOptions("127.0.0.1", 8080, false, null, true, 30));
+        assertThatThrownBy(() -> DemoOptions.parse("--max-stream-age", "0")).hasMessageContaining("1 to 86400");
     }
 
     static {
