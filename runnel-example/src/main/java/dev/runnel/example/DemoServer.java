@@ -94,6 +94,7 @@ public final class DemoServer {
         Map<String, String> versions = webjarVersions();
 
         server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions, options, chat.snapshot()))));
+        DemoPages.register(server, engine, fragments, versions);
         server.staticFiles("/webjars", "META-INF/resources/webjars");
         server.staticFiles("/static", "static");
 
