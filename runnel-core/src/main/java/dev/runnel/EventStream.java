@@ -78,6 +78,11 @@ public sealed interface EventStream {
         return withOptions(options().withRetry(delay));
     }
 
+    /** A copy that frames fragments for {@code dialect} whatever the request says (see {@link Dialect#detect}). */
+    default EventStream dialect(Dialect chosen) {
+        return withOptions(options().withDialect(chosen));
+    }
+
     /** A copy with one more response header. */
     default EventStream header(String name, String value) {
         return withOptions(options().withHeader(name, value));

@@ -17,9 +17,11 @@ import java.util.Map;
  *     (the default) for same-origin only: then no {@code Access-Control-Allow-Origin} is sent
  * @param retry when set, overrides the engine's retry meta event for this stream
  * @param headers extra response headers, sent after the SSE headers
+ * @param dialect how fragments are framed for the page's library; {@code null} (the default) picks
+ *     it from the request's headers ({@link Dialect#detect})
  */
 public record StreamOptions(String defaultEvent, Duration heartbeat, String allowedOrigin, Duration retry,
-                            Map<String, String> headers) {
+                            Map<String, String> headers, Dialect dialect) {
 
     /** Smallest heartbeat interval allowed. */
     public static final Duration MIN_HEARTBEAT = Duration.ofSeconds(1);
@@ -29,7 +31,7 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
 
     /** Options with every default. */
-    public static final StreamOptions DEFAULTS = new StreamOptions(null, DEFAULT_HEARTBEAT, null, null, Map.of());
+    public static final StreamOptions DEFAULTS = new StreamOptions(null, DEFAULT_HEARTBEAT, null, null, Map.of(), null);
 
     public StreamOptions {
         if (defaultEvent != null) {
@@ -66,25 +68,29 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
     }
 
     public StreamOptions withDefaultEvent(String name) {
-        return new StreamOptions(name, heartbeat, allowedOrigin, retry, headers);
+        return new StreamOptions(name, heartbeat, allowedOrigin, retry, headers, dialect);
     }
 
     public StreamOptions withHeartbeat(Duration interval) {
-        return new StreamOptions(defaultEvent, interval, allowedOrigin, retry, headers);
+        return new StreamOptions(defaultEvent, interval, allowedOrigin, retry, headers, dialect);
     }
 
     public StreamOptions withAllowedOrigin(String origin) {
-        return new StreamOptions(defaultEvent, heartbeat, origin, retry, headers);
+        return new StreamOptions(defaultEvent, heartbeat, origin, retry, headers, dialect);
     }
 
     public StreamOptions withRetry(Duration delay) {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, delay, headers);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, delay, headers, dialect);
     }
 
     public StreamOptions withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, more);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, more, dialect);
+    }
+
+    public StreamOptions withDialect(Dialect chosen) {
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, chosen);
     }
 
     private static void requireHeaderValue(String field, String value) {

@@ -17,7 +17,7 @@ class StreamOptionsTest {
 
     @Test
     void nullHeartbeatMeansTheDefault() {
-        assertThat(new StreamOptions(null, null, null, null, null).heartbeat()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(new StreamOptions(null, null, null, null, null, null).heartbeat()).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test

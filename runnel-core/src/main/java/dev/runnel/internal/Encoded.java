@@ -6,9 +6,10 @@ package dev.runnel.internal;
  */
 public interface Encoded {
 
-    byte[] bytes();
+    /** The wire bytes in {@code dialect}; the same array on every call for one dialect. */
+    byte[] bytes(dev.runnel.Dialect dialect);
 
-    /** Event name, for tracing and coalescing; {@code null} for none. */
+    /** What identifies the kind of event, for tracing and coalescing; {@code null} for none. */
     String event();
 
     /** Event id, or {@code null}. */

@@ -1,5 +1,6 @@
 package dev.runnel.internal;
 
+import dev.runnel.Dialect;
 import dev.runnel.Fragment;
 import dev.runnel.SseEvent;
 
@@ -20,6 +21,11 @@ public final class ErrorEvents {
      * an inline HTML block under its own event name, so the broken block shows where it belongs.
      */
     public static SseEvent renderError(Object value, Throwable error, boolean debug) {
+        return renderError(value, error, debug, Dialect.HTMX2);
+    }
+
+    /** {@link #renderError(Object, Throwable, boolean)} with the inline block in {@code dialect}'s framing. */
+    public static SseEvent renderError(Object value, Throwable error, boolean debug, Dialect dialect) {
         if (!debug) {
             return SseEvent.of("error", RENDER_FAILED);
         }
@@ -27,7 +33,7 @@ public final class ErrorEvents {
             String html = "<div class=\"runnel-block-error\" data-block=\"" + escapeHtml(fragment.block()) + "\">"
                     + "<strong>" + escapeHtml(error.getClass().getSimpleName()) + "</strong>: "
                     + escapeHtml(String.valueOf(error.getMessage())) + "</div>";
-            return SseEvent.of(fragment.target(), html);
+            return dialect.fragment(html, fragment.target(), null, null);
         }
         return SseEvent.of("error", error.getClass().getSimpleName() + ": " + error.getMessage());
     }

@@ -94,15 +94,14 @@ public final class InMemoryHub implements Hub {
         if (value instanceof SseEvent e && e.id() != null) {
             throw new IllegalArgumentException("the hub assigns event ids; publish the event without id (it had \"" + e.id() + "\")");
         }
-        SseEvent event;
+        Prepared prepared;
         try {
-            event = formatter.format(value, null);
+            prepared = formatter.prepare(value, null);
         } catch (RenderException e) {
             throw e;
         } catch (Exception e) {
             throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic + ": " + e.getMessage(), e);
         }
-        int lines = event.dataLineCount();
         List<Subscriber> slow = null;
         Published result;
         lock.lock();
@@ -110,7 +109,7 @@ public final class InMemoryHub implements Hub {
             Topic t = topicFor(topic);
             long s = ++seq;
             String id = epoch + "-" + s;
-            HubEvent published = new HubEvent(s, id, topic, event.event(), event.withId(id).encode(), lines, System.nanoTime());
+            HubEvent published = new HubEvent(s, id, topic, prepared, System.nanoTime());
             t.append(published);
             int delivered = 0;
             for (Subscriber sub : t.subscribers) {
@@ -195,7 +194,7 @@ public final class InMemoryHub implements Hub {
     /** A new subscriber's queue, bounded as the options say. */
     ValueChannel newChannel() {
         return new ValueChannel(options.maxQueuedEvents(), options.maxQueuedBytes(),
-                v -> v instanceof Encoded e ? e.bytes().length : 0);
+                v -> v instanceof HubEvent e ? e.size() : v instanceof ControlEvent c ? c.bytes().length : 0);
     }
 
     /**

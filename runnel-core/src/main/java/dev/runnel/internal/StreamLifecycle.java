@@ -64,6 +64,7 @@ public final class StreamLifecycle {
     private final StreamOptions options;
     private final LifecycleSettings settings;
     private final ValueChannel channel;
+    private final dev.runnel.Dialect dialect;
     private final AtomicReference<EndReason> cancelReason = new AtomicReference<>();
     private volatile Pump pump;
     private long eventsWritten;
@@ -77,6 +78,7 @@ public final class StreamLifecycle {
         this.options = stream.options();
         this.settings = settings;
         this.channel = Pump.channelFor(stream);
+        this.dialect = options.dialect() != null ? options.dialect() : dev.runnel.Dialect.detect(context);
     }
 
     /** The request this stream answers. */
@@ -222,7 +224,7 @@ public final class StreamLifecycle {
         List<Trace> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
         for (Object value : batch) {
             if (value instanceof Encoded ready) {
-                encoded.add(ready.bytes());
+                encoded.add(ready.bytes(dialect));
                 if (traces != null) {
                     Map<String, Object> payload = new LinkedHashMap<>();
                     payload.put("type", typeName(value));
@@ -236,13 +238,13 @@ public final class StreamLifecycle {
             }
             SseEvent event;
             try {
-                event = settings.formatter().format(value, options.defaultEvent());
+                event = settings.formatter().format(value, options.defaultEvent(), dialect);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "stream " + id + ": rendering a " + typeName(value) + " failed", e);
                 if (traces != null) {
                     traces.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e))));
                 }
-                event = ErrorEvents.renderError(value, e, settings.debug());
+                event = ErrorEvents.renderError(value, e, settings.debug(), dialect);
             }
             encoded.add(event.encode());
             if (traces != null) {

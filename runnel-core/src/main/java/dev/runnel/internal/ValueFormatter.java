@@ -1,9 +1,11 @@
 package dev.runnel.internal;
 
+import dev.runnel.Dialect;
 import dev.runnel.Fragment;
 import dev.runnel.FragmentRenderer;
 import dev.runnel.JsonCodec;
 import dev.runnel.RenderException;
+import dev.runnel.Signals;
 import dev.runnel.SseEvent;
 
 import java.util.Collection;
@@ -24,22 +26,37 @@ public final class ValueFormatter {
     }
 
     /**
+     * The event for {@code value} in the {@link Dialect#HTMX2} dialect.
+     *
      * @param defaultEvent event name for values that carry none, or {@code null}
      * @throws Exception when the value cannot be formatted; the caller sends an error event instead
      */
     public SseEvent format(Object value, String defaultEvent) throws Exception {
+        return format(value, defaultEvent, Dialect.HTMX2);
+    }
+
+    /** The event for {@code value} in {@code dialect}. */
+    public SseEvent format(Object value, String defaultEvent, Dialect dialect) throws Exception {
+        return prepare(value, defaultEvent).toEvent(dialect);
+    }
+
+    /** Renders or serializes {@code value}: the dialect-neutral, expensive half of formatting. */
+    public Prepared prepare(Object value, String defaultEvent) throws Exception {
         return switch (value) {
             case null -> throw new RenderException("a stream value was null");
-            case SseEvent event -> event;
-            case Fragment fragment -> new SseEvent(fragment.target() != null ? fragment.target() : defaultEvent,
-                    null, null, render(fragment));
-            case CharSequence text -> new SseEvent(defaultEvent, null, null, text.toString());
-            case Map<?, ?> map -> new SseEvent(defaultEvent, null, null, toJson(map));
-            case Collection<?> collection -> new SseEvent(defaultEvent, null, null, toJson(collection));
-            case Record rec -> new SseEvent(defaultEvent, null, null, toJson(rec));
-            default -> new SseEvent(defaultEvent, null, null,
-                    value.getClass().isArray() ? toJson(value) : String.valueOf(value));
+            case SseEvent event -> new Prepared.Plain(event);
+            case Fragment fragment -> new Prepared.Html(render(fragment), fragment.target(), fragment.swap(), defaultEvent);
+            case Signals signals -> new Prepared.SignalsJson(toJson(signals.values()), signals.onlyIfMissing(), defaultEvent);
+            case CharSequence text -> plain(defaultEvent, text.toString());
+            case Map<?, ?> map -> plain(defaultEvent, toJson(map));
+            case Collection<?> collection -> plain(defaultEvent, toJson(collection));
+            case Record rec -> plain(defaultEvent, toJson(rec));
+            default -> plain(defaultEvent, value.getClass().isArray() ? toJson(value) : String.valueOf(value));
         };
+    }
+
+    private static Prepared plain(String event, String data) {
+        return new Prepared.Plain(new SseEvent(event, null, null, data));
     }
 
     /** Renders a fragment's block, stripped; empty HTML is an error. */

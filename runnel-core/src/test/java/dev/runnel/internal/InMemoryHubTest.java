@@ -1,5 +1,6 @@
 package dev.runnel.internal;
 
+import dev.runnel.Dialect;
 import dev.runnel.BadRequestException;
 import dev.runnel.EventStream;
 import dev.runnel.ForbiddenException;
@@ -90,7 +91,7 @@ class InMemoryHubTest {
     }
 
     private static String text(Object encoded) {
-        return new String(((Encoded) encoded).bytes(), UTF_8);
+        return new String(((Encoded) encoded).bytes(Dialect.HTMX2), UTF_8);
     }
 
     /** The data of a single-line event. */
@@ -240,7 +241,7 @@ class InMemoryHubTest {
 
             List<byte[]> received = new ArrayList<>();
             for (Client c : clients) {
-                received.add(((Encoded) c.drain().get(0)).bytes());
+                received.add(((Encoded) c.drain().get(0)).bytes(Dialect.HTMX2));
             }
             assertThat(new String(received.get(0), UTF_8)).isEqualTo("id: " + p.id() + "\ndata: hello\n\n");
             assertThat(received.get(1)).isSameAs(received.get(0));
@@ -256,7 +257,7 @@ class InMemoryHubTest {
             Client resumed = Client.attach(hub, before, "t");
 
             List<Object> liveQueue = live.drain();
-            assertThat(((Encoded) resumed.drain().get(0)).bytes()).isSameAs(((Encoded) liveQueue.get(1)).bytes());
+            assertThat(((Encoded) resumed.drain().get(0)).bytes(Dialect.HTMX2)).isSameAs(((Encoded) liveQueue.get(1)).bytes(Dialect.HTMX2));
         }
 
         @Test

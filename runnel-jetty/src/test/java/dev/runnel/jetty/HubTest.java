@@ -97,6 +97,26 @@ class HubTest {
     }
 
     @Test
+    void eachSubscriberGetsTheFragmentInItsOwnDialectFromOneRender() throws Exception {
+        AtomicInteger renders = new AtomicInteger();
+        SseEngine engine = SseEngine.builder().renderer(f -> {
+            renders.incrementAndGet();
+            return "<b>7</b>";
+        }).build();
+        RunnelServer server = serve(engine);
+        RawSseClient htmx2 = subscribe(server, "panel");
+        RawSseClient datastar = subscribe(server, "panel", Map.of("Datastar-Request", "true"));
+        RawSseClient htmx4 = subscribe(server, "panel", Map.of("HX-Request", "true", "HX-Request-Type", "partial"));
+        await(() -> engine.hub().subscribers("panel") == 3, "3 subscribed");
+        String id = engine.hub().publish("panel", Fragment.of("page", "count", Map.of(), "count")).id();
+        assertThat(htmx2.awaitText("\n\n", WAIT)).isEqualTo("event: count\nid: " + id + "\ndata: <b>7</b>\n\n");
+        assertThat(datastar.awaitText("\n\n", WAIT)).isEqualTo("event: datastar-patch-elements\nid: " + id
+                + "\ndata: selector #count\ndata: mode inner\ndata: elements <b>7</b>\n\n");
+        assertThat(htmx4.awaitText("\n\n", WAIT)).isEqualTo("id: " + id + "\ndata: <hx-partial hx-target=\"#count\"><b>7</b></hx-partial>\n\n");
+        assertThat(renders).hasValue(1);
+    }
+
+    @Test
     void thousandSubscribersOverLoopbackAllReceiveABroadcast() throws Exception {
         SseEngine engine = SseEngine.builder().build();
         RunnelServer server = serve(engine);
