@@ -79,11 +79,14 @@ public enum Dialect {
 
     /**
      * The event for signals (a JSON object): Datastar's patch/merge-signals event, or for htmx the
-     * JSON as data under the stream's default event name.
+     * JSON as data under the stream's default event name ({@code signals} for htmx 4, which would
+     * otherwise swap it into the page).
      */
     public SseEvent signals(String json, boolean onlyIfMissing, String defaultEvent) {
         return switch (this) {
-            case HTMX2, HTMX4 -> new SseEvent(defaultEvent, null, null, json);
+            case HTMX2 -> new SseEvent(defaultEvent, null, null, json);
+            // htmx 4 swaps unnamed events into the page: signals get a name, so they arrive as a DOM event
+            case HTMX4 -> new SseEvent(defaultEvent != null ? defaultEvent : "signals", null, null, json);
             case DATASTAR, DATASTAR_BETA -> SseEvent.of(this == DATASTAR ? "datastar-patch-signals" : "datastar-merge-signals",
                     (onlyIfMissing ? "onlyIfMissing true\n" : "") + prefixLines("signals ", json));
         };

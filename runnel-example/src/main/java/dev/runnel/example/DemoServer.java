@@ -1,9 +1,11 @@
 package dev.runnel.example;
 
 import dev.runnel.BadRequestException;
+import dev.runnel.Dialect;
 import dev.runnel.EventStream;
 import dev.runnel.Fragment;
 import dev.runnel.SseEngine;
+import dev.runnel.Signals;
 import dev.runnel.SseEvent;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubOptions;
@@ -149,6 +151,23 @@ public final class DemoServer {
 
         server.get("/sse/gone", req -> new HttpResponse(204, null, null, null));
 
+        // the same fragment in each client library's dialect: from ?dialect=, else from the request's headers
+        boolean npmScripts = DemoServer.class.getResource("/npm/htmx.org/dist/htmx.min.js") != null;
+        server.staticFiles("/npm", "npm");
+        server.get("/htmx4", req -> HttpResponse.html(page(fragments, "dialects/htmx4", Map.of("scripts", npmScripts))));
+        server.get("/datastar", req -> HttpResponse.html(page(fragments, "dialects/datastar", Map.of("scripts", npmScripts))));
+        server.ssePost("/sse/dialects/clock", req -> {
+            Dialect dialect = req.query("dialect").map(DemoServer::dialect).orElse(Dialect.detect(req));
+            return EventStream.producer(out -> {
+                for (int tick = 1; ; tick++) {
+                    out.emit(Fragment.of("dialects/clock", "clock",
+                            Map.of("time", LocalTime.now().format(CLOCK), "tick", tick, "dialect", dialect.name()), "clock"));
+                    out.emit(Signals.of(Map.of("ticks", tick)));
+                    Thread.sleep(1000);
+                }
+            }).dialect(dialect);
+        });
+
         // topics: "/sse/topic/news" or several at once, "/sse/topic/news,alerts"
         server.sse("/sse/topic/{name}", req -> hub.subscribe(req, List.of(req.pathParam("name").split(",", -1))));
 
@@ -175,6 +194,17 @@ public final class DemoServer {
             return HttpResponse.json(json.toJson(chat.post(req.context(), message)));
         });
         return server;
+    }
+
+    private static Dialect dialect(String name) {
+        return switch (name) {
+            case "htmx2" -> Dialect.HTMX2;
+            case "htmx4" -> Dialect.HTMX4;
+            case "datastar" -> Dialect.DATASTAR;
+            case "datastar-beta" -> Dialect.DATASTAR_BETA;
+            default -> throw new BadRequestException("dialect must be htmx2, htmx4, datastar or datastar-beta, got '"
+                    + (name.length() > 20 ? name.substring(0, 20) + "..." : name) + "'");
+        };
     }
 
     private static Map<String, Object> pageContext(SseEngine engine, Map<String, String> versions, DemoOptions options,

@@ -267,6 +267,40 @@ class DemoServerTest {
     }
 
     @Test
+    void theDialectRouteFramesTheSameFragmentForEachLibrary() throws Exception {
+        try (var htmx4 = dev.runnel.testkit.RawSseClient.get(production.uri().resolve("/sse/dialects/clock"),
+                java.util.Map.of("HX-Request", "true", "HX-Request-Type", "partial"))) {
+            assertThat(htmx4.awaitText("\n\n", Duration.ofSeconds(10)))
+                    .startsWith("data: <hx-partial hx-target=\"#clock\"><span><time class=\"big\">").contains("sent as HTMX4");
+        }
+        try (var datastar = dev.runnel.testkit.RawSseClient.get(production.uri().resolve("/sse/dialects/clock?dialect=datastar-beta"))) {
+            String text = datastar.awaitText("datastar-merge-signals", Duration.ofSeconds(10));
+            assertThat(text).startsWith("event: datastar-merge-fragments\ndata: selector #clock\ndata: mergeMode inner\ndata: fragments <span>");
+        }
+        try (var datastar1 = dev.runnel.testkit.RawSseClient.get(production.uri().resolve("/sse/dialects/clock"),
+                java.util.Map.of("Datastar-Request", "true"))) {
+            assertThat(datastar1.awaitText("\n\n", Duration.ofSeconds(10))).startsWith("event: datastar-patch-elements\n");
+        }
+        assertThat(get(production, "/sse/dialects/clock?dialect=vue", null).body())
+                .isEqualTo("dialect must be htmx2, htmx4, datastar or datastar-beta, got 'vue'\n");
+    }
+
+    @Test
+    void theDialectPagesLoadTheirLibrariesFromOurOwnServer() throws Exception {
+        for (String page : new String[]{"/htmx4", "/datastar"}) {
+            String html = get(production, page, "text/html").body();
+            assertThat(html).doesNotContain("src=\"http").doesNotContain("src=\"//");
+            for (String script : html.split("src=\"")) {
+                if (script.startsWith("/npm/")) {
+                    String path = script.substring(0, script.indexOf('"'));
+                    assertThat(get(production, path, null).statusCode()).as(path).isEqualTo(200);
+                }
+            }
+            assertThat(html).as(page + " has its script (npm ran in this build)").contains("src=\"/npm/");
+        }
+    }
+
+    @Test
     void optionsAreParsedAndBadOnesNamed() {
         assertThat(DemoOptions.parse()).isEqualTo(DemoOptions.defaults());
         assertThat(DemoOptions.parse("--port", "9000", "--host", "0.0.0.0", "--debug"))
