@@ -52,15 +52,22 @@ public abstract sealed class Pump {
     /** Stops the source: interrupts its thread or cancels its subscription. Idempotent. */
     public abstract void cancel();
 
-    /** Waits up to {@code grace} for the source to finish its cleanup; true when it did. */
-    public abstract boolean await(Duration grace) throws InterruptedException;
+    /**
+     * Waits up to {@code grace} for the source to finish its cleanup; true when it did. A source
+     * without a thread of its own has nothing to wait for.
+     */
+    public boolean await(Duration grace) throws InterruptedException {
+        return true;
+    }
 
     /** Told after the writer took {@code count} values, so a demand-driven source can ask for more. */
     public void taken(int count) {
     }
 
     /** True while the source still has a live thread. */
-    public abstract boolean isAlive();
+    public boolean isAlive() {
+        return false;
+    }
 
     private static void drain(Iterator<?> values, ValueChannel channel) throws InterruptedException {
         while (values.hasNext()) {
@@ -190,15 +197,6 @@ public abstract sealed class Pump {
             }
         }
 
-        @Override
-        public boolean await(Duration grace) {
-            return true;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return false;
-        }
     }
 
     /** A hub subscription: the hub's publishers fill the queue; no thread of its own. */
@@ -228,15 +226,6 @@ public abstract sealed class Pump {
             channel.cancel();
         }
 
-        @Override
-        public boolean await(Duration grace) {
-            return true;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return false;
-        }
     }
 
     /** The {@link Emitter} a producer lambda writes to. */
