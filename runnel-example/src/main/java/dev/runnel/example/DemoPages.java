@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The demo's smaller pages, each showing one behaviour in a real browser (and used by the browser
- * tests): a render error shown inline, the close event, many streams on one page.
+ * tests): a render error shown inline, the close event, many streams on one page, resuming a topic.
  */
 final class DemoPages {
 
@@ -27,6 +27,9 @@ final class DemoPages {
         server.get("/demo/reconnect", req -> page(fragments, "demo/ticks", versions, Map.of("close", false)));
         server.get("/demo/streams", req -> page(fragments, "demo/streams", versions,
                 Map.of("n", req.context().queryInt("n", 10, 1, 100))));
+        // items of the "feed" topic, from the id in ?from= on (publish with POST /publish/feed or hub code)
+        server.get("/demo/feed", req -> page(fragments, "demo/feed", versions,
+                Map.of("from", req.context().query("from").orElse(""))));
 
         // Ticks that say which connection to this route they came on, so the close and reconnect pages
         // show whether the browser came back; /demo/connections tells the count to a script or a test.

@@ -89,6 +89,41 @@ class DemoBrowserTest {
     }
 
     @Test
+    void theHtmx4PageSwapsTheClockFromUnnamedPartials() {
+        RunnelServer server = serve(false);
+        browser.open(server.uri().resolve("/htmx4"));
+        browser.await("htmx 4 to swap the clock", b -> browser.text("#clock").contains("sent as HTMX4"));
+        String first = browser.text("#clock");
+        browser.await("the next tick", b -> !browser.text("#clock").equals(first));
+    }
+
+    @Test
+    void theDatastarPageMergesTheClockAndTheSignal() {
+        RunnelServer server = serve(false);
+        browser.open(server.uri().resolve("/datastar"));
+        browser.await("Datastar to merge the clock", b -> browser.text("#clock").contains("sent as DATASTAR_BETA"));
+        browser.await("the ticks signal to reach 2", b -> browser.text("#ticks").matches("[2-9]|\\d{2,}"));
+    }
+
+    @Test
+    void aPageWhoseStreamTheServerEndsResumesWithNothingMissedOrTwice() throws Exception {
+        RunnelServer server = serve(new DemoOptions("127.0.0.1", 0, false).withMaxStreamAge(2));
+        var hub = server.engine().hub();
+        String start = hub.publish("feed", "start").id();
+        browser.open(server.uri().resolve("/demo/feed?from=" + start));
+        browser.await("the page to subscribe", b -> hub.subscribers("feed") == 1);
+        int total = 60;
+        for (int n = 1; n <= total; n++) { // about 6 s: the stream is ended by its age at least twice
+            hub.publish("feed", dev.runnel.Fragment.of("demo/feed-item", "item", java.util.Map.of("n", n), "item"));
+            Thread.sleep(100);
+        }
+        browser.await("the last item", b -> browser.text("#feed").contains("item " + total));
+        List<String> items = browser.all("#feed li").stream().map(WebElement::getText).toList();
+        List<String> expected = java.util.stream.IntStream.rangeClosed(1, total).mapToObj(n -> "item " + n).toList();
+        assertThat(items).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void debugModeShowsTheRenderErrorInsideItsPanel() {
         RunnelServer server = serve(true);
         browser.open(server.uri().resolve("/demo/broken"));
