@@ -1,0 +1,294 @@
+package dev.runnel.servlet.internal;
+
+import dev.runnel.transport.SseTransport;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link SseTransport} on a Servlet 6 async response with non-blocking output.
+ *
+ * <p>The lifecycle's virtual thread writes with blocking calls; this class turns each into
+ * non-blocking Servlet calls ({@code isReady}, {@code write}, {@code flush}) and parks the virtual
+ * thread until the container's {@link WriteListener#onWritePossible} says the bytes went out. So no
+ * container thread is held by a stream, a write can time out, and an abort never waits on a stuck
+ * socket.
+ *
+ * <p>Threading: container callbacks only record what happened and wake the writer; they take no
+ * lock (but {@code onTimeout}, which must end the response before it returns). The writer, and
+ * {@link #complete}/{@link #abort} from any thread, call the container while holding {@link #io},
+ * and only for non-blocking calls, so the lock is never held across blocking I/O. This class owns
+ * the {@link AsyncContext} and completes it exactly once.
+ *
+ * <p>Timeouts: the async timeout is switched off ({@code setTimeout(0)}): a stream lasts as long as
+ * its producer and its client. Should a container fire {@code onTimeout} all the same, the stream
+ * ends as if the client had left and the response is completed here, never by the container's
+ * error dispatch.
+ */
+public final class ServletTransport implements SseTransport {
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.servlet");
+
+    private final AsyncContext async;
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final ServletOutputStream out;
+    private final ConnectionHooks hooks;
+    private final Duration writeTimeout;
+    private final ReentrantLock io = new ReentrantLock();
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private volatile Throwable failure;
+    private volatile Runnable disconnectListener;
+
+    private ServletTransport(AsyncContext async, HttpServletRequest request, HttpServletResponse response,
+                             ServletOutputStream out, ConnectionHooks hooks, Duration writeTimeout) {
+        this.async = async;
+        this.request = request;
+        this.response = response;
+        this.out = out;
+        this.hooks = hooks;
+        this.writeTimeout = writeTimeout;
+    }
+
+    /**
+     * Puts the request in async mode with no timeout and the response in non-blocking mode. Call it
+     * on the container thread that is handling the request.
+     *
+     * @throws IllegalStateException when the servlet or a filter in front of it does not support async
+     */
+    public static ServletTransport open(HttpServletRequest request, HttpServletResponse response,
+                                        ConnectionHooks hooks, Duration writeTimeout) throws IOException {
+        if (!request.isAsyncSupported()) {
+            throw new IllegalStateException("Runnel streams need async support, and the servlet or a filter in front of "
+                    + request.getRequestURI() + " does not have it: register them with asyncSupported=true "
+                    + "(<async-supported>true</async-supported>, @WebServlet(asyncSupported = true), "
+                    + "or Dynamic.setAsyncSupported(true))");
+        }
+        AsyncContext async = request.isAsyncStarted() ? request.getAsyncContext() : request.startAsync(request, response);
+        async.setTimeout(0);
+        ServletOutputStream out = response.getOutputStream();
+        ServletTransport transport = new ServletTransport(async, request, response, out, hooks, writeTimeout);
+        async.addListener(transport.new Events());
+        out.setWriteListener(transport.new Writable());
+        return transport;
+    }
+
+    @Override
+    public boolean isHttp1() {
+        return request.getProtocol().startsWith("HTTP/1");
+    }
+
+    @Override
+    public void start(int status, Map<String, String> headers) throws IOException {
+        io.lock();
+        try {
+            ensureOpen();
+            response.setStatus(status);
+            headers.forEach((name, value) -> hooks.setHeader(response, name, value));
+        } catch (RuntimeException e) {
+            throw new IOException("response no longer writable: " + e, e);
+        } finally {
+            io.unlock();
+        }
+        flush(System.nanoTime() + writeTimeout.toNanos()); // commits the head before any body byte
+    }
+
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+        long deadline = System.nanoTime() + writeTimeout.toNanos();
+        ByteBuffer slice = bytes.slice();
+        whenReady(deadline, () -> {
+            if (slice.hasArray()) {
+                out.write(slice.array(), slice.arrayOffset(), slice.remaining());
+            } else {
+                byte[] copy = new byte[slice.remaining()];
+                slice.get(copy);
+                out.write(copy);
+            }
+        });
+        flush(deadline);
+    }
+
+    /** Flushes, then waits until the container has handed every byte to the network. */
+    private void flush(long deadline) throws IOException {
+        whenReady(deadline, out::flush);
+        whenReady(deadline, () -> {
+        });
+    }
+
+    @Override
+    public void complete() {
+        end(null);
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        end(cause == null ? new IOException("aborted") : cause);
+    }
+
+    private void end(Throwable abortCause) {
+        if (!done.compareAndSet(false, true)) {
+            return;
+        }
+        gone.set(true); // the response is over: an error the container reports from now on tells nobody anything
+        boolean reusable = hooks.release();
+        io.lock();
+        try {
+            // after the container's own error handling the connection may already carry another request
+            if ((abortCause != null || !reusable) && failure == null) {
+                hooks.closeConnection(abortCause != null ? abortCause
+                        : new IOException("client sent data during a stream; closing the connection"));
+            }
+            async.complete();
+        } catch (RuntimeException e) {
+            // the container ended the response first (after its own error dispatch)
+            LOG.log(Level.DEBUG, () -> "completing the async response failed: " + e);
+        } finally {
+            io.unlock();
+            wake.release();
+        }
+    }
+
+    @Override
+    public void onDisconnect(Runnable listener) {
+        this.disconnectListener = listener;
+        hooks.onClientGone(this::clientGone);
+        if (gone.get()) {
+            listener.run(); // the client left before the listener was there
+        }
+    }
+
+    @Override
+    public void keepIdleAbove(Duration heartbeat) {
+        hooks.keepIdleAbove(heartbeat);
+    }
+
+    /** A non-blocking call on the response output, made once {@code isReady()} said it may be. */
+    private interface Io {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code op} as soon as the output is ready, holding {@link #io} only while calling the
+     * container. Parks in between: a container calls {@code onWritePossible} after any
+     * {@code isReady()} that returned false.
+     */
+    private void whenReady(long deadline, Io op) throws IOException {
+        while (true) {
+            io.lock();
+            try {
+                ensureOpen();
+                if (out.isReady()) {
+                    op.run();
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // a response the container has already completed or recycled
+                throw new IOException("response no longer writable: " + e, e);
+            } finally {
+                io.unlock();
+            }
+            long left = deadline - System.nanoTime();
+            try {
+                if (left <= 0 || !wake.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    IOException timeout = new IOException("write timed out after " + writeTimeout.toMillis()
+                            + " ms: the client is not reading");
+                    abort(timeout);
+                    throw timeout;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort(e);
+                throw new InterruptedIOException("interrupted while writing");
+            }
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        Throwable f = failure;
+        if (f != null) {
+            throw f instanceof IOException e ? e : new IOException(f);
+        }
+        if (done.get()) {
+            throw new IOException("response already ended");
+        }
+    }
+
+    private void failed(Throwable t) {
+        if (failure == null) {
+            failure = t == null ? new IOException("client gone") : t;
+        }
+        wake.release();
+        clientGone();
+    }
+
+    private void clientGone() {
+        if (gone.compareAndSet(false, true)) {
+            Runnable listener = disconnectListener;
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /** Output readiness, from the container. */
+    private final class Writable implements WriteListener {
+        @Override
+        public void onWritePossible() {
+            wake.release();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            LOG.log(Level.DEBUG, () -> "write failed: " + t);
+            failed(t);
+        }
+    }
+
+    /** The async request's life, from the container. */
+    private final class Events implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
+            if (!done.get()) {
+                failed(new IOException("the container completed the response"));
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // the timeout is off, so the container is stopping (Tomcat times out every async request
+            // then) or something set a timeout after Runnel did
+            LOG.log(Level.INFO, "the container timed out the stream on " + request.getRequestURI() + "; ending it");
+            failed(new IOException("async timeout"));
+            end(new IOException("async timeout"));
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            LOG.log(Level.DEBUG, () -> "container reported an error: " + event.getThrowable());
+            failed(event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
+}

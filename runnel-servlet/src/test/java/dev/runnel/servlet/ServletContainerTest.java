@@ -1,0 +1,221 @@
+package dev.runnel.servlet;
+
+import dev.runnel.EventStream;
+import dev.runnel.SseEngine;
+import dev.runnel.SseHandler;
+import dev.runnel.testkit.RawSseClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the Servlet adapter adds to the lifecycle contract, on each container. */
+class ServletContainerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private URI serve(Container container, ServletSse sse, SseHandler handler, Container.Options options) throws Exception {
+        open.add(sse);
+        Container.Running running = container.start(sse.engine(), new RunnelServlet(sse, handler), options);
+        open.add(running);
+        return running.uri("");
+    }
+
+    private RawSseClient connect(URI uri) throws Exception {
+        RawSseClient client = RawSseClient.get(uri);
+        open.add(client);
+        return client;
+    }
+
+    // ---- detection on write, when the connection is not watched ---------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void withoutWatchingAClosedConnectionIsNoticedWithinTwoHeartbeats(Container container) throws Exception {
+        long millis = leaveAndTimeCancellation(container, false);
+        System.out.printf("[figure] %s, connection not watched: producer cancelled %d ms after the client closed the connection (heartbeat 1 s)%n", container, millis);
+        assertThat(millis).as("noticed by the second heartbeat write after the FIN").isLessThan(3_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void withoutWatchingAResetConnectionIsNoticedAtTheNextHeartbeat(Container container) throws Exception {
+        long millis = leaveAndTimeCancellation(container, true);
+        System.out.printf("[figure] %s, connection not watched: producer cancelled %d ms after the client reset the connection (heartbeat 1 s)%n", container, millis);
+        assertThat(millis).as("noticed by the first heartbeat write after the reset").isLessThan(2_000);
+    }
+
+    /** Streams with a 1 s heartbeat and no connection watching; returns how long the producer ran after the client left. */
+    private long leaveAndTimeCancellation(Container container, boolean reset) throws Exception {
+        SseEngine engine = SseEngine.builder().build();
+        CountDownLatch cleaned = new CountDownLatch(1);
+        ServletSse sse = ServletSse.builder(engine).watchConnections(false).build();
+        URI uri = serve(container, sse, req -> EventStream.producer(out -> {
+            try {
+                out.emit("hello");
+                Thread.sleep(Duration.ofHours(1));
+            } finally {
+                cleaned.countDown();
+            }
+        }).heartbeat(Duration.ofSeconds(1)), Container.Options.DEFAULTS);
+        RawSseClient client = connect(uri);
+        client.awaitText("data: hello\n\n", WAIT);
+        long leftAt = System.nanoTime();
+        if (reset) {
+            client.reset();
+        } else {
+            client.close();
+        }
+        assertThat(cleaned.await(5, TimeUnit.SECONDS)).as("producer cancelled within 5 s").isTrue();
+        return (System.nanoTime() - leftAt) / 1_000_000;
+    }
+
+    // ---- watching the connection -------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aClientThatSendsBytesBeforeClosingIsStillNoticedAtOnce(Container container) throws Exception {
+        SseEngine engine = SseEngine.builder().build();
+        CountDownLatch cleaned = new CountDownLatch(1);
+        URI uri = serve(container, ServletSse.of(engine), req -> EventStream.producer(out -> {
+            try {
+                out.emit("hello");
+                Thread.sleep(Duration.ofHours(1));
+            } finally {
+                cleaned.countDown();
+            }
+        }).heartbeat(Duration.ofSeconds(60)), Container.Options.DEFAULTS);
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(("GET /stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[1024];
+            while (received.indexOf("data: hello") < 0) {
+                int n = socket.getInputStream().read(buffer);
+                assertThat(n).as("stream still open").isPositive();
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            // a TLS client sends its close alert before the FIN; here, any bytes will do
+            socket.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(cleaned.await(5, TimeUnit.SECONDS)).as("producer cancelled long before the 60 s heartbeat").isTrue();
+        awaitNoOpenStreams(engine);
+    }
+
+    // ---- timeouts --------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aQuietStreamOutlivesContainerTimeoutsShorterThanItsHeartbeat(Container container) throws Exception {
+        SseEngine engine = SseEngine.builder().closeEvent("done").build();
+        CountDownLatch quietPeriodOver = new CountDownLatch(1);
+        URI uri = serve(container, ServletSse.of(engine), req -> EventStream.producer(out -> {
+            out.emit("before");
+            quietPeriodOver.await();
+            out.emit("after");
+        }).heartbeat(Duration.ofSeconds(1)), Container.Options.timeouts(Duration.ofMillis(300)));
+        RawSseClient client = connect(uri);
+        client.awaitText("data: before\n\n", WAIT);
+        client.awaitText(": heartbeat\n\n", WAIT); // 1 s of silence: three times every container timeout
+        quietPeriodOver.countDown();
+        assertThat(client.readToEnd(WAIT)).isEqualTo("data: before\n\n: heartbeat\n\ndata: after\n\nevent: done\ndata: complete\n\n");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aClientThatStopsReadingIsCutOffAfterTheWriteTimeout(Container container) throws Exception {
+        SseEngine engine = SseEngine.builder().build();
+        CountDownLatch cleaned = new CountDownLatch(1);
+        AtomicReference<Integer> sent = new AtomicReference<>(0);
+        String chunk = "x".repeat(64 * 1024);
+        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofMillis(500)).build();
+        URI uri = serve(container, sse, req -> EventStream.producer(out -> {
+            try {
+                for (int i = 0; i < 100_000; i++) { // far more than any socket buffer holds
+                    out.emit(chunk);
+                    sent.set(i + 1);
+                }
+            } finally {
+                cleaned.countDown();
+            }
+        }), Container.Options.DEFAULTS);
+        RawSseClient client = connect(uri); // reads the head, then nothing
+        assertThat(cleaned.await(15, TimeUnit.SECONDS)).as("producer cancelled once a write waited 500 ms").isTrue();
+        assertThat(sent.get()).isLessThan(100_000);
+        awaitNoOpenStreams(engine);
+    }
+
+    // ---- requests the adapter refuses --------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aMalformedQueryStringIs400WithOneLine(Container container) throws Exception {
+        URI uri = serve(container, ServletSse.of(SseEngine.builder().build()), req -> EventStream.of("x"), Container.Options.DEFAULTS);
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) { // java.net.URI refuses a bad escape
+            socket.getOutputStream().write(("GET /stream?room=%zz HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout((int) WAIT.toMillis());
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 400");
+            String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+            assertThat(body).startsWith("malformed query string: ").endsWith("\n").hasLineCount(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void queryParametersAreDecodedInOrderFromTheQueryStringAlone(Container container) throws Exception {
+        URI uri = serve(container, ServletSse.of(SseEngine.builder().build()), req -> EventStream.of(req.query().toString()),
+                Container.Options.DEFAULTS);
+        String body = connect(URI.create(uri + "?b=2&a=x+y&b=%C3%A9&flag")).readToEnd(WAIT);
+        assertThat(body).isEqualTo("data: {b=[2, é], a=[x y], flag=[]}\n\n");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aServletWithoutAsyncSupportFailsWithoutStreaming(Container container) throws Exception {
+        URI uri = serve(container, ServletSse.of(SseEngine.builder().build()), req -> EventStream.of("x"),
+                Container.Options.withoutAsyncSupport());
+        assertThat(connect(uri).status()).isEqualTo(500);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void otherMethodsThanGetAre405(Container container) throws Exception {
+        URI uri = serve(container, ServletSse.of(SseEngine.builder().build()), req -> EventStream.of("x"), Container.Options.DEFAULTS);
+        for (String method : List.of("HEAD", "POST")) {
+            try (RawSseClient client = RawSseClient.request(method, uri, Map.of("Content-Length", "0"), WAIT)) {
+                assertThat(client.status()).as(method).isEqualTo(405);
+            }
+        }
+    }
+
+    private static void awaitNoOpenStreams(SseEngine engine) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (engine.openStreams() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.openStreams()).isZero();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.runnel.spring.boot;
+
+import dev.runnel.EventStream;
+import dev.runnel.RequestContext;
+import dev.runnel.servlet.ServletSse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.MethodParameter;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.filter.ShallowEtagHeaderFilter;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.HandlerMapping;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Lets a Spring MVC handler method return an {@link EventStream}: the stream is served by
+ * {@link ServletSse}, on virtual threads, with the engine's whole lifecycle.
+ *
+ * <pre>{@code
+ * @GetMapping("/sse/ticks")
+ * EventStream ticks() {
+ *     return EventStream.producer(out -> { ... });
+ * }
+ * }</pre>
+ *
+ * <p>The producer sees the request as it was when the method returned ({@code out.context()}):
+ * headers, query, the authenticated principal and the route's {@code {name}} variables as path
+ * parameters. The response bypasses Spring's async machinery ({@code WebAsyncManager}), so no
+ * {@code spring.mvc.async.request-timeout} applies: a stream lasts as long as its producer and its
+ * client. Runnel's auto-configuration puts this handler ahead of Spring's own, so it also works in
+ * a {@code @RestController}. Thread-safe.
+ */
+public final class EventStreamReturnValueHandler implements HandlerMethodReturnValueHandler {
+
+    private final ServletSse sse;
+
+    public EventStreamReturnValueHandler(ServletSse sse) {
+        this.sse = Objects.requireNonNull(sse, "sse");
+    }
+
+    @Override
+    public boolean supportsReturnType(MethodParameter returnType) {
+        return EventStream.class.isAssignableFrom(returnType.getParameterType());
+    }
+
+    @Override
+    public void handleReturnValue(Object returnValue, MethodParameter returnType, ModelAndViewContainer container,
+                                  NativeWebRequest webRequest) {
+        container.setRequestHandled(true);
+        HttpServletRequest request = Objects.requireNonNull(webRequest.getNativeRequest(HttpServletRequest.class),
+                "an EventStream needs a Servlet request");
+        HttpServletResponse response = Objects.requireNonNull(webRequest.getNativeResponse(HttpServletResponse.class),
+                "an EventStream needs a Servlet response");
+        ShallowEtagHeaderFilter.disableContentCaching(request); // a cached body would never reach the client
+        EventStream stream = (EventStream) returnValue;
+        sse.serve(request, response, context(request), req -> stream);
+    }
+
+    private static RequestContext context(HttpServletRequest request) {
+        RequestContext context = ServletSse.context(request);
+        if (request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> variables) {
+            Map<String, String> params = new java.util.LinkedHashMap<>();
+            variables.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
+            context = context.withPathParams(params);
+        }
+        return context;
+    }
+}
