@@ -1,10 +1,13 @@
 package dev.runnel;
 
+import dev.runnel.EngineMetrics.Refusal;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.internal.AcceptHeader;
+import dev.runnel.internal.FlightEvents;
 import dev.runnel.internal.InMemoryHub;
 import dev.runnel.internal.LifecycleSettings;
+import dev.runnel.internal.RouteName;
 import dev.runnel.internal.StreamLifecycle;
 import dev.runnel.internal.StreamLifecycle.EndReason;
 import dev.runnel.internal.ValueFormatter;
@@ -41,6 +44,7 @@ public final class SseEngine implements AutoCloseable {
     private final LifecycleSettings settings;
     private final boolean debug;
     private final InMemoryHub hub;
+    private final EngineMetrics metrics;
     private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean stopping;
@@ -48,9 +52,10 @@ public final class SseEngine implements AutoCloseable {
     private SseEngine(Builder b) {
         this.debug = b.debug;
         ValueFormatter formatter = new ValueFormatter(b.renderer, b.json);
+        this.metrics = b.metrics;
         this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
-                b.maxStreamAge);
-        this.hub = new InMemoryHub(formatter, b.json, b.hubOptions);
+                b.maxStreamAge, b.metrics);
+        this.hub = new InMemoryHub(formatter, b.json, b.hubOptions, b.metrics);
     }
 
     /** A builder with every default: production mode, no close event, no retry, 5 s shutdown grace. */
@@ -67,25 +72,25 @@ public final class SseEngine implements AutoCloseable {
     public void serve(SseTransport transport, RequestContext request, SseHandler handler) {
         Objects.requireNonNull(transport, "transport");
         if (stopping) {
-            respond(transport, 503, "server is shutting down", Map.of("Retry-After", "1"));
+            refuse(transport, request, Refusal.SHUTTING_DOWN, "server is shutting down", Map.of("Retry-After", "1"));
             return;
         }
         if (!AcceptHeader.allowsEventStream(request.header("Accept").orElse(null))) {
-            respond(transport, 406, "this endpoint only serves text/event-stream", Map.of());
+            refuse(transport, request, Refusal.NOT_ACCEPTABLE, "this endpoint only serves text/event-stream", Map.of());
             return;
         }
         EventStream stream;
         try {
             stream = Objects.requireNonNull(handler.open(request), "the SSE handler returned null");
         } catch (BadRequestException e) {
-            respond(transport, 400, e.getMessage(), Map.of());
+            refuse(transport, request, Refusal.BAD_REQUEST, e.getMessage(), Map.of());
             return;
         } catch (ForbiddenException e) {
-            respond(transport, 403, e.getMessage(), Map.of());
+            refuse(transport, request, Refusal.FORBIDDEN, e.getMessage(), Map.of());
             return;
         } catch (Exception | Error e) {
             LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);
-            respond(transport, 500, "internal server error", Map.of());
+            refuse(transport, request, Refusal.HANDLER_ERROR, "internal server error", Map.of());
             return;
         }
         StreamLifecycle lifecycle = new StreamLifecycle(ids.incrementAndGet(), transport, request, stream, settings);
@@ -132,6 +137,36 @@ public final class SseEngine implements AutoCloseable {
     /** Number of streams being served now. */
     public int openStreams() {
         return open.size();
+    }
+
+    /**
+     * Values waiting to be written, summed over the open streams' outbound queues; for a gauge.
+     * Counts every stream, so it takes each queue's lock once: read it every few seconds, not per event.
+     */
+    public long queuedEvents() {
+        long sum = 0;
+        for (StreamLifecycle s : open) {
+            sum += s.queuedEvents();
+        }
+        return sum;
+    }
+
+    /**
+     * Bytes waiting to be written, summed over the open streams' outbound queues; for a gauge. Only
+     * hub subscriptions are counted: their events are encoded before they are queued, other streams'
+     * values are formatted when they are written.
+     */
+    public long queuedBytes() {
+        long sum = 0;
+        for (StreamLifecycle s : open) {
+            sum += s.queuedBytes();
+        }
+        return sum;
+    }
+
+    /** What this engine reports its counts to; {@link EngineMetrics#NOOP} when nothing was installed. */
+    public EngineMetrics metrics() {
+        return metrics;
     }
 
     /** Number of producer threads still running, including any abandoned after the shutdown grace. */
@@ -187,6 +222,15 @@ public final class SseEngine implements AutoCloseable {
         return settings.grace();
     }
 
+    /** Answers with the refusal's status instead of a stream, and counts it. */
+    private void refuse(SseTransport transport, RequestContext request, Refusal reason, String message, Map<String, String> extra) {
+        if (metrics != EngineMetrics.NOOP) {
+            metrics.streamRefused(RouteName.of(request), reason);
+        }
+        FlightEvents.streamRefused(request, reason);
+        respond(transport, reason.status(), message, extra);
+    }
+
     private static void respond(SseTransport transport, int status, String message, Map<String, String> extra) {
         try {
             var headers = new java.util.LinkedHashMap<String, String>();
@@ -211,6 +255,7 @@ public final class SseEngine implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private HubOptions hubOptions = HubOptions.DEFAULTS;
         private Duration maxStreamAge;
+        private EngineMetrics metrics = EngineMetrics.NOOP;
 
         private Builder() {
         }
@@ -283,8 +328,21 @@ public final class SseEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Reports streams, events, errors, replays and queue depth to a metrics library, for example
+         * {@code new RunnelMetrics(meterRegistry)} from {@code runnel-micrometer}. Default: nothing
+         * is counted, and nothing is computed for it.
+         */
+        public Builder metrics(EngineMetrics engineMetrics) {
+            this.metrics = engineMetrics == null ? EngineMetrics.NOOP : engineMetrics;
+            return this;
+        }
+
+        /** The engine; binds the metrics ({@link EngineMetrics#bind}) to it. */
         public SseEngine build() {
-            return new SseEngine(this);
+            SseEngine engine = new SseEngine(this);
+            metrics.bind(engine);
+            return engine;
         }
     }
 }

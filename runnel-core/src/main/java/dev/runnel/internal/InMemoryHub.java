@@ -1,6 +1,7 @@
 package dev.runnel.internal;
 
 import dev.runnel.BadRequestException;
+import dev.runnel.EngineMetrics;
 import dev.runnel.EventStream;
 import dev.runnel.ForbiddenException;
 import dev.runnel.JsonCodec;
@@ -45,6 +46,7 @@ public final class InMemoryHub implements Hub {
     private final ValueFormatter formatter;
     private final JsonCodec json;
     private final HubOptions options;
+    private final EngineMetrics metrics;
     private final String epoch;
     /** {@code options.replayAge()} in nanoseconds, saturated: a replay age of centuries means forever. */
     private final long replayAgeNanos;
@@ -55,9 +57,15 @@ public final class InMemoryHub implements Hub {
     private long droppedWithTopics;
 
     public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options) {
+        this(formatter, json, options, EngineMetrics.NOOP);
+    }
+
+    /** A hub that reports replays and resets to {@code metrics}. */
+    public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics) {
         this.formatter = formatter;
         this.json = json;
         this.options = options;
+        this.metrics = metrics;
         this.epoch = Long.toString(System.currentTimeMillis(), 36);
         this.replayAgeNanos = saturatedNanos(options.replayAge());
     }
@@ -202,9 +210,11 @@ public final class InMemoryHub implements Hub {
      * then makes it receive every new event of its topics. Atomic with respect to publishing.
      */
     void attach(Subscriber sub, String lastEventId) {
+        Resume resume;
         lock.lock();
         try {
-            List<Object> first = lastEventId == null ? List.of() : replay(sub.topics, lastEventId);
+            resume = lastEventId == null ? Resume.NONE : replay(sub.topics, lastEventId);
+            List<Object> first = resume.values();
             List<Topic> joined = new ArrayList<>(sub.topics.size());
             try {
                 for (String topic : sub.topics) {
@@ -224,6 +234,31 @@ public final class InMemoryHub implements Hub {
             joined.forEach(t -> t.subscribers.add(sub));
         } finally {
             lock.unlock();
+        }
+        if (lastEventId != null) {
+            resumed(sub, lastEventId, resume);
+        }
+    }
+
+    /** What a subscriber coming back with a Last-Event-ID is given first: the events it missed, or a reset. */
+    private record Resume(List<Object> values, String resetReason) {
+        static final Resume NONE = new Resume(List.of(), null);
+    }
+
+    /** Reports a resume to the metrics and the flight recorder, outside the hub's lock. */
+    private void resumed(Subscriber sub, String lastEventId, Resume resume) {
+        if (resume.resetReason() != null) {
+            metrics.reset(resume.resetReason());
+        } else {
+            metrics.replayed(resume.values().size());
+        }
+        FlightEvents.Replay event = new FlightEvents.Replay();
+        if (event.shouldCommit()) {
+            event.topics = String.join(",", sub.topics);
+            event.lastEventId = lastEventId.length() > MAX_ID_LENGTH ? lastEventId.substring(0, MAX_ID_LENGTH) : lastEventId;
+            event.events = resume.resetReason() == null ? resume.values().size() : 0;
+            event.resetReason = resume.resetReason();
+            event.commit();
         }
     }
 
@@ -248,26 +283,26 @@ public final class InMemoryHub implements Hub {
     }
 
     /** The events after {@code lastEventId} on these topics, in id order; or one reset event. */
-    private List<Object> replay(List<String> wanted, String lastEventId) {
+    private Resume replay(List<String> wanted, String lastEventId) {
         long last = parseSeq(lastEventId);
         if (last == MALFORMED) {
-            return List.of(reset(lastEventId, "malformed"));
+            return reset(lastEventId, "malformed");
         }
         if (last == UNKNOWN || last > seq) {
-            return List.of(reset(lastEventId, "unknown"));
+            return reset(lastEventId, "unknown");
         }
         List<HubEvent> missed = new ArrayList<>();
         for (String name : wanted) {
             Topic t = topics.get(name);
             if (t == null) {
                 if (last < droppedWithTopics) {
-                    return List.of(reset(lastEventId, "expired"));
+                    return reset(lastEventId, "expired");
                 }
                 continue;
             }
             t.trimByAge();
             if (last < t.droppedThrough) {
-                return List.of(reset(lastEventId, "expired"));
+                return reset(lastEventId, "expired");
             }
             for (HubEvent e : t.buffer) {
                 if (e.seq() > last) {
@@ -276,7 +311,7 @@ public final class InMemoryHub implements Hub {
             }
         }
         missed.sort(Comparator.comparingLong(HubEvent::seq));
-        return new ArrayList<>(missed);
+        return new Resume(new ArrayList<>(missed), null);
     }
 
     private static final long MALFORMED = -1;
@@ -302,7 +337,7 @@ public final class InMemoryHub implements Hub {
     }
 
     /** The reset event: its id is the hub's current position, so the browser resumes from here next time. */
-    private ControlEvent reset(String lastEventId, String reason) {
+    private Resume reset(String lastEventId, String reason) {
         String shown = lastEventId.length() > MAX_ID_LENGTH ? lastEventId.substring(0, MAX_ID_LENGTH) : lastEventId;
         Map<String, Object> payload = new java.util.LinkedHashMap<>();
         payload.put("lastEventId", shown);
@@ -314,7 +349,7 @@ public final class InMemoryHub implements Hub {
             data = JsonText.object(payload);
         }
         LOG.log(Level.DEBUG, () -> "resetting a subscriber: Last-Event-ID " + shown + " is " + reason);
-        return ControlEvent.of(new SseEvent("runnel:reset", epoch + "-" + seq, null, data));
+        return new Resume(List.of(ControlEvent.of(new SseEvent("runnel:reset", epoch + "-" + seq, null, data))), reason);
     }
 
     private Topic topicFor(String name) {

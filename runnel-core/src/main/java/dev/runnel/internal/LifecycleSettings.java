@@ -1,5 +1,6 @@
 package dev.runnel.internal;
 
+import dev.runnel.EngineMetrics;
 import dev.runnel.TraceSink;
 
 import java.time.Duration;
@@ -14,7 +15,9 @@ import java.time.Duration;
  * @param trace trace sink, or {@code null}
  * @param grace how long a cancelled producer may take to finish
  * @param maxStreamAge streams older than this end (the client reconnects), or {@code null} for never
+ * @param metrics what counts streams and events; {@link EngineMetrics#NOOP} for nothing
  */
 public record LifecycleSettings(ValueFormatter formatter, boolean debug, String closeEvent, Duration retry,
-                                TraceSink trace, Duration grace, Duration maxStreamAge) {
+                                TraceSink trace, Duration grace, Duration maxStreamAge,
+                                EngineMetrics metrics) {
 }

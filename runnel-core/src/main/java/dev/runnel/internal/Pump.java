@@ -82,9 +82,11 @@ public abstract sealed class Pump {
 
     static final class ThreadPump extends Pump {
         private final Thread thread;
+        private final AutoCloseable onClose;
 
         ThreadPump(ValueChannel channel, String name, Body body, AutoCloseable onClose) {
             super(channel);
+            this.onClose = onClose;
             this.thread = Thread.ofVirtual().name(name).unstarted(() -> {
                 Throwable failure = null;
                 try {
@@ -121,7 +123,23 @@ public abstract sealed class Pump {
 
         @Override
         public boolean await(Duration grace) throws InterruptedException {
+            if (thread.getState() == Thread.State.NEW) {
+                // cancelled before it started (join would throw): the source never ran, but its close callback is owed
+                closeUnstarted();
+                return true;
+            }
             return thread.join(grace);
+        }
+
+        private void closeUnstarted() {
+            if (onClose != null) {
+                try {
+                    onClose.close();
+                } catch (Exception e) {
+                    System.getLogger("dev.runnel.stream").log(System.Logger.Level.WARNING,
+                            "closing a stream's source that was cancelled before it started failed", e);
+                }
+            }
         }
 
         @Override

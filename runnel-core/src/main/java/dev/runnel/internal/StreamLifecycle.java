@@ -1,5 +1,6 @@
 package dev.runnel.internal;
 
+import dev.runnel.EngineMetrics;
 import dev.runnel.EventStream;
 import dev.runnel.RequestContext;
 import dev.runnel.SseEncoder;
@@ -8,6 +9,7 @@ import dev.runnel.StreamOptions;
 import dev.runnel.TracePhase;
 import dev.runnel.TraceSink;
 import dev.runnel.transport.SseTransport;
+import dev.runnel.transport.WriteTimeoutException;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -66,8 +68,19 @@ public final class StreamLifecycle {
     private final ValueChannel channel;
     private final dev.runnel.Dialect dialect;
     private final AtomicReference<EndReason> cancelReason = new AtomicReference<>();
+    private final EngineMetrics metrics;
+    /** The hub topics of a subscription; empty for other streams. */
+    private final List<String> topics;
     private volatile Pump pump;
     private long eventsWritten;
+    private long bytesWritten;
+    private long openedAt;
+    /** When the hub subscription began: hub events published before it are replayed, not measured. */
+    private long subscribedAt;
+    /** The first failed write, to tell a write timeout from a client that left. */
+    private IOException sendFailure;
+    /** Made only when metrics or a recording need it. */
+    private volatile String route;
 
     public StreamLifecycle(long id, SseTransport transport, RequestContext context, EventStream stream,
                            LifecycleSettings settings) {
@@ -79,6 +92,8 @@ public final class StreamLifecycle {
         this.settings = settings;
         this.channel = Pump.channelFor(stream);
         this.dialect = options.dialect() != null ? options.dialect() : dev.runnel.Dialect.detect(context);
+        this.metrics = settings.metrics();
+        this.topics = stream instanceof EventStream.Subscribed s ? s.topics() : List.of();
     }
 
     /** The request this stream answers. */
@@ -88,6 +103,16 @@ public final class StreamLifecycle {
 
     public long id() {
         return id;
+    }
+
+    /** Values waiting in this stream's outbound queue. */
+    public int queuedEvents() {
+        return channel.size();
+    }
+
+    /** Bytes waiting in this stream's outbound queue; counted for hub subscriptions only. */
+    public long queuedBytes() {
+        return channel.queuedBytes();
     }
 
     /** True while the application's producer thread is running. */
@@ -118,6 +143,14 @@ public final class StreamLifecycle {
     private void cutOffSlowClient() {
         if (cancelReason.get() == null) {
             LOG.log(Level.INFO, "stream " + id + " on " + context.path() + ": client too slow, queue full; cutting it off");
+            FlightEvents.SlowClientCutOff event = new FlightEvents.SlowClientCutOff();
+            if (event.shouldCommit()) {
+                event.streamId = id;
+                event.route = route();
+                event.queuedEvents = channel.size();
+                event.queuedBytes = channel.queuedBytes();
+                event.commit();
+            }
         }
         cancel(EndReason.SLOW_CLIENT);
         Thread.ofVirtual().name("runnel-cutoff-" + id).start(() -> transport.abort(new IOException("slow client cut off")));
@@ -131,6 +164,7 @@ public final class StreamLifecycle {
 
     /** Serves the stream to its end. Returns why it ended. Never throws. */
     public EndReason run() {
+        opened();
         EndReason reason;
         try {
             reason = serve();
@@ -150,6 +184,7 @@ public final class StreamLifecycle {
         try {
             transport.start(200, headers());
         } catch (IOException e) {
+            sendFailure = e;
             trace(TracePhase.SEND_FAILED, Map.of("error", describe(e)));
             return EndReason.SEND_FAILED;
         }
@@ -167,6 +202,9 @@ public final class StreamLifecycle {
 
         Pump started = Pump.of(stream, channel, context, "runnel-producer-" + id, this::cutOffSlowClient);
         pump = started;
+        if (metrics != EngineMetrics.NOOP) {
+            subscribedAt = System.nanoTime();
+        }
         if (cancelReason.get() != null) {
             channel.cancel(); // cancelled before the pump existed
         } else {
@@ -198,6 +236,7 @@ public final class StreamLifecycle {
                         return cancelled(EndReason.SEND_FAILED);
                     }
                     trace(TracePhase.HEARTBEAT, Map.of());
+                    metrics.heartbeat();
                     lastWrite = System.nanoTime();
                 }
                 case ITEMS -> {
@@ -241,6 +280,7 @@ public final class StreamLifecycle {
                 event = settings.formatter().format(value, options.defaultEvent(), dialect);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "stream " + id + ": rendering a " + typeName(value) + " failed", e);
+                metrics.renderError();
                 if (traces != null) {
                     traces.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e))));
                 }
@@ -269,6 +309,11 @@ public final class StreamLifecycle {
                 return false;
             }
             eventsWritten += end - start;
+            bytesWritten += bytes;
+            metrics.eventsWritten(end - start, bytes);
+            if (metrics != EngineMetrics.NOOP) {
+                measurePublishToWrite(batch, start, end);
+            }
             start = end;
         }
         if (traces != null) {
@@ -278,6 +323,16 @@ public final class StreamLifecycle {
     }
 
     private record Trace(TracePhase phase, Map<String, Object> payload) {
+    }
+
+    /** Reports how long the live hub events among {@code batch[from, to)}, just written, took from their publish. */
+    private void measurePublishToWrite(List<Object> batch, int from, int to) {
+        long now = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            if (batch.get(i) instanceof HubEvent e && e.publishedNanos() - subscribedAt >= 0) {
+                metrics.publishToWrite(now - e.publishedNanos());
+            }
+        }
     }
 
     private static ByteBuffer join(List<byte[]> parts, int from, int to, int size) {
@@ -299,6 +354,7 @@ public final class StreamLifecycle {
         Pump source = pump;
         boolean clientGone = reason == EndReason.CLIENT_GONE || reason == EndReason.SEND_FAILED
                 || reason == EndReason.SLOW_CLIENT;
+        boolean producerSawDisconnect = false;
         if (source != null) {
             if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
                 source.cancel();
@@ -312,9 +368,11 @@ public final class StreamLifecycle {
                 LOG.log(Level.DEBUG, () -> "stream " + id + ": producer ended with a client disconnect: " + describe(failure));
                 trace(TracePhase.CLIENT_DISCONNECT, Map.of("error", describe(failure)));
                 clientGone = true;
+                producerSawDisconnect = true;
             } else {
                 LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
                 trace(TracePhase.PRODUCER_ERROR, Map.of("error", describe(failure)));
+                metrics.producerError();
                 if (!write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
                     clientGone = true;
                 }
@@ -333,6 +391,62 @@ public final class StreamLifecycle {
             transport.complete();
         }
         trace(TracePhase.CLOSED, Map.of("reason", reason.wireName(), "events", eventsWritten));
+        ended(reason, producerSawDisconnect);
+    }
+
+    /** Tells the metrics and the flight recorder that the stream began. */
+    private void opened() {
+        openedAt = System.nanoTime();
+        if (metrics != EngineMetrics.NOOP) {
+            metrics.streamOpened(route(), topics);
+        }
+        FlightEvents.StreamOpened event = new FlightEvents.StreamOpened();
+        if (event.shouldCommit()) {
+            event.streamId = id;
+            event.route = route();
+            event.path = context.path();
+            event.topics = String.join(",", topics);
+            event.commit();
+        }
+    }
+
+    /** Tells the metrics and the flight recorder that the stream ended, and why. */
+    private void ended(EndReason reason, boolean producerSawDisconnect) {
+        EngineMetrics.EndReason why = switch (reason) {
+            case COMPLETED -> EngineMetrics.EndReason.COMPLETED;
+            case FAILED -> producerSawDisconnect ? EngineMetrics.EndReason.CLIENT_CLOSED : EngineMetrics.EndReason.FAILED;
+            // a timed-out write aborts the response, which the transport may also report as the client leaving
+            case CLIENT_GONE, SEND_FAILED -> sendFailure instanceof WriteTimeoutException ? EngineMetrics.EndReason.WRITE_TIMEOUT
+                    : reason == EndReason.CLIENT_GONE ? EngineMetrics.EndReason.CLIENT_CLOSED : EngineMetrics.EndReason.SEND_FAILED;
+            case SHUTDOWN -> EngineMetrics.EndReason.SHUTDOWN;
+            case SLOW_CLIENT -> EngineMetrics.EndReason.SLOW_CLIENT;
+            case CLOSED_BY_APPLICATION -> EngineMetrics.EndReason.CLOSED_BY_APPLICATION;
+            case MAX_AGE -> EngineMetrics.EndReason.MAX_AGE;
+        };
+        long duration = System.nanoTime() - openedAt;
+        if (metrics != EngineMetrics.NOOP) {
+            metrics.streamEnded(route(), topics, why, duration, eventsWritten, bytesWritten);
+        }
+        FlightEvents.StreamClosed event = new FlightEvents.StreamClosed();
+        if (event.shouldCommit()) {
+            event.streamId = id;
+            event.route = route();
+            event.reason = why.tag();
+            event.streamDuration = duration;
+            event.events = eventsWritten;
+            event.bytes = bytesWritten;
+            event.commit();
+        }
+    }
+
+    /** The route this stream's request matched ({@code /sse/topic/{name}}), made on first use. */
+    private String route() {
+        String r = route;
+        if (r == null) {
+            r = RouteName.of(context);
+            route = r;
+        }
+        return r;
     }
 
     private void awaitSource(Pump source) {
@@ -362,6 +476,9 @@ public final class StreamLifecycle {
             transport.write(bytes);
             return true;
         } catch (IOException | RuntimeException e) {
+            if (sendFailure == null && e instanceof IOException io) {
+                sendFailure = io;
+            }
             if (cancelReason.get() == null) {
                 LOG.log(Level.DEBUG, () -> "stream " + id + ": write failed: " + describe(e));
                 trace(TracePhase.SEND_FAILED, Map.of("error", describe(e)));

@@ -31,7 +31,8 @@ public interface SseTransport {
      * Writes bytes and flushes them. Blocks until the bytes are handed to the network or the write
      * fails. The buffer is not modified and may be shared with other connections.
      *
-     * @throws IOException when the client is gone or the write timed out
+     * @throws WriteTimeoutException when the write blocked longer than the transport's write timeout
+     * @throws IOException when the client is gone
      */
     void write(ByteBuffer bytes) throws IOException;
 

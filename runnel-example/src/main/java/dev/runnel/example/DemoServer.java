@@ -79,6 +79,7 @@ public final class DemoServer {
                 .json(json)
                 .hub(HubOptions.DEFAULTS.withAccess(new PublishToken(options.publishToken())))
                 .maxStreamAge(options.maxStreamAgeSeconds() > 0 ? Duration.ofSeconds(options.maxStreamAgeSeconds()) : null)
+                .metrics(OpsPage.metrics())
                 .build();
         Hub hub = engine.hub();
         ChatLog chat = new ChatLog(hub);
@@ -97,6 +98,7 @@ public final class DemoServer {
 
         server.get("/", req -> HttpResponse.html(page(fragments, "home", pageContext(engine, versions, options, chat.snapshot()))));
         DemoPages.register(server, engine, fragments, versions);
+        OpsPage.register(server, engine, fragments, versions);
         server.staticFiles("/webjars", "META-INF/resources/webjars");
         server.staticFiles("/static", "static");
 

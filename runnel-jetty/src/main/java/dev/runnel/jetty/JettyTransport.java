@@ -1,6 +1,7 @@
 package dev.runnel.jetty;
 
 import dev.runnel.transport.SseTransport;
+import dev.runnel.transport.WriteTimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
@@ -86,7 +87,7 @@ final class JettyTransport implements SseTransport {
             abort(e);
             throw new InterruptedIOException("interrupted while writing");
         } catch (TimeoutException e) {
-            IOException timeout = new IOException("write timed out after " + writeTimeout.toMillis() + " ms: the client is not reading");
+            IOException timeout = new WriteTimeoutException(writeTimeout);
             abort(timeout);
             throw timeout;
         } catch (ExecutionException e) {
