@@ -1,5 +1,6 @@
 package dev.runnel.jetty;
 
+import dev.runnel.transport.SocketWatcher;
 import dev.runnel.transport.SseTransport;
 import dev.runnel.transport.WriteTimeoutException;
 import org.eclipse.jetty.http.HttpField;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * in {@link #complete} or {@link #abort}.
  *
  * <p>Disconnects: on HTTP/1.1 the connection's socket is watched by the server's
- * {@link DisconnectWatcher}; on HTTP/2 a client's stream reset reaches the request's failure
+ * {@link SocketWatcher}; on HTTP/2 a client's stream reset reaches the request's failure
  * listener. Either fires the lifecycle's disconnect listener.
  */
 final class JettyTransport implements SseTransport {
@@ -36,15 +37,15 @@ final class JettyTransport implements SseTransport {
     private final Request request;
     private final Response response;
     private final Callback callback;
-    private final DisconnectWatcher watcher;
+    private final SocketWatcher watcher;
     private final Duration writeTimeout;
     private final AtomicBoolean done = new AtomicBoolean();
     private final AtomicBoolean gone = new AtomicBoolean();
     private volatile Runnable disconnectListener;
-    private volatile DisconnectWatcher.Watch watch;
+    private volatile SocketWatcher.Watch watch;
     private volatile long restoreIdleTimeout = -1;
 
-    JettyTransport(Request request, Response response, Callback callback, DisconnectWatcher watcher, Duration writeTimeout) {
+    JettyTransport(Request request, Response response, Callback callback, SocketWatcher watcher, Duration writeTimeout) {
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -166,7 +167,7 @@ final class JettyTransport implements SseTransport {
         if (restoreIdleTimeout > 0) {
             request.getConnectionMetaData().getConnection().getEndPoint().setIdleTimeout(restoreIdleTimeout);
         }
-        DisconnectWatcher.Watch w = watch;
+        SocketWatcher.Watch w = watch;
         return w == null || !w.stop();
     }
 }

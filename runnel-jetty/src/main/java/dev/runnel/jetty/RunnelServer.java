@@ -1,5 +1,6 @@
 package dev.runnel.jetty;
 
+import dev.runnel.transport.SocketWatcher;
 import dev.runnel.BadRequestException;
 import dev.runnel.RequestContext;
 import dev.runnel.SseEngine;
@@ -77,7 +78,7 @@ public final class RunnelServer implements AutoCloseable {
     private final ReentrantLock lifecycleLock = new ReentrantLock();
     private Server jetty;
     private ServerConnector connector;
-    private DisconnectWatcher watcher;
+    private SocketWatcher watcher;
 
     private RunnelServer(Builder b) {
         this.host = b.host;
@@ -166,7 +167,7 @@ public final class RunnelServer implements AutoCloseable {
         server.setHandler(new RunnelHandler());
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
         try {
-            watcher = new DisconnectWatcher();
+            watcher = new SocketWatcher("runnel-disconnect-watcher");
             server.start();
         } catch (Exception e) {
             throw new IllegalStateException("could not start the server on " + host + ":" + requestedPort + ": " + e.getMessage(), e);

@@ -8,7 +8,7 @@ import dev.runnel.servlet.internal.ConnectionHooks;
 import dev.runnel.servlet.internal.ContainerSupport;
 import dev.runnel.servlet.internal.RequestSnapshot;
 import dev.runnel.servlet.internal.ServletTransport;
-import dev.runnel.servlet.internal.SocketWatcher;
+import dev.runnel.transport.SocketWatcher;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -164,7 +164,7 @@ public final class ServletSse implements AutoCloseable {
         watcherLock.lock();
         try {
             if (watcher == null && !closed) {
-                watcher = new SocketWatcher();
+                watcher = new SocketWatcher("runnel-servlet-disconnect-watcher");
             }
             return watcher;
         } catch (IOException e) {

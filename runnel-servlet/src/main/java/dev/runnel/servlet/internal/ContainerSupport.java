@@ -1,5 +1,6 @@
 package dev.runnel.servlet.internal;
 
+import dev.runnel.transport.SocketWatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.lang.System.Logger.Level;

@@ -1,5 +1,6 @@
 package dev.runnel.servlet.internal;
 
+import dev.runnel.transport.SocketWatcher;
 import org.eclipse.jetty.ee10.servlet.ServletApiRequest;
 import org.eclipse.jetty.ee10.servlet.ServletChannel;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;

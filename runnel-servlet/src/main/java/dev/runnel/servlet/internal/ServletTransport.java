@@ -209,8 +209,7 @@ public final class ServletTransport implements SseTransport {
             long left = deadline - System.nanoTime();
             try {
                 if (left <= 0 || !wake.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                    IOException timeout = new IOException("write timed out after " + writeTimeout.toMillis()
-                            + " ms: the client is not reading");
+                    IOException timeout = new dev.runnel.transport.WriteTimeoutException(writeTimeout);
                     abort(timeout);
                     throw timeout;
                 }

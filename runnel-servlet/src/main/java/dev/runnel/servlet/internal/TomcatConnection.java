@@ -1,5 +1,6 @@
 package dev.runnel.servlet.internal;
 
+import dev.runnel.transport.SocketWatcher;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.ActionCode;

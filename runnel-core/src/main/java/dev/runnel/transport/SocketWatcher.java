@@ -1,4 +1,4 @@
-package dev.runnel.servlet.internal;
+package dev.runnel.transport;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,22 +12,24 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Notices at once when an HTTP/1.1 client closes a connection that is carrying a stream, for
- * containers that do not read from a connection while its response streams (Jetty).
+ * Notices at once when an HTTP/1.1 client closes a connection that is carrying a stream, for servers
+ * that do not read from a connection while its response streams (Jetty, Tomcat): without it a
+ * client's FIN goes unseen until a later write fails, and the first write after it still succeeds.
+ * A tool for {@link SseTransport} implementations; JDK only.
  *
  * <p>Each streaming connection's socket is registered with one extra selector, shared by every
- * stream of a {@code ServletSse}; when the socket turns readable the watcher reads: end of stream or
+ * stream of a server; when the socket turns readable the watcher reads: end of stream or
  * a reset means the client left. Bytes a client sends mid-stream (it should send none, but a TLS
  * client may send its close alert before the FIN) are discarded, and the connection must not be
  * reused after the stream; past {@link #DISCARD_LIMIT} bytes the watch stops, so a client that
  * keeps sending cannot keep the watcher busy.
  *
- * <p>This is the technique of {@code runnel-jetty}'s {@code DisconnectWatcher}, kept here so this
- * module does not depend on the embedded server.
+ * <p>Thread-safe. One daemon platform thread runs the selector; {@code onGone} callbacks run on it and
+ * must not block.
  */
 public final class SocketWatcher implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("dev.runnel.servlet.disconnect");
+    private static final System.Logger LOG = System.getLogger("dev.runnel.transport.disconnect");
 
     /** Bytes a watch discards before it gives up on the connection (the stream goes on, unwatched). */
     static final int DISCARD_LIMIT = 4096;
@@ -38,10 +40,10 @@ public final class SocketWatcher implements AutoCloseable {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(512);
     private volatile boolean running = true;
 
-    /** Opens the selector and starts its daemon thread. */
-    public SocketWatcher() throws IOException {
+    /** Opens the selector and starts its daemon thread; {@code name} names the thread. */
+    public SocketWatcher(String name) throws IOException {
         this.selector = Selector.open();
-        this.thread = Thread.ofPlatform().daemon().name("runnel-servlet-disconnect-watcher").start(this::loop);
+        this.thread = Thread.ofPlatform().daemon().name(name).start(this::loop);
     }
 
     /** Starts watching {@code channel}; {@code onGone} runs once, on the watcher thread, when the client leaves. */
