@@ -1,5 +1,6 @@
 package dev.runnel.spring.boot;
 
+import dev.runnel.EngineMetrics;
 import dev.runnel.FragmentRenderer;
 import dev.runnel.JsonCodec;
 import dev.runnel.SseEngine;
@@ -10,6 +11,7 @@ import dev.runnel.servlet.ServletSse;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -46,7 +48,8 @@ public class RunnelAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SseEngine runnelEngine(RunnelProperties properties, ObjectProvider<FragmentRenderer> renderer,
-                           ObjectProvider<JsonCodec> json, ObjectProvider<TraceSink> trace) {
+                           ObjectProvider<JsonCodec> json, ObjectProvider<TraceSink> trace,
+                           ObjectProvider<EngineMetrics> metrics) {
         return SseEngine.builder()
                 .debug(properties.debug())
                 .closeEvent(properties.closeEvent())
@@ -55,6 +58,7 @@ public class RunnelAutoConfiguration {
                 .renderer(renderer.getIfAvailable())
                 .json(json.getIfAvailable())
                 .trace(trace.getIfAvailable())
+                .metrics(metrics.getIfAvailable())
                 .build();
     }
 
@@ -122,6 +126,18 @@ public class RunnelAutoConfiguration {
         @ConditionalOnMissingBean(FragmentRenderer.class)
         FragmentRenderer runnelPebbleFragments() {
             return PebbleFragments.classpath();
+        }
+    }
+
+    /** Runnel's meters in the application's registry (and so in Actuator), when {@code runnel-micrometer} is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"dev.runnel.micrometer.RunnelMetrics", "io.micrometer.core.instrument.MeterRegistry"})
+    static class Micrometer {
+        @Bean
+        @ConditionalOnMissingBean(EngineMetrics.class)
+        @ConditionalOnBean(io.micrometer.core.instrument.MeterRegistry.class)
+        EngineMetrics runnelMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+            return new dev.runnel.micrometer.RunnelMetrics(registry);
         }
     }
 
