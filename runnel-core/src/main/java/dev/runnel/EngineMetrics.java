@@ -133,7 +133,9 @@ public interface EngineMetrics {
         /** {@code 403}: the handler (or the hub's access rule) threw {@link ForbiddenException}. */
         FORBIDDEN(403),
         /** {@code 500}: the handler failed. */
-        HANDLER_ERROR(500);
+        HANDLER_ERROR(500),
+        /** {@code 503}: the engine's stream limit (in all, or per client address) was reached. */
+        OVER_LIMIT(503);
 
         private final int status;
 

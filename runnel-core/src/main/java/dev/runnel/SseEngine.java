@@ -47,10 +47,12 @@ public final class SseEngine implements AutoCloseable {
     private final EngineMetrics metrics;
     private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
+    private final Admissions admissions;
     private volatile boolean stopping;
 
     private SseEngine(Builder b) {
         this.debug = b.debug;
+        this.admissions = new Admissions(b.maxStreams, b.maxStreamsPerAddress);
         ValueFormatter formatter = new ValueFormatter(b.renderer, b.json);
         this.metrics = b.metrics;
         this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
@@ -79,6 +81,23 @@ public final class SseEngine implements AutoCloseable {
             refuse(transport, request, Refusal.NOT_ACCEPTABLE, "this endpoint only serves text/event-stream", Map.of());
             return;
         }
+        java.net.InetAddress peer = request.remoteAddress() == null ? null : request.remoteAddress().getAddress();
+        if (!admissions.admit(peer)) {
+            boolean global = admissions.full();
+            refuse(transport, request, Refusal.OVER_LIMIT, global
+                    ? "too many open streams on this server (at most " + admissions.maxStreams() + "); try again shortly"
+                    : "too many open streams from your address (at most " + admissions.maxPerAddress() + ")",
+                    Map.of("Retry-After", "2"));
+            return;
+        }
+        try {
+            admitted(transport, request, handler);
+        } finally {
+            admissions.release(peer);
+        }
+    }
+
+    private void admitted(SseTransport transport, RequestContext request, SseHandler handler) {
         EventStream stream;
         try {
             stream = Objects.requireNonNull(handler.open(request), "the SSE handler returned null");
@@ -255,6 +274,8 @@ public final class SseEngine implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private HubOptions hubOptions = HubOptions.DEFAULTS;
         private Duration maxStreamAge;
+        private int maxStreams = Admissions.defaultMaxStreams();
+        private int maxStreamsPerAddress = Integer.MAX_VALUE;
         private EngineMetrics metrics = EngineMetrics.NOOP;
 
         private Builder() {
@@ -319,6 +340,29 @@ public final class SseEngine implements AutoCloseable {
                 throw new IllegalArgumentException("maxStreamAge must be positive, got " + age);
             }
             this.maxStreamAge = age;
+            return this;
+        }
+
+        /**
+         * Most streams open at once; beyond it a request gets {@code 503} with {@code Retry-After}
+         * instead of the process running out of file descriptors. Default: the process's file
+         * descriptor limit less 10% (and less 100) for everything else, when the JDK can read it;
+         * else no limit.
+         */
+        public Builder maxStreams(int streams) {
+            if (streams < 1) {
+                throw new IllegalArgumentException("maxStreams must be >= 1, got " + streams);
+            }
+            this.maxStreams = streams;
+            return this;
+        }
+
+        /** Most streams open at once from one client address ({@code 503} beyond it); default no limit. */
+        public Builder maxStreamsPerAddress(int streams) {
+            if (streams < 1) {
+                throw new IllegalArgumentException("maxStreamsPerAddress must be >= 1, got " + streams);
+            }
+            this.maxStreamsPerAddress = streams;
             return this;
         }
 
