@@ -1,0 +1,141 @@
+package dev.runnel.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of an {@link EventSource}. Every field has a default; {@link #DEFAULTS} is what a source
+ * gets when the application sets nothing: reconnect like a browser, forever.
+ *
+ * <p>Reconnection: after the server ends a stream, or after the first failure, the source waits
+ * the reconnection time (the server's last {@code retry} field, else {@link #retry()}) and
+ * reconnects with {@code Last-Event-ID}. A failure is an attempt that gets no connection or no
+ * response, or a stream that breaks. From the second failure in a row it backs off with jitter:
+ * the n-th waits a random time from {@code b × 2^(n-2)} to {@code b × 2^(n-1)}, where {@code b} is
+ * the reconnection time but at least 100 ms, capped at {@link #maxRetryDelay()} and never less than
+ * the reconnection time. An attempt that opens a stream resets the count. A {@code 204}, any other
+ * status but {@code 200}, or a {@code Content-Type} other than {@code text/event-stream} ends the
+ * source for good, as in a browser.
+ *
+ * @param headers extra request headers; {@code Accept: text/event-stream} and
+ *     {@code Cache-Control: no-cache} are sent unless overridden here
+ * @param lastEventId the id to send as {@code Last-Event-ID} on the first connection, {@code ""}
+ *     (the default) for none; later connections send the last id the stream gave
+ * @param reconnect whether to reconnect when the stream ends or fails; default {@code true}.
+ *     Off, the source follows one stream and ends with it
+ * @param retry the reconnection time until the server sends a {@code retry} field; default 3 s
+ * @param maxRetryDelay the backoff after failures grows up to this; default 30 s
+ * @param maxAttempts failed connection attempts in a row after which the source gives up; 0 (the
+ *     default) for no limit
+ * @param connectTimeout how long to wait for the connection and the response headers; default 10 s
+ * @param maxLineSize largest line in bytes, terminator excluded; default 1 MiB
+ * @param maxEventSize largest data of one event in bytes (UTF-8, lines joined with LF); default 4 MiB
+ * @param httpClient the client to use, or {@code null} (the default) for one the source creates
+ *     and shuts down when it closes. A client given here is shared and left open: give one to
+ *     many sources to share its connections and threads
+ */
+public record EventSourceOptions(Map<String, String> headers, String lastEventId, boolean reconnect,
+                                 Duration retry, Duration maxRetryDelay, int maxAttempts,
+                                 Duration connectTimeout, int maxLineSize, int maxEventSize,
+                                 HttpClient httpClient) {
+
+    /** Every default. */
+    public static final EventSourceOptions DEFAULTS = new EventSourceOptions(Map.of(), "", true,
+            Duration.ofSeconds(3), Duration.ofSeconds(30), 0, Duration.ofSeconds(10), 1 << 20, 4 << 20, null);
+
+    public EventSourceOptions {
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create("http://probe.invalid/"));
+        headers.forEach((name, value) -> {
+            try {
+                probe.header(name, value);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("EventSourceOptions.headers: cannot send header \"" + name + "\": "
+                        + e.getMessage(), e);
+            }
+        });
+        lastEventId = lastEventId == null ? "" : lastEventId;
+        if (lastEventId.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            throw new IllegalArgumentException("EventSourceOptions.lastEventId must not contain CR, LF or NUL");
+        }
+        requirePositive("retry", retry, Duration.ZERO);
+        requirePositive("maxRetryDelay", maxRetryDelay, Duration.ZERO);
+        requirePositive("connectTimeout", connectTimeout, Duration.ofMillis(1));
+        if (maxAttempts < 0) {
+            throw new IllegalArgumentException("EventSourceOptions.maxAttempts must be >= 0 (0: no limit), got " + maxAttempts);
+        }
+        if (maxLineSize < 64) {
+            throw new IllegalArgumentException("EventSourceOptions.maxLineSize must be >= 64 bytes, got " + maxLineSize);
+        }
+        if (maxEventSize < 1) {
+            throw new IllegalArgumentException("EventSourceOptions.maxEventSize must be >= 1 byte, got " + maxEventSize);
+        }
+    }
+
+    /** A copy that also sends {@code name: value} (replacing an earlier value of that header). */
+    public EventSourceOptions withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return new EventSourceOptions(more, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
+                connectTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withLastEventId(String id) {
+        return new EventSourceOptions(headers, id, reconnect, retry, maxRetryDelay, maxAttempts,
+                connectTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withReconnect(boolean on) {
+        return new EventSourceOptions(headers, lastEventId, on, retry, maxRetryDelay, maxAttempts,
+                connectTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withRetry(Duration reconnectionTime) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, reconnectionTime, maxRetryDelay, maxAttempts,
+                connectTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withMaxRetryDelay(Duration cap) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, cap, maxAttempts,
+                connectTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withMaxAttempts(int attempts) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, attempts,
+                connectTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withConnectTimeout(Duration timeout) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
+                timeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withMaxLineSize(int bytes) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
+                connectTimeout, bytes, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withMaxEventSize(int bytes) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
+                connectTimeout, maxLineSize, bytes, httpClient);
+    }
+
+    /** A copy that uses {@code client}, which the source will not shut down; {@code null} for a client of its own. */
+    public EventSourceOptions withHttpClient(HttpClient client) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
+                connectTimeout, maxLineSize, maxEventSize, client);
+    }
+
+    private static void requirePositive(String name, Duration value, Duration min) {
+        Objects.requireNonNull(value, () -> "EventSourceOptions." + name + " must not be null");
+        if (value.compareTo(min) < 0) {
+            throw new IllegalArgumentException("EventSourceOptions." + name + " must be >= " + min + ", got " + value);
+        }
+    }
+}
