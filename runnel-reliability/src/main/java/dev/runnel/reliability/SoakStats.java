@@ -1,0 +1,44 @@
+package dev.runnel.reliability;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** Counters shared by every soak client, and the first violations in full. */
+final class SoakStats {
+
+    private static final int KEPT = 20;
+
+    final AtomicInteger connected = new AtomicInteger();
+    final LongAdder delivered = new LongAdder();
+    final LongAdder reconnects = new LongAdder();
+    final LongAdder streamErrors = new LongAdder();
+    final LongAdder lost = new LongAdder();
+    final LongAdder violations = new LongAdder();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<String> firstViolations = new ArrayList<>();
+
+    void violation(String what) {
+        violations.increment();
+        lock.lock();
+        try {
+            if (firstViolations.size() < KEPT) {
+                firstViolations.add(what);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<String> firstViolations() {
+        lock.lock();
+        try {
+            return List.copyOf(firstViolations);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
