@@ -2,6 +2,7 @@ package dev.runnel;
 
 import dev.runnel.EngineMetrics.Refusal;
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.internal.AcceptHeader;
 import dev.runnel.internal.FlightEvents;
@@ -57,7 +58,8 @@ public final class SseEngine implements AutoCloseable {
         this.metrics = b.metrics;
         this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
                 b.maxStreamAge, b.metrics);
-        this.hub = new InMemoryHub(formatter, b.json, b.hubOptions, b.metrics);
+        this.hub = new InMemoryHub(formatter, b.json, b.hubOptions, b.metrics, b.hubLog);
+        hub.start();
     }
 
     /** A builder with every default: production mode, no close event, no retry, 5 s shutdown grace. */
@@ -126,7 +128,8 @@ public final class SseEngine implements AutoCloseable {
 
     /**
      * The hub: topics, broadcast and replay for this engine's streams. Values published to it are
-     * formatted with this engine's renderer and JSON codec.
+     * formatted with this engine's renderer and JSON codec. In memory, unless the engine was built
+     * with a {@link Builder#hubLog hub log} (several nodes on Redis).
      */
     public Hub hub() {
         return hub;
@@ -208,6 +211,8 @@ public final class SseEngine implements AutoCloseable {
      * each response completes without the close event (a browser should reconnect, perhaps to
      * another node). Waits up to {@code grace} for that; streams still open then are aborted.
      *
+     * A hub log is closed once the streams have ended.
+     *
      * @return true when every stream ended within the grace
      */
     public boolean shutdown(Duration grace) {
@@ -223,10 +228,12 @@ public final class SseEngine implements AutoCloseable {
             }
         }
         if (open.isEmpty()) {
+            hub.close();
             return true;
         }
         LOG.log(Level.WARNING, open.size() + " stream(s) still open " + grace.toMillis() + " ms after shutdown began; aborting them");
         open.forEach(s -> s.abort(new IOException("server shutdown grace expired")));
+        hub.close();
         return false;
     }
 
@@ -273,6 +280,7 @@ public final class SseEngine implements AutoCloseable {
         private TraceSink trace;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private HubOptions hubOptions = HubOptions.DEFAULTS;
+        private HubLog hubLog;
         private Duration maxStreamAge;
         private int maxStreams = Admissions.defaultMaxStreams();
         private int maxStreamsPerAddress = Integer.MAX_VALUE;
@@ -369,6 +377,17 @@ public final class SseEngine implements AutoCloseable {
         /** Replay, queue and access settings of the hub; see {@link HubOptions#DEFAULTS}. */
         public Builder hub(HubOptions options) {
             this.hubOptions = Objects.requireNonNull(options, "hub options");
+            return this;
+        }
+
+        /**
+         * Runs the hub on a shared log, so several nodes share topics and a client resumes by
+         * {@code Last-Event-ID} on any of them: {@code hubLog(RedisHubLog.connect(URI.create("redis://127.0.0.1:6379")))}
+         * from {@code runnel-redis}. The engine owns the log from here on and closes it when it
+         * shuts down. Default: none, the hub lives in this process's memory.
+         */
+        public Builder hubLog(HubLog log) {
+            this.hubLog = log;
             return this;
         }
 

@@ -17,7 +17,9 @@ import java.util.Map;
  * <p>Ids: the hub gives every published event its id, a string the client treats as opaque. The
  * in-memory hub writes {@code EPOCH-SEQ}: one sequence for all topics of the hub, so a subscription
  * to several topics resumes from the single id the browser last saw, and an epoch that changes when
- * the server restarts, so an id from before the restart is recognised as unknown.
+ * the server restarts, so an id from before the restart is recognised as unknown. A hub on a
+ * {@link HubLog} (several nodes on Redis) writes the log's {@code EPOCH-SEQ} in the same way, with one
+ * sequence for the whole cluster, so a client resumes on any node.
  *
  * <p>Ordering: events of one topic reach every subscriber in publish order; across topics, in the
  * order of their ids.
@@ -37,6 +39,7 @@ public interface Hub {
      * @throws IllegalArgumentException for a malformed topic name, or an {@code SseEvent} that
      *     carries its own id (the hub assigns ids)
      * @throws dev.runnel.RenderException when the value cannot be formatted
+     * @throws HubUnavailableException when the hub's shared log (Redis) cannot store the event
      */
     Published publish(String topic, Object value);
 
@@ -45,6 +48,7 @@ public interface Hub {
      *
      * @throws dev.runnel.BadRequestException for a malformed topic name or value
      * @throws dev.runnel.ForbiddenException when access is refused
+     * @throws HubUnavailableException when the hub's shared log (Redis) cannot store the event
      */
     Published publish(RequestContext publisher, String topic, Object value);
 
@@ -62,7 +66,7 @@ public interface Hub {
         return subscribe(request, List.of(topics));
     }
 
-    /** Subscribers of a topic on this node. */
+    /** Subscribers of a topic on this node (also for a hub on several nodes: presence is per node). */
     int subscribers(String topic);
 
     /** Subscribers of every topic that has any, on this node. */
@@ -70,6 +74,15 @@ public interface Hub {
 
     /** The hub's options. */
     HubOptions options();
+
+    /**
+     * True when the hub can publish and deliver now: always for the in-memory hub; for a hub on a
+     * {@link HubLog} (Redis), when its reader is connected and the log answers a ping within half a
+     * second. For a readiness probe; may block that long.
+     */
+    default boolean isReady() {
+        return true;
+    }
 
     /** True when {@code name} is a valid topic name. */
     static boolean isValidTopic(String name) {

@@ -10,16 +10,20 @@ import dev.runnel.RequestContext;
 import dev.runnel.SseEvent;
 import dev.runnel.StreamOptions;
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
+import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.hub.Published;
 import dev.runnel.hub.SlowClientPolicy;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +40,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Formatting (template rendering, JSON) happens before the lock; only encoding and the
  * non-blocking hand-offs happen under it.
+ *
+ * <p>With a {@link HubLog} (several nodes on Redis) the log gives the ids and orders the events: a
+ * publish only appends to the log, and the node's one {@link LogReader} hands everything it reads to
+ * {@link #apply}, in sequence order, which fans it out exactly as a local publish does. The reader
+ * reads the topics that have subscribers here, all from one position, the <em>cut</em>: every event
+ * of those topics up to the cut has been delivered, none above it. A subscriber whose topics are all
+ * read and whose {@code Last-Event-ID} this node's buffers cover is served at once; any other waits
+ * (its stream open, heartbeating) until the reader's next read also fetches what it missed from
+ * the log, and is registered in the same step, after that read's events were delivered.
  */
 public final class InMemoryHub implements Hub {
 
@@ -47,12 +60,22 @@ public final class InMemoryHub implements Hub {
     private final JsonCodec json;
     private final HubOptions options;
     private final EngineMetrics metrics;
-    private final String epoch;
+    /** The shared log, or {@code null} when this process is the whole hub. */
+    private final HubLog log;
+    private final LogReader reader;
+    /** Entries per topic the log keeps: the replay count, and slack for a reader that falls behind. */
+    private final int retain;
+    /** Ids' first part: this run's, or the log's once read ({@code null} until then). Guarded by the lock. */
+    private String epoch;
     /** {@code options.replayAge()} in nanoseconds, saturated: a replay age of centuries means forever. */
     private final long replayAgeNanos;
+    private final long replayAgeMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Topic> topics = new HashMap<>();
+    /** In memory: the last sequence number handed out. On a log: the cut, the log's head at the last read. */
     private long seq;
+    /** On a log: subscribers waiting for the reader to fetch what they missed, in arrival order. */
+    private final Map<Subscriber, Pending> pending = new LinkedHashMap<>();
     /** Highest sequence number ever dropped from a topic that no longer exists. */
     private long droppedWithTopics;
 
@@ -62,12 +85,57 @@ public final class InMemoryHub implements Hub {
 
     /** A hub that reports replays and resets to {@code metrics}. */
     public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics) {
+        this(formatter, json, options, metrics, null);
+    }
+
+    /**
+     * A hub on {@code log} (when not {@code null}), which gives the ids and carries events between
+     * nodes; call {@link #start()} to begin reading it.
+     */
+    public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log) {
         this.formatter = formatter;
         this.json = json;
         this.options = options;
         this.metrics = metrics;
-        this.epoch = Long.toString(System.currentTimeMillis(), 36);
+        this.log = log;
+        this.reader = log == null ? null : new LogReader(this, log);
+        this.retain = Math.max(options.replayCount(), MIN_RETAIN);
+        this.epoch = log == null ? Long.toString(System.currentTimeMillis(), 36) : null;
         this.replayAgeNanos = saturatedNanos(options.replayAge());
+        this.replayAgeMillis = replayAgeNanos == Long.MAX_VALUE ? Long.MAX_VALUE : options.replayAge().toMillis();
+    }
+
+    /**
+     * Fewest entries per topic a log keeps, whatever the replay count: the reader must read an event
+     * before retention removes it, so it may fall this far behind a burst on one topic.
+     */
+    static final int MIN_RETAIN = 1000;
+
+    /** Starts reading the log, if the hub has one. */
+    public void start() {
+        if (reader != null) {
+            reader.start();
+        }
+    }
+
+    /** Stops reading the log and closes it, if the hub has one. Idempotent. */
+    public void close() {
+        if (reader != null) {
+            reader.stop();
+            log.close();
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        return log == null || (reader.connected() && log.ping(READY_PING));
+    }
+
+    private static final Duration READY_PING = Duration.ofMillis(500);
+
+    @Override
+    public String toString() {
+        return log == null ? "InMemoryHub" : "hub on " + log;
     }
 
     @Override
@@ -109,6 +177,11 @@ public final class InMemoryHub implements Hub {
             throw e;
         } catch (Exception e) {
             throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic + ": " + e.getMessage(), e);
+        }
+        if (log != null) {
+            HubLog.Position at = log.append(topic, PreparedFields.of(prepared), retain);
+            // this node's subscribers get it from the reader, in log order, like every other node's
+            return new Published(at.epoch() + "-" + at.seq(), subscribers(topic));
         }
         List<Subscriber> slow = null;
         Published result;
@@ -210,26 +283,16 @@ public final class InMemoryHub implements Hub {
      * then makes it receive every new event of its topics. Atomic with respect to publishing.
      */
     void attach(Subscriber sub, String lastEventId) {
+        if (log != null) {
+            attachOnLog(sub, lastEventId);
+            return;
+        }
         Resume resume;
         lock.lock();
         try {
             resume = lastEventId == null ? Resume.NONE : replay(sub.topics, lastEventId);
             List<Object> first = resume.values();
-            List<Topic> joined = new ArrayList<>(sub.topics.size());
-            try {
-                for (String topic : sub.topics) {
-                    joined.add(topicFor(topic));
-                }
-            } catch (IllegalStateException full) {
-                // all or nothing: drop the topics made for this subscriber before the refusal
-                for (String topic : sub.topics) {
-                    Topic t = topics.get(topic);
-                    if (t != null) {
-                        pruneIfIdle(topic, t);
-                    }
-                }
-                throw full;
-            }
+            List<Topic> joined = joinAll(sub.topics);
             sub.channel.addAll(first);
             joined.forEach(t -> t.subscribers.add(sub));
         } finally {
@@ -237,6 +300,380 @@ public final class InMemoryHub implements Hub {
         }
         if (lastEventId != null) {
             resumed(sub, lastEventId, resume);
+        }
+    }
+
+    /** The topics, made where missing; all or nothing when {@code maxTopics} refuses one. Under the lock. */
+    private List<Topic> joinAll(List<String> names) {
+        List<Topic> joined = new ArrayList<>(names.size());
+        try {
+            for (String topic : names) {
+                joined.add(topicFor(topic));
+            }
+        } catch (IllegalStateException full) {
+            // drop the topics made for this subscriber before the refusal
+            for (String topic : names) {
+                Topic t = topics.get(topic);
+                if (t != null) {
+                    pruneIfIdle(topic, t);
+                }
+            }
+            throw full;
+        }
+        return joined;
+    }
+
+    // ---- on a log ---------------------------------------------------------------------------------
+
+    /** Serves the subscriber from this node's buffers when they cover it, else queues it for the reader. */
+    private void attachOnLog(Subscriber sub, String lastEventId) {
+        LogId asked = lastEventId == null ? null : LogId.parse(lastEventId);
+        Resume served;
+        lock.lock();
+        try {
+            served = serveLocally(sub, lastEventId, asked);
+        } finally {
+            lock.unlock();
+        }
+        if (served != null) {
+            if (lastEventId != null) {
+                resumed(sub, lastEventId, served);
+            }
+            return;
+        }
+        // A subscriber without an id whose topics are not read here yet starts at the log's head now,
+        // so it misses nothing published after it subscribed; with the log down, where the reader resumes.
+        LogId from = asked;
+        if (lastEventId == null) {
+            try {
+                HubLog.Position head = log.head();
+                from = new LogId(head.epoch(), head.seq());
+            } catch (HubUnavailableException down) {
+                from = null;
+            }
+        }
+        lock.lock();
+        try {
+            List<Topic> joined = joinAll(sub.topics);
+            Pending p = new Pending(sub, lastEventId, from);
+            pending.put(sub, p);
+            joined.forEach(t -> t.pending.add(p));
+        } finally {
+            lock.unlock();
+        }
+        reader.wake();
+    }
+
+    /**
+     * Registers the subscriber with its replay when every topic is read here and the buffers hold
+     * everything after its id; {@code null} when the log has to decide. Under the lock.
+     */
+    private Resume serveLocally(Subscriber sub, String lastEventId, LogId asked) {
+        if (epoch == null) {
+            return null; // the reader has not read the log yet
+        }
+        for (String name : sub.topics) {
+            Topic t = topics.get(name);
+            if (t == null || !t.live) {
+                return null;
+            }
+        }
+        Resume resume;
+        if (asked == null) {
+            resume = Resume.NONE;
+        } else if (asked == LogId.MALFORMED) {
+            resume = reset(lastEventId, "malformed");
+        } else if (!asked.epoch().equals(epoch) || asked.seq() > seq) {
+            return null; // another epoch, or newer than this node has read: the log knows
+        } else {
+            List<HubEvent> missed = new ArrayList<>();
+            for (String name : sub.topics) {
+                Topic t = topics.get(name);
+                t.trimByAge();
+                if (asked.seq() < t.droppedThrough) {
+                    return null; // older than this node's buffer: the log may still hold it
+                }
+                for (HubEvent e : t.buffer) {
+                    if (e.seq() > asked.seq()) {
+                        missed.add(e);
+                    }
+                }
+            }
+            missed.sort(Comparator.comparingLong(HubEvent::seq));
+            resume = new Resume(new ArrayList<>(missed), null);
+        }
+        sub.channel.addAll(resume.values());
+        for (String name : sub.topics) {
+            topics.get(name).subscribers.add(sub);
+        }
+        return resume;
+    }
+
+    /** A subscriber waiting for the reader; {@code from} is {@code null} to start wherever the reader is. */
+    record Pending(Subscriber sub, String lastEventId, LogId from) {
+    }
+
+    /**
+     * What the reader reads next: from the cut, the topics that have subscribers or waiting ones here;
+     * from further back, what the waiting ones missed.
+     */
+    record Round(String epoch, long cut, Map<String, Long> after, Map<String, Topic> read, List<Pending> work) {
+    }
+
+    /** The next read. */
+    Round nextRound() {
+        lock.lock();
+        try {
+            if (epoch == null) {
+                return new Round(null, 0, Map.of(), Map.of(), List.of());
+            }
+            Map<String, Long> after = new HashMap<>();
+            Map<String, Topic> read = new HashMap<>();
+            topics.forEach((name, t) -> {
+                if (!t.idle()) {
+                    after.put(name, seq);
+                    read.put(name, t);
+                }
+            });
+            List<Pending> work = List.copyOf(pending.values());
+            for (Pending p : work) {
+                if (p.from() != null && p.from() != LogId.MALFORMED && p.from().epoch().equals(epoch)) {
+                    for (String name : p.sub().topics) {
+                        after.merge(name, p.from().seq(), Math::min);
+                    }
+                }
+            }
+            return new Round(epoch, seq, after, read, work);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What the reader waits on when a read brought nothing: the topics read here, from the cut. */
+    record Watch(String epoch, long cut, List<String> topics, boolean pending) {
+    }
+
+    Watch watch() {
+        lock.lock();
+        try {
+            List<String> read = new ArrayList<>();
+            topics.forEach((name, t) -> {
+                if (!t.idle()) {
+                    read.add(name);
+                }
+            });
+            return new Watch(epoch, seq, read, !pending.isEmpty());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Hands what the reader read to the subscribers, in sequence order, then registers the waiting
+     * subscribers of this round with what they missed. Returns whether anything happened, so the
+     * reader reads again at once instead of waiting.
+     */
+    boolean apply(Round round, HubLog.Batch batch) {
+        Map<Long, HubEvent> made = events(batch); // decoded and encoded before the lock
+        Set<Subscriber> cut = new LinkedHashSet<>();
+        List<Runnable> reports = new ArrayList<>();
+        boolean progressed;
+        lock.lock();
+        try {
+            if (epoch == null) {
+                epoch = batch.epoch();
+                seq = batch.head();
+                return true;
+            }
+            if (!batch.epoch().equals(epoch) || batch.head() < seq) {
+                lostLog(batch, cut);
+                progressed = true;
+            } else {
+                List<HubEvent> live = new ArrayList<>();
+                for (Map.Entry<String, Topic> r : round.read().entrySet()) {
+                    String name = r.getKey();
+                    Topic t = topics.get(name);
+                    if (t != r.getValue()) {
+                        continue; // pruned, or made again, since the round began: the next round reads it
+                    }
+                    long trimmed = batch.trimmedThrough().getOrDefault(name, 0L);
+                    if (!t.live) {
+                        t.live = true;
+                        t.buffer.clear();
+                        t.droppedThrough = Math.max(round.cut(), trimmed);
+                    } else if (trimmed > round.cut()) {
+                        // retention removed events of this topic before this node read them
+                        LOG.log(Level.WARNING, "the hub's log dropped events of topic " + name + " before this node read them "
+                                + "(through " + trimmed + ", read up to " + round.cut() + "); cutting its "
+                                + t.subscribers.size() + " subscriber(s) off so they resume from the log");
+                        cut.addAll(t.subscribers);
+                        t.dropThrough(trimmed);
+                    }
+                    for (HubLog.Entry entry : batch.entries().getOrDefault(name, List.of())) {
+                        HubEvent e = made.get(entry.seq());
+                        if (entry.seq() > round.cut() && e != null) {
+                            live.add(e);
+                        }
+                    }
+                }
+                cut.forEach(this::detachLocked);
+                live.sort(Comparator.comparingLong(HubEvent::seq));
+                List<Subscriber> slow = new ArrayList<>();
+                for (HubEvent e : live) {
+                    Topic t = topics.get(e.topic());
+                    if (t == null || !t.live) {
+                        continue;
+                    }
+                    t.append(e);
+                    for (Subscriber sub : t.subscribers) {
+                        if (!sub.deliver(e)) {
+                            slow.add(sub);
+                        }
+                    }
+                    if (!slow.isEmpty()) {
+                        slow.forEach(this::detachLocked);
+                        cut.addAll(slow);
+                        slow.clear();
+                    }
+                }
+                seq = batch.head();
+                for (Pending p : round.work()) {
+                    if (pending.get(p.sub()) != p || !allLive(p.sub().topics)) {
+                        continue; // left meanwhile; or (never expected) a topic not read yet: the next round
+                    }
+                    pending.remove(p.sub());
+                    Resume resume = resolve(p, batch, made);
+                    p.sub().channel.addAll(resume.values());
+                    for (String name : p.sub().topics) {
+                        Topic t = topics.get(name);
+                        t.pending.remove(p);
+                        t.subscribers.add(p.sub());
+                    }
+                    if (p.lastEventId() != null) {
+                        reports.add(() -> resumed(p.sub(), p.lastEventId(), resume));
+                    }
+                }
+                progressed = !live.isEmpty() || !round.work().isEmpty();
+            }
+        } finally {
+            lock.unlock();
+        }
+        cut.forEach(Subscriber::cutOff);
+        reports.forEach(Runnable::run);
+        return progressed;
+    }
+
+    private boolean allLive(List<String> names) {
+        for (String name : names) {
+            Topic t = topics.get(name);
+            if (t == null || !t.live) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The log lost data (wiped, or restored from an older copy): this node's buffers and positions
+     * mean nothing any more. Every subscriber is cut off; browsers reconnect, and their ids, from
+     * the old epoch or beyond the new head, get the reset. Under the lock.
+     */
+    private void lostLog(HubLog.Batch batch, Set<Subscriber> cut) {
+        LOG.log(Level.WARNING, "the hub's log lost data (epoch " + epoch + " -> " + batch.epoch() + ", head " + seq
+                + " -> " + batch.head() + "); ending this node's " + (topics.values().stream().mapToInt(t -> t.subscribers.size()).sum()
+                + pending.size()) + " subscription(s) so clients reconnect and get the reset event");
+        topics.values().forEach(t -> cut.addAll(t.subscribers));
+        cut.addAll(pending.keySet());
+        topics.clear();
+        pending.clear();
+        epoch = batch.epoch();
+        seq = batch.head();
+    }
+
+    /** What a waiting subscriber missed, from the read that fetched it; or its reset. Under the lock. */
+    private Resume resolve(Pending p, HubLog.Batch batch, Map<Long, HubEvent> made) {
+        LogId from = p.from();
+        boolean asked = p.lastEventId() != null;
+        if (from == LogId.MALFORMED) {
+            return reset(p.lastEventId(), "malformed");
+        }
+        if (from == null) {
+            return Resume.NONE;
+        }
+        if (!from.epoch().equals(epoch) || from.seq() > seq) {
+            return asked ? reset(p.lastEventId(), "unknown") : Resume.NONE;
+        }
+        List<HubEvent> missed = new ArrayList<>();
+        for (String name : p.sub().topics) {
+            if (asked && batch.trimmedThrough().getOrDefault(name, 0L) > from.seq()) {
+                return reset(p.lastEventId(), "expired");
+            }
+            int count = 0;
+            for (HubLog.Entry entry : batch.entries().getOrDefault(name, List.of())) {
+                if (entry.seq() <= from.seq()) {
+                    continue;
+                }
+                if (asked && batch.nowMillis() - entry.publishedMillis() > replayAgeMillis) {
+                    return reset(p.lastEventId(), "expired");
+                }
+                HubEvent e = made.get(entry.seq());
+                if (e != null) {
+                    missed.add(e);
+                    count++;
+                }
+            }
+            if (asked && count > options.replayCount()) {
+                return reset(p.lastEventId(), "expired");
+            }
+        }
+        missed.sort(Comparator.comparingLong(HubEvent::seq));
+        return new Resume(new ArrayList<>(missed), null);
+    }
+
+    /**
+     * The events of a read, by sequence number, each decoded and encoded once; an entry this version
+     * cannot decode is skipped with a warning. Publish times move to this node's clock by the log's.
+     */
+    private static Map<Long, HubEvent> events(HubLog.Batch batch) {
+        long receivedNanos = System.nanoTime();
+        Map<Long, HubEvent> made = new HashMap<>();
+        batch.entries().forEach((topic, entries) -> {
+            for (HubLog.Entry entry : entries) {
+                String id = batch.epoch() + "-" + entry.seq();
+                try {
+                    long age = Math.max(0, batch.nowMillis() - entry.publishedMillis());
+                    made.put(entry.seq(), new HubEvent(entry.seq(), id, topic, PreparedFields.parse(entry.fields()),
+                            receivedNanos - age * 1_000_000L));
+                } catch (IllegalArgumentException unknown) {
+                    LOG.log(Level.WARNING, "skipping event " + id + " of topic " + topic + ": " + unknown.getMessage());
+                }
+            }
+        });
+        return made;
+    }
+
+    /** An id split in its epoch and sequence number. */
+    record LogId(String epoch, long seq) {
+        static final LogId MALFORMED = new LogId("", -1);
+
+        /** {@code EPOCH-SEQ}, or {@link #MALFORMED}. */
+        static LogId parse(String id) {
+            if (id.length() > MAX_ID_LENGTH) {
+                return MALFORMED;
+            }
+            int dash = id.lastIndexOf('-');
+            if (dash <= 0 || dash == id.length() - 1) {
+                return MALFORMED;
+            }
+            long value = 0;
+            for (int i = dash + 1; i < id.length(); i++) {
+                char c = id.charAt(i);
+                if (c < '0' || c > '9' || i - dash > 18) {
+                    return MALFORMED;
+                }
+                value = value * 10 + (c - '0');
+            }
+            return new LogId(id.substring(0, dash), value);
         }
     }
 
@@ -273,10 +710,14 @@ public final class InMemoryHub implements Hub {
     }
 
     private void detachLocked(Subscriber sub) {
+        Pending waiting = pending.remove(sub);
         for (String topic : sub.topics) {
             Topic t = topics.get(topic);
             if (t != null) {
                 t.subscribers.remove(sub);
+                if (waiting != null) {
+                    t.pending.remove(waiting);
+                }
                 pruneIfIdle(topic, t);
             }
         }
@@ -318,22 +759,11 @@ public final class InMemoryHub implements Hub {
     private static final long UNKNOWN = -2;
 
     private long parseSeq(String id) {
-        if (id.length() > MAX_ID_LENGTH) {
+        LogId parsed = LogId.parse(id);
+        if (parsed == LogId.MALFORMED) {
             return MALFORMED;
         }
-        int dash = id.lastIndexOf('-');
-        if (dash <= 0 || dash == id.length() - 1) {
-            return MALFORMED;
-        }
-        long value = 0;
-        for (int i = dash + 1; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c < '0' || c > '9' || i - dash > 18) {
-                return MALFORMED;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return id.substring(0, dash).equals(epoch) ? value : UNKNOWN;
+        return parsed.epoch().equals(epoch) ? parsed.seq() : UNKNOWN;
     }
 
     /** The reset event: its id is the hub's current position, so the browser resumes from here next time. */
@@ -358,7 +788,7 @@ public final class InMemoryHub implements Hub {
             if (topics.size() >= options.maxTopics()) {
                 topics.entrySet().removeIf(e -> {
                     e.getValue().trimByAge();
-                    boolean idle = e.getValue().subscribers.isEmpty() && e.getValue().buffer.isEmpty();
+                    boolean idle = e.getValue().idle();
                     if (idle) {
                         droppedWithTopics = Math.max(droppedWithTopics, e.getValue().droppedThrough);
                     }
@@ -378,7 +808,7 @@ public final class InMemoryHub implements Hub {
     }
 
     private void pruneIfIdle(String name, Topic t) {
-        if (t.subscribers.isEmpty() && t.buffer.isEmpty()) {
+        if (t.idle()) {
             droppedWithTopics = Math.max(droppedWithTopics, t.droppedThrough);
             topics.remove(name);
         }
@@ -403,6 +833,26 @@ public final class InMemoryHub implements Hub {
         final Set<Subscriber> subscribers = new LinkedHashSet<>();
         /** Highest sequence number dropped from the buffer: a resume from before it would miss events. */
         long droppedThrough;
+        /** On a log: the reader reads this topic, so the buffer holds every event after droppedThrough. */
+        boolean live;
+        /** On a log: subscribers waiting for the reader to serve them. */
+        final Set<Pending> pending = new LinkedHashSet<>();
+
+        /**
+         * Nothing keeps it: no subscriber, and in memory nothing to replay. On a log a topic is kept
+         * only while read, and read only while someone here subscribes: its buffer cannot be extended.
+         */
+        boolean idle() {
+            return subscribers.isEmpty() && (log != null ? pending.isEmpty() : buffer.isEmpty());
+        }
+
+        /** Forgets the events through {@code s}: they are no longer all in the buffer. */
+        void dropThrough(long s) {
+            while (!buffer.isEmpty() && buffer.peekFirst().seq() <= s) {
+                buffer.removeFirst();
+            }
+            droppedThrough = Math.max(droppedThrough, s);
+        }
 
         void append(HubEvent e) {
             buffer.addLast(e);

@@ -9,10 +9,12 @@ package dev.runnel.example;
  * @param publishToken when set, publishing needs {@code Authorization: Bearer TOKEN}; {@code null} for none
  * @param tls serve HTTPS (and HTTP/2 for browsers) with a development certificate
  * @param maxStreamAgeSeconds end every stream after about this many seconds (0: never)
+ * @param redis run the hub on this Redis, as one node of a cluster; {@code null} for in memory
  */
-public record DemoOptions(String host, int port, boolean debug, String publishToken, boolean tls, int maxStreamAgeSeconds) {
+public record DemoOptions(String host, int port, boolean debug, String publishToken, boolean tls, int maxStreamAgeSeconds,
+                          java.net.URI redis) {
 
-    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T] [--tls] [--max-stream-age S]";
+    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T] [--tls] [--max-stream-age S] [--redis redis://HOST:PORT]";
 
     public DemoOptions {
         if (publishToken != null && (publishToken.isBlank() || !publishToken.chars().allMatch(c -> c > 32 && c < 127))) {
@@ -20,19 +22,29 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
         }
     }
 
-    /** Options without a publish token, TLS or stream age. */
+    /** Options with the hub in memory. */
+    public DemoOptions(String host, int port, boolean debug, String publishToken, boolean tls, int maxStreamAgeSeconds) {
+        this(host, port, debug, publishToken, tls, maxStreamAgeSeconds, null);
+    }
+
+    /** Options without a publish token, TLS, stream age or Redis. */
     public DemoOptions(String host, int port, boolean debug) {
-        this(host, port, debug, null, false, 0);
+        this(host, port, debug, null, false, 0, null);
     }
 
     /** A copy with a publish token. */
     public DemoOptions withPublishToken(String token) {
-        return new DemoOptions(host, port, debug, token, tls, maxStreamAgeSeconds);
+        return new DemoOptions(host, port, debug, token, tls, maxStreamAgeSeconds, redis);
     }
 
     /** A copy with a maximum stream age. */
     public DemoOptions withMaxStreamAge(int seconds) {
-        return new DemoOptions(host, port, debug, publishToken, tls, seconds);
+        return new DemoOptions(host, port, debug, publishToken, tls, seconds, redis);
+    }
+
+    /** A copy whose hub runs on Redis at {@code uri}. */
+    public DemoOptions withRedis(java.net.URI uri) {
+        return new DemoOptions(host, port, debug, publishToken, tls, maxStreamAgeSeconds, uri);
     }
 
     /** Loopback, port 8080, production mode. */
@@ -58,7 +70,7 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
     }
 
     /**
-     * Parses {@code --host H}, {@code --port P} and {@code --debug}.
+     * Parses {@code --host H}, {@code --port P}, {@code --debug} and the other options of {@link #USAGE}.
      *
      * @throws IllegalArgumentException naming the bad argument, with the usage line
      */
@@ -69,6 +81,7 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
         String token = null;
         boolean tls = false;
         int maxAge = 0;
+        java.net.URI redis = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i, "--host");
@@ -97,11 +110,22 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
                         throw new IllegalArgumentException("--max-stream-age must be 1 to 86400 seconds, got '" + raw + "'\n" + USAGE);
                     }
                 }
+                case "--redis" -> {
+                    String raw = value(args, ++i, "--redis");
+                    try {
+                        redis = new java.net.URI(raw);
+                    } catch (java.net.URISyntaxException e) {
+                        redis = null;
+                    }
+                    if (redis == null || redis.getScheme() == null || !redis.getScheme().matches("rediss?|redis-sentinel") || redis.getHost() == null) {
+                        throw new IllegalArgumentException("--redis must be a URI like redis://127.0.0.1:6379, got '" + raw + "'\n" + USAGE);
+                    }
+                }
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(host, port, debug, token, tls, maxAge);
+        return new DemoOptions(host, port, debug, token, tls, maxAge, redis);
     }
 
     private static String value(String[] args, int i, String option) {

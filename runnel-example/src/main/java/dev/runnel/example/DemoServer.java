@@ -9,11 +9,13 @@ import dev.runnel.Signals;
 import dev.runnel.SseEvent;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubOptions;
+import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.jackson.JacksonJson;
 import dev.runnel.jetty.DevCertificate;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
 import dev.runnel.pebble.PebbleFragments;
+import dev.runnel.redis.RedisHubLog;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +57,7 @@ public final class DemoServer {
         RunnelServer server;
         try {
             server = create(options).start();
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (IllegalStateException | IllegalArgumentException | HubUnavailableException e) {
             System.err.println("runnel demo: " + e.getMessage());
             System.exit(1);
             return;
@@ -65,7 +67,8 @@ public final class DemoServer {
             System.out.println("TLS: self-signed development certificate in " + DEV_CERT.toAbsolutePath()
                     + " (password " + DevCertificate.PASSWORD + "); your browser will ask you to accept it once.");
         }
-        System.out.println("Runnel demo on " + server.uri() + "/" + (options.debug() ? " (debug mode)" : ""));
+        System.out.println("Runnel demo on " + server.uri() + "/" + (options.debug() ? " (debug mode)" : "")
+                + (options.redis() != null ? ", one node of a cluster on " + server.engine().hub().toString().replace("hub on ", "") : ""));
     }
 
     /** The demo server with every route, not yet started. */
@@ -80,11 +83,15 @@ public final class DemoServer {
                 .hub(HubOptions.DEFAULTS.withAccess(new PublishToken(options.publishToken())))
                 .maxStreamAge(options.maxStreamAgeSeconds() > 0 ? Duration.ofSeconds(options.maxStreamAgeSeconds()) : null)
                 .metrics(OpsPage.metrics())
+                // --redis: the hub runs on Redis Streams, shared with every node on the same Redis
+                .hubLog(options.redis() == null ? null : RedisHubLog.connect(options.redis()))
                 .build();
         Hub hub = engine.hub();
         ChatLog chat = new ChatLog(hub);
-        chat.post(null, Map.of("name", "runnel", "text", "Welcome! Messages sent here reach every open page.",
-                "time", LocalTime.now().format(CLOCK)));
+        if (options.redis() == null) { // on Redis every node starting would greet the whole cluster again
+            chat.post(null, Map.of("name", "runnel", "text", "Welcome! Messages sent here reach every open page.",
+                    "time", LocalTime.now().format(CLOCK)));
+        }
         RunnelServer.Builder builder = RunnelServer.builder().host(options.host()).port(options.port()).engine(engine);
         if (options.tls()) {
             try {

@@ -108,8 +108,8 @@ final class OpsPage {
 
     /**
      * Liveness and readiness. Live while the process answers HTTP; ready while the engine accepts
-     * streams and the hub answers a probe within {@link #HUB_PROBE_TIMEOUT}. The hub is in memory
-     * today; a distributed hub (Redis) makes the probe a round trip to its backend.
+     * streams and the hub says it is ready ({@link Hub#isReady()}) within {@link #HUB_PROBE_TIMEOUT}:
+     * always in memory; on Redis, while the node reads its log and Redis answers a ping.
      */
     static final class Health {
         private final SseEngine engine;
@@ -137,12 +137,14 @@ final class OpsPage {
         }
 
         private static Check probeHub(Hub hub) {
-            String backend = hub.getClass().getSimpleName();
+            String backend = hub.toString();
             long start = System.nanoTime();
-            CompletableFuture<Integer> answer = CompletableFuture.supplyAsync(() -> hub.subscribers("runnel.health"),
+            CompletableFuture<Boolean> answer = CompletableFuture.supplyAsync(hub::isReady,
                     task -> Thread.ofVirtual().name("runnel-health-probe").start(task));
             try {
-                answer.get(HUB_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (!answer.get(HUB_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return new Check("hub", false, backend + " is not ready: its log cannot be read");
+                }
                 return new Check("hub", true, String.format(Locale.ROOT, "%s answered in %.2f ms", backend,
                         (System.nanoTime() - start) / 1e6));
             } catch (TimeoutException e) {

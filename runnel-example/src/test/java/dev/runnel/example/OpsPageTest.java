@@ -17,9 +17,9 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The demo's health endpoints, Prometheus scrape and operations stream, over loopback HTTP. The hub
- * is the in-memory one: the Redis hub (the cluster issue) has not landed, so readiness here is the
- * engine accepting streams and the in-memory hub answering its probe.
+ * The demo's health endpoints, Prometheus scrape and operations stream, over loopback HTTP, with the
+ * in-memory hub: readiness here is the engine accepting streams and the hub answering its probe.
+ * With the hub on Redis, readiness follows Redis: {@code DemoOnRedisTest}.
  */
 class OpsPageTest {
 

@@ -301,6 +301,10 @@ public final class RunnelServer implements AutoCloseable {
             send(response, callback, HttpResponse.text(400, e.getMessage()), false);
         } catch (dev.runnel.ForbiddenException e) {
             send(response, callback, HttpResponse.text(403, e.getMessage()), false);
+        } catch (dev.runnel.hub.HubUnavailableException e) {
+            // the hub's shared log (Redis) is down: say so, and when to try again
+            LOG.log(Level.WARNING, "request " + request.getHttpURI().getPath() + ": " + e.getMessage());
+            send(response, callback, HttpResponse.text(503, e.getMessage()).withHeader("Retry-After", "1"), false);
         } catch (org.eclipse.jetty.http.BadMessageException e) {
             send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
         } catch (Throwable t) {

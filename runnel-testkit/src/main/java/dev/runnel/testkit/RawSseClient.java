@@ -140,6 +140,35 @@ public final class RawSseClient implements AutoCloseable {
     }
 
     /**
+     * Reads until the body received so far contains {@code needle} at least {@code times} times (a
+     * heartbeat comment, say), and returns all of it.
+     *
+     * @throws AssertionError when the body ends or {@code timeout} passes first, with what arrived
+     */
+    public String awaitOccurrences(String needle, int times, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (occurrences(needle) < times) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (ended || left <= 0) {
+                throw new AssertionError("\"" + needle + "\" " + occurrences(needle) + " of " + times + " times"
+                        + (ended ? " before the stream ended" : " within " + timeout.toMillis() + " ms")
+                        + "; last part received:\n" + tail(body));
+            }
+            readSome(left);
+        }
+        return body.toString();
+    }
+
+    /** How often {@code needle} occurs in the body received so far. */
+    public int occurrences(String needle) {
+        int count = 0;
+        for (int at = body.indexOf(needle); at >= 0; at = body.indexOf(needle, at + needle.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    /**
      * Reads until at least {@code count} complete events arrived, and returns them.
      *
      * @throws AssertionError when the body ends or {@code timeout} passes first

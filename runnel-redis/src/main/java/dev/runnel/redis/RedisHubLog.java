@@ -1,0 +1,432 @@
+package dev.runnel.redis;
+
+import dev.runnel.hub.HubLog;
+import dev.runnel.hub.HubUnavailableException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The hub's log on Redis Streams, so several Runnel nodes share topics and a browser resumes by
+ * {@code Last-Event-ID} on any of them:
+ *
+ * <pre>{@code
+ * SseEngine engine = SseEngine.builder()
+ *         .hubLog(RedisHubLog.connect(URI.create("redis://127.0.0.1:6379")))
+ *         .build();
+ * }</pre>
+ *
+ * <p>A topic is a stream ({@code runnel:topic:NAME}). A publish runs one script that increments the
+ * hub-wide sequence ({@code runnel:seq}) and adds the event to the topic's stream under the entry id
+ * {@code EPOCH-SEQ}, which is also the event's SSE id; {@code runnel:epoch} is set once, when the
+ * sequence starts, so that ids from before Redis lost its data are recognised. The stream keeps at
+ * least the hub's replay count of entries ({@code MAXLEN ~}); the replay age is enforced when
+ * reading, by the publish time the script stores in the entry. Each node reads with one connection
+ * of its own (one script per read, {@code XREAD BLOCK} to wait); publishes, pings and wake-ups share
+ * another. Both reconnect by themselves with jittered backoff; while Redis cannot be reached,
+ * commands fail at once instead of queueing, so a publish fails with {@link HubUnavailableException}
+ * and never waits for a Redis that is down.
+ *
+ * <p>Needs Redis 7.0 or newer ({@code XINFO STREAM} reports what retention removed). Standalone
+ * Redis or Sentinel ({@code redis-sentinel://}); not Redis Cluster, since one sequence orders every
+ * topic, so all keys would live on one shard anyway.
+ *
+ * <p>Thread-safe. Closed by the engine that was built with it.
+ */
+public final class RedisHubLog implements HubLog {
+
+    private static final String APPEND = script("append.lua");
+    private static final String READ = script("read.lua");
+    /** How long a node's wake-up stream outlives its last use: gone soon after the node is. */
+    private static final long WAKE_TTL_MILLIS = Duration.ofMinutes(10).toMillis();
+
+    private final String where;
+    private final String prefix;
+    private final Duration timeout;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisConnection<String, String> reader;
+    private final String epochKey;
+    private final String seqKey;
+    private final String wakeKey;
+    private final String appendSha;
+    private final String readSha;
+    /** Last wake-up entry the reader saw; only the reader thread uses it. */
+    private String wakeSeen = "0-0";
+    private volatile boolean closed;
+
+    private RedisHubLog(Builder b) {
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(b.uri.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a Redis URI: " + b.uri + " (" + e.getMessage() + "); use redis://HOST:PORT", e);
+        }
+        this.where = redisUri.getSentinels().isEmpty() ? redisUri.getHost() + ":" + redisUri.getPort()
+                : "sentinel " + redisUri.getSentinelMasterId();
+        this.prefix = b.prefix;
+        this.timeout = b.timeout;
+        this.epochKey = prefix + "epoch";
+        this.seqKey = prefix + "seq";
+        this.wakeKey = prefix + "wake:" + UUID.randomUUID();
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(20), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // while disconnected, fail at once: a publish must not wait for a Redis that is down
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).keepAlive(true).build())
+                // no global command expiry: it would cut the reader's XREAD BLOCK short while Redis keeps
+                // it blocked, and the next read would queue behind it; each connection's timeout bounds waits
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
+                .build());
+        StatefulRedisConnection<String, String> c = null;
+        StatefulRedisConnection<String, String> r = null;
+        try {
+            c = client.connect();
+            c.setTimeout(b.timeout);
+            r = client.connect();
+            r.setTimeout(b.timeout);
+            requireVersion(c.sync().info("server"));
+            this.appendSha = c.sync().scriptLoad(APPEND);
+            this.readSha = c.sync().scriptLoad(READ);
+        } catch (RedisException e) {
+            if (c != null) {
+                c.close();
+            }
+            if (r != null) {
+                r.close();
+            }
+            shutdownClient();
+            throw new HubUnavailableException("cannot reach Redis at " + where + ": " + reason(e), e);
+        } catch (RuntimeException e) {
+            shutdownClient();
+            throw e;
+        }
+        this.commands = c;
+        this.reader = r;
+    }
+
+    /** Connects to Redis at {@code uri} ({@code redis://HOST:PORT}, {@code rediss://}, {@code redis-sentinel://}) with the defaults. */
+    public static RedisHubLog connect(URI uri) {
+        return builder(uri).build();
+    }
+
+    /** Settings for a log on Redis at {@code uri}. */
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    @Override
+    public Position append(String topic, Map<String, String> fields, int retain) {
+        String[] args = new String[1 + 2 * fields.size()];
+        args[0] = Integer.toString(retain);
+        int i = 1;
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            args[i++] = f.getKey();
+            args[i++] = f.getValue();
+        }
+        List<Object> out;
+        try {
+            out = eval(commands, appendSha, APPEND, new String[]{epochKey, seqKey, topicKey(topic)}, args);
+        } catch (RedisException e) {
+            String maybe = e instanceof RedisCommandTimeoutException || disconnectedDuringCall(e)
+                    ? "; the event may or may not have been stored" : "; nothing was published";
+            throw new HubUnavailableException("cannot publish to topic " + topic + ": Redis at " + where + " "
+                    + failure(e) + maybe, e);
+        }
+        return new Position((String) out.get(0), (Long) out.get(1));
+    }
+
+    @Override
+    public Position head() {
+        try {
+            List<Object> out = eval(commands, readSha, READ, new String[]{epochKey, seqKey}, new String[]{""});
+            return new Position((String) out.get(0), (Long) out.get(1));
+        } catch (RedisException e) {
+            throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
+        }
+    }
+
+    @Override
+    public Batch read(String epoch, Map<String, Long> after) {
+        List<String> topics = new ArrayList<>(after.keySet());
+        String[] keys = new String[2 + topics.size()];
+        String[] args = new String[1 + topics.size()];
+        keys[0] = epochKey;
+        keys[1] = seqKey;
+        args[0] = epoch == null ? "" : epoch;
+        for (int i = 0; i < topics.size(); i++) {
+            keys[2 + i] = topicKey(topics.get(i));
+            args[1 + i] = Long.toString(after.get(topics.get(i)));
+        }
+        List<Object> out;
+        try {
+            reader.setTimeout(timeout);
+            out = eval(reader, readSha, READ, keys, args);
+        } catch (RedisException e) {
+            throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
+        }
+        String logEpoch = (String) out.get(0);
+        long head = (Long) out.get(1);
+        long now = Long.parseLong((String) out.get(2));
+        Map<String, List<Entry>> entries = new HashMap<>();
+        Map<String, Long> trimmed = new HashMap<>();
+        for (int i = 0; 3 + 2 * i < out.size(); i++) {
+            String topic = topics.get(i);
+            entries.put(topic, entries((List<?>) out.get(3 + 2 * i)));
+            long through = (Long) out.get(4 + 2 * i);
+            if (through > 0) {
+                trimmed.put(topic, through);
+            }
+        }
+        return new Batch(logEpoch, head, now, entries, trimmed);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void await(String epoch, long after, Collection<String> topics, Duration wait) {
+        XReadArgs.StreamOffset<String>[] offsets = new XReadArgs.StreamOffset[topics.size() + 1];
+        int i = 0;
+        for (String topic : topics) {
+            offsets[i++] = XReadArgs.StreamOffset.from(topicKey(topic), epoch + "-" + after);
+        }
+        offsets[i] = XReadArgs.StreamOffset.from(wakeKey, wakeSeen);
+        List<StreamMessage<String, String>> got;
+        try {
+            reader.setTimeout(timeout.plus(wait));
+            // only a signal: a blocked XREAD answers for the one stream that woke it, which is not a
+            // consistent cut across streams, so the next read takes the events
+            got = reader.sync().xread(XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(1), offsets);
+        } catch (RedisException e) {
+            throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
+        }
+        for (StreamMessage<String, String> m : got) {
+            if (m.getStream().equals(wakeKey)) {
+                wakeSeen = m.getId();
+            }
+        }
+    }
+
+    @Override
+    public void wake() {
+        if (closed) {
+            return;
+        }
+        try {
+            commands.async().xadd(wakeKey, XAddArgs.Builder.maxlen(1), "w", "1");
+            commands.async().pexpire(wakeKey, WAKE_TTL_MILLIS);
+        } catch (RuntimeException e) {
+            // the reader is retrying anyway; it serves waiting subscribers on its next read
+        }
+    }
+
+    @Override
+    public boolean ping(Duration wait) {
+        if (closed) {
+            return false;
+        }
+        try {
+            return "PONG".equals(commands.async().ping().get(wait.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        commands.close();
+        reader.close();
+        shutdownClient();
+    }
+
+    /** {@code Redis at HOST:PORT}. */
+    @Override
+    public String toString() {
+        return "Redis at " + where;
+    }
+
+    private void shutdownClient() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private String topicKey(String topic) {
+        return prefix + "topic:" + topic;
+    }
+
+    /** Runs a loaded script; loads it again when Redis forgot it (a restart empties the script cache). */
+    private static List<Object> eval(StatefulRedisConnection<String, String> connection, String sha, String script,
+                                     String[] keys, String[] args) {
+        try {
+            return connection.sync().evalsha(sha, ScriptOutputType.MULTI, keys, args);
+        } catch (RedisNoScriptException e) {
+            return connection.sync().eval(script, ScriptOutputType.MULTI, keys, args);
+        }
+    }
+
+    private static List<Entry> entries(List<?> raw) {
+        List<Entry> entries = new ArrayList<>(raw.size());
+        for (Object item : raw) {
+            List<?> entry = (List<?>) item;
+            String id = (String) entry.get(0);
+            List<?> values = (List<?>) entry.get(1);
+            Map<String, String> fields = new LinkedHashMap<>();
+            long published = 0;
+            for (int i = 0; i + 1 < values.size(); i += 2) {
+                String name = (String) values.get(i);
+                String value = (String) values.get(i + 1);
+                if (name.equals("ms")) {
+                    published = Long.parseLong(value);
+                } else {
+                    fields.put(name, value);
+                }
+            }
+            entries.add(new Entry(Long.parseLong(id.substring(id.indexOf('-') + 1)), published, fields));
+        }
+        return entries;
+    }
+
+    private void requireVersion(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                String version = line.substring("redis_version:".length()).strip();
+                int major;
+                try {
+                    major = Integer.parseInt(version.substring(0, version.indexOf('.')));
+                } catch (RuntimeException e) {
+                    return; // a server that words its version otherwise: let the scripts tell
+                }
+                if (major < 7) {
+                    throw new IllegalStateException("Redis at " + where + " is " + version
+                            + "; the hub needs Redis 7.0 or newer (XINFO STREAM max-deleted-entry-id)");
+                }
+            }
+        }
+    }
+
+    private static boolean disconnectedDuringCall(RedisException e) {
+        return e.getMessage() != null && e.getMessage().contains("disconnected");
+    }
+
+    /** "is not reachable (why)", "did not answer within 2 s", "refused the command: why". */
+    private String failure(RedisException e) {
+        if (e instanceof RedisCommandTimeoutException) {
+            return "did not answer within " + timeout.toMillis() + " ms";
+        }
+        if (e instanceof RedisCommandExecutionException) {
+            return "refused the command: " + e.getMessage();
+        }
+        return "is not reachable (" + reason(e) + ")";
+    }
+
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return e instanceof RedisConnectionException && root != e ? message : Objects.requireNonNullElse(e.getMessage(), message);
+    }
+
+    private static String script(String name) {
+        try (InputStream in = RedisHubLog.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name + " next to " + RedisHubLog.class.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Settings of a {@link RedisHubLog}; every one has a default. */
+    public static final class Builder {
+        private final URI uri;
+        private String prefix = "runnel:";
+        private Duration timeout = Duration.ofSeconds(2);
+
+        private Builder(URI uri) {
+            this.uri = Objects.requireNonNull(uri, "uri");
+        }
+
+        /**
+         * What every key starts with, so several hubs (or other data) share one Redis; default
+         * {@code runnel:}. Nodes that share topics must use the same prefix.
+         */
+        public Builder keyPrefix(String keyPrefix) {
+            if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+                throw new IllegalArgumentException("keyPrefix must be non-empty, without spaces or control characters, got '" + keyPrefix + "'");
+            }
+            this.prefix = keyPrefix;
+            return this;
+        }
+
+        /**
+         * How long a publish, a read or a connect may take before it fails; default 2 s. A publish
+         * to a Redis that cannot be reached at all fails at once, without waiting.
+         */
+        public Builder timeout(Duration commandTimeout) {
+            if (commandTimeout == null || commandTimeout.isNegative() || commandTimeout.isZero()
+                    || commandTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("timeout must be from 1 ms to 1 minute, got " + commandTimeout);
+            }
+            this.timeout = commandTimeout;
+            return this;
+        }
+
+        /**
+         * Connects (two connections: one for the node's reader, one for everything else) and loads
+         * the scripts.
+         *
+         * @throws HubUnavailableException when Redis cannot be reached now
+         * @throws IllegalStateException when it is older than 7.0
+         */
+        public RedisHubLog build() {
+            return new RedisHubLog(this);
+        }
+    }
+}
