@@ -408,13 +408,7 @@ class RunnelMetricsTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
+        dev.runnel.testkit.Await.until(condition, what, WAIT);
     }
 
     private static Logger quiet() {
