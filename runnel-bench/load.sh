@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Runs one load scenario against each target server in turn, same load tool, same machine:
+#   runnel-bench/load.sh SCENARIO [TARGET...]      (via ./runnel bench load SCENARIO [TARGET...])
+# SCENARIO: fanout-1k, fanout-10k, idle, stream, connect
+# TARGET:   runnel (RunnelBenchServer), nchan (nginx + nchan, config written here),
+#           helidon (HelidonSseServer, Helidon 4 SE), webflux (WebFluxSseServer, Spring Boot 4 WebFlux);
+#           default: all four
+# Writes runnel-bench/results/load/SCENARIO-TARGET.txt (-runN.txt with LOAD_RUN=N). Needs JAVA_HOME (JDK 21+), the jar built,
+# and for nchan Debian's nginx-light and libnginx-mod-nchan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scenario=${1:?scenario: fanout-1k, fanout-10k, idle, stream, connect}
+shift
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(runnel nchan helidon webflux)
+jar=runnel-bench/target/benchmarks.jar
+java="$JAVA_HOME/bin/java"
+out=runnel-bench/results/load
+mkdir -p "$out"
+ulimit -n "$(ulimit -Hn)"   # 20,000 here: each side of ~19k connections needs one file per socket
+port=18090
+work=$(mktemp -d)
+server_pid=""
+
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap 'stop_server; rm -rf "$work"' EXIT
+
+wait_port() {
+  for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "load: nothing listens on port $port" >&2; return 1
+}
+
+start_runnel() {
+  # default JVM and server options: no tuning
+  "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_port
+  sub="http://127.0.0.1:$port/sse/topic/bench"
+  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: application/x-www-form-urlencoded" --body 'data={ts}')
+}
+
+start_helidon() {
+  # default JVM and server options: no tuning
+  "$java" -cp "runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)" \
+    dev.runnel.bench.peers.HelidonSseServer "$port" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_port
+  sub="http://127.0.0.1:$port/sse/topic/bench"
+  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: text/plain" --body '{ts}')
+}
+
+start_webflux() {
+  # default JVM and Boot settings but for the port and bind address
+  "$java" -cp "runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)" \
+    dev.runnel.bench.peers.WebFluxSseServer --server.port="$port" --server.address=127.0.0.1 >"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_port
+  sub="http://127.0.0.1:$port/sse/topic/bench"
+  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: text/plain" --body '{ts}')
+}
+
+start_nchan() {
+  mkdir -p "$work/nginx"
+  # worker_connections and worker_rlimit_nofile raised so ~19k subscribers fit within 20,000 files;
+  # access log off (as for Runnel, which logs no requests); everything else nginx's and nchan's defaults.
+  cat >"$work/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
+worker_processes 2;
+worker_rlimit_nofile 19900;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 19800; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    location ~ ^/sub/([A-Za-z0-9_]+)\$ { nchan_subscriber eventsource; nchan_channel_id \$1; }
+    location ~ ^/pub/([A-Za-z0-9_]+)\$ { nchan_publisher; nchan_channel_id \$1; }
+  }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_port
+  sub="http://127.0.0.1:$port/sub/bench"
+  pub=(--publish "POST http://127.0.0.1:$port/pub/bench" --header "Content-Type: text/plain" --body '{ts}')
+}
+
+for target in "${targets[@]}"; do
+  case "$target" in
+    runnel) start_runnel ;;
+    nchan) start_nchan ;;
+    helidon) start_helidon ;;
+    webflux) start_webflux ;;
+    *) echo "load: unknown target '$target' (known: runnel, nchan, helidon, webflux)" >&2; exit 2 ;;
+  esac
+  sleep 1
+  tool=("$java" -Xmx2g -cp "$jar" dev.runnel.bench.load.LoadTool)
+  common=(--url "$sub" --label "$target" --server-pid "$server_pid" --sources 4)
+  case "$scenario" in
+    fanout-1k)  args=(fanout "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 10,20,50,100,200,500,1000,2000) ;;
+    fanout-10k) args=(fanout "${common[@]}" "${pub[@]}" --subscribers 10000 --rates 1,2,5,10,20,50,100,200) ;;
+    stream)     args=(stream "${common[@]}" "${pub[@]}" --rates 1000,2000,5000,10000,20000) ;;
+    idle)       args=(idle "${common[@]}" --counts 1000,10000,19000) ;;
+    connect)    args=(connect "${common[@]}" --connections 5000 --rounds 3) ;;
+    *) echo "load: unknown scenario '$scenario'" >&2; exit 2 ;;
+  esac
+  file="$out/$scenario-$target${LOAD_RUN:+-run$LOAD_RUN}.txt"  # LOAD_RUN=2: a repeated run
+  {
+    echo "# ${args[*]}"
+    echo "# $(date -u +%FT%TZ), $("$java" -version 2>&1 | head -n 1), $(nproc) cores, server pid $server_pid"
+    [ "$target" = nchan ] && echo "# $(nginx -v 2>&1), nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan)"
+    echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other engineers share this machine)"
+    "${tool[@]}" "${args[@]}"
+    echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } 2>&1 | grep -v '^load: connection failed' | tee "$file"
+  stop_server
+  sleep 2
+done

@@ -1,0 +1,357 @@
+package dev.runnel.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * SSE load tool: many connections to any SSE server, events published through its HTTP publish
+ * endpoint with a timestamp in the payload, publish-to-receive latency in an HdrHistogram.
+ *
+ * <pre>
+ * LoadTool fanout  --url SUB_URL --publish 'POST PUB_URL' [--header 'K: V']... --body 'data={ts}'
+ *                  [--subscribers 1000] [--rates 10,20,50,...] [--step-seconds 5] [--singles 5]
+ * LoadTool stream  (fanout with one subscriber; rates are events a second through that one stream)
+ * LoadTool idle    --url SUB_URL --server-pid PID [--counts 1000,10000,19000]
+ * LoadTool connect --url SUB_URL [--connections 5000] [--rounds 3]
+ * common:          [--sources 4] (source addresses 127.0.0.2 ...) [--per-process 18000] [--server-pid PID]
+ *                  [--label NAME]
+ * </pre>
+ * Prints a Markdown table per scenario. Every row carries the load tool's own CPU share (all its
+ * processes, as a share of all cores), and the server's when its pid is given: a row where the
+ * load tool is near 100% measures the load tool, not the server.
+ */
+public final class LoadTool {
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    private final Map<String, List<String>> options;
+    private final String label;
+    private final long serverPid;
+
+    private LoadTool(Map<String, List<String>> options) {
+        this.options = options;
+        this.label = option("label", "server");
+        this.serverPid = Long.parseLong(option("server-pid", "-1"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: LoadTool fanout|stream|idle|connect --url URL ... (see the class's Javadoc)");
+            System.exit(2);
+        }
+        if (args[0].equals("worker")) {
+            worker(URI.create(args[1]), args[2].equals("-") ? List.of() : addresses(args[2]));
+            return;
+        }
+        Map<String, List<String>> options = new HashMap<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value at '" + args[i] + "'");
+            }
+            options.computeIfAbsent(args[i].substring(2), k -> new ArrayList<>()).add(args[i + 1]);
+        }
+        LoadTool tool = new LoadTool(options);
+        switch (args[0]) {
+            case "fanout" -> tool.fanout(tool.intOption("subscribers", 1000), "10,20,50,100,200,500,1000,2000");
+            case "stream" -> tool.fanout(1, "1000,2000,5000,10000,20000,50000");
+            case "idle" -> tool.idle();
+            case "connect" -> tool.connect();
+            default -> throw new IllegalArgumentException("unknown scenario '" + args[0] + "'");
+        }
+        System.exit(0);
+    }
+
+    // ---- options
+
+    private String option(String name, String fallback) {
+        List<String> v = options.get(name);
+        return v == null ? fallback : v.get(v.size() - 1);
+    }
+
+    private int intOption(String name, int fallback) {
+        return Integer.parseInt(option(name, Integer.toString(fallback)));
+    }
+
+    private static List<InetAddress> addresses(String csv) throws Exception {
+        List<InetAddress> list = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            list.add(InetAddress.getByName(s));
+        }
+        return list;
+    }
+
+    private List<InetAddress> sources() throws Exception {
+        int n = intOption("sources", 4);
+        List<InetAddress> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(InetAddress.getByName("127.0.0." + (2 + i)));
+        }
+        return list;
+    }
+
+    private Fleet fleet(int connections) throws Exception {
+        URI url = URI.create(option("url", null));
+        int perProcess = intOption("per-process", 18_000);
+        if (connections <= perProcess) {
+            return Fleet.local(url, sources());
+        }
+        int processes = (connections + perProcess - 1) / perProcess;
+        System.err.printf("load: %d connections: starting %d worker processes%n", connections, processes);
+        return Fleet.workers(url, sources(), processes);
+    }
+
+    private Publisher publisher() {
+        String[] pub = option("publish", null).split(" ", 2);
+        return new Publisher(new Publisher.Template(pub[0], URI.create(pub[1]),
+                options.getOrDefault("header", List.of()), option("body", "{ts}")), intOption("max-in-flight", 128));
+    }
+
+    // ---- measuring
+
+    /** CPU of the load tool (all processes) and of the server, cumulative, in ns; wall time. */
+    private record Cpu(long tool, long server, long machine, long wallNanos) {
+        String toolShare(Cpu later) {
+            return pct((later.tool - tool), later.wallNanos - wallNanos);
+        }
+
+        String serverShare(Cpu later) {
+            return server < 0 ? "n/a" : pct(later.server - server, later.wallNanos - wallNanos);
+        }
+
+        /** CPU used by everything else on the machine: other engineers' builds show here. */
+        String othersShare(Cpu later) {
+            long others = (later.machine - machine) - (later.tool - tool) - (server < 0 ? 0 : later.server - server);
+            return pct(Math.max(0, others), later.wallNanos - wallNanos);
+        }
+
+        private static String pct(long cpu, long wall) {
+            return String.format(Locale.ROOT, "%.0f%%", 100.0 * cpu / wall / CORES);
+        }
+    }
+
+    private Cpu cpu(SseConnections.Snapshot s) {
+        return new Cpu(ProcessStats.ownCpuNanos() + s.cpuNanos(),
+                serverPid > 0 ? ProcessStats.cpuNanos(serverPid) : -1, ProcessStats.machineBusyNanos(), System.nanoTime());
+    }
+
+    /** Waits until {@code target} connections are open or every one asked for has opened or failed. */
+    private static SseConnections.Snapshot awaitOpen(Fleet fleet, int target, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            SseConnections.Snapshot s = fleet.snapshot();
+            if (s.open() + s.failed() >= target || System.currentTimeMillis() > deadline) {
+                return s;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static String ms(Histogram h, double percentile) {
+        if (h.getTotalCount() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.1f", h.getValueAtPercentile(percentile) / 1000.0);
+    }
+
+    private void header(String scenario) {
+        System.out.printf("%n### %s: %s%n%n", label, scenario);
+        System.out.printf("load tool: %d cores seen, sources %s, options %s%n%n", CORES, option("sources", "4"), options);
+    }
+
+    // ---- scenarios
+
+    private void fanout(int subscribers, String defaultRates) throws Exception {
+        header(subscribers == 1 ? "one stream" : "fan-out to " + subscribers);
+        double stepSeconds = Double.parseDouble(option("step-seconds", "5"));
+        try (Fleet fleet = fleet(subscribers); Publisher publisher = publisher()) {
+            fleet.open(subscribers);
+            SseConnections.Snapshot s = awaitOpen(fleet, subscribers, 120_000);
+            System.out.printf("open: %d of %d (failed %d)%n%n", s.open(), subscribers, s.failed());
+            if (s.open() < subscribers) {
+                System.out.println("**not all subscribers connected: stopping**");
+                return;
+            }
+            Thread.sleep(1000);
+            int singles = intOption("singles", 5);
+            for (int i = 0; i < 3; i++) { // warm-up, not counted: the publisher's connection, the server's JIT
+                publisher.publishOne();
+                Thread.sleep(300);
+            }
+            if (singles > 0) {
+                System.out.println("| single event | delivered | to first (ms) | p50 (ms) | p99 (ms) | to all (ms) |");
+                System.out.println("|---|---:|---:|---:|---:|---:|");
+                fleet.snapshot();
+                for (int i = 1; i <= singles; i++) {
+                    long before = fleet.snapshot().events();
+                    publisher.publishOne();
+                    long deadline = System.currentTimeMillis() + 10_000;
+                    SseConnections.Snapshot after;
+                    Histogram h = new Histogram(SseConnections.MAX_MICROS, 3);
+                    do {
+                        Thread.sleep(20);
+                        after = fleet.snapshot();
+                        h.add(after.latency());
+                    } while (after.events() - before < subscribers && System.currentTimeMillis() < deadline);
+                    System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %s |%n", i, after.events() - before,
+                            ms(h, 0), ms(h, 50), ms(h, 99), ms(h, 100));
+                    Thread.sleep(500);
+                }
+                System.out.println();
+            }
+            System.out.println("| publish/s asked | published | skipped | deliveries/s | lost | dropped conns | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | load tool CPU | server CPU | other CPU |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            String[] rates = option("rates", defaultRates).split(",");
+            boolean retried = false;
+            for (int step = 0; step < rates.length; step++) {
+                double rate = Double.parseDouble(rates[step]);
+                SseConnections.Snapshot start = fleet.snapshot();
+                Cpu c0 = cpu(start);
+                long t0 = System.nanoTime();
+                Publisher.Result pub = publisher.run(rate, stepSeconds);
+                long expected = pub.ok() * start.open();
+                long deadline = System.currentTimeMillis() + 5_000;
+                SseConnections.Snapshot end;
+                Histogram lat = new Histogram(SseConnections.MAX_MICROS, 3);
+                do {
+                    Thread.sleep(100);
+                    end = fleet.snapshot();
+                    lat.add(end.latency());
+                } while (end.events() - start.events() < expected && System.currentTimeMillis() < deadline);
+                long t1 = System.nanoTime();
+                Cpu c1 = cpu(end);
+                long delivered = end.events() - start.events();
+                double seconds = Math.max(stepSeconds, (t1 - t0) / 1e9 - 0.1);
+                long lost = Math.max(0, expected - delivered);
+                long dropped = end.ended() - start.ended();
+                System.out.printf(Locale.ROOT, "| %.0f | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+                        rate, pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
+                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1));
+                if (lost > 0 || dropped > 0) {
+                    System.out.println();
+                    System.out.println("stopped: events lost or connections dropped at this step");
+                    break;
+                }
+                if (lat.getValueAtPercentile(99) > 1_000_000) {
+                    if (!retried) { // the machine is shared: a step is repeated once before it counts
+                        retried = true;
+                        step--;
+                        continue;
+                    }
+                    System.out.println();
+                    System.out.println("stopped: p99 over 1 s at this step (twice in a row)");
+                    break;
+                }
+                retried = false;
+                if (pub.skipped() > pub.sent() / 10) {
+                    System.out.println();
+                    System.out.println("stopped: the publisher could not keep the asked rate (too many publishes in flight)");
+                    break;
+                }
+            }
+            fleet.closeAll();
+        }
+    }
+
+    private void idle() throws Exception {
+        header("idle connections");
+        if (serverPid <= 0) {
+            throw new IllegalArgumentException("idle needs --server-pid");
+        }
+        boolean jvm = ProcessStats.isJvm(serverPid);
+        List<Integer> counts = new ArrayList<>();
+        for (String c : option("counts", "1000,10000,19000").split(",")) {
+            counts.add(Integer.parseInt(c));
+        }
+        int max = counts.get(counts.size() - 1);
+        long rss0 = ProcessStats.rssKib(serverPid);
+        long heap0 = jvm ? ProcessStats.heapAfterGcKib(serverPid) : -1;
+        System.out.println("| connections | server RSS (MiB) | RSS per conn (KiB) | heap after GC (MiB) | heap per conn (KiB) |");
+        System.out.println("|---:|---:|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "| 0 | %.1f | - | %s | - |%n", rss0 / 1024.0, jvm ? String.format(Locale.ROOT, "%.1f", heap0 / 1024.0) : "n/a");
+        try (Fleet fleet = fleet(max)) {
+            int opened = 0;
+            for (int n : counts) {
+                fleet.open(n - opened);
+                opened = n;
+                SseConnections.Snapshot s = awaitOpen(fleet, n, 180_000);
+                Thread.sleep(3000);
+                long heap = jvm ? ProcessStats.heapAfterGcKib(serverPid) : -1;
+                Thread.sleep(1000);
+                long rss = ProcessStats.rssKib(serverPid);
+                s = fleet.snapshot();
+                System.out.printf(Locale.ROOT, "| %d%s | %.1f | %.1f | %s | %s |%n", s.open(),
+                        s.open() < n ? " (of " + n + ")" : "", rss / 1024.0, (rss - rss0) / (double) s.open(),
+                        jvm ? String.format(Locale.ROOT, "%.1f", heap / 1024.0) : "n/a",
+                        jvm ? String.format(Locale.ROOT, "%.2f", (heap - heap0) / (double) s.open()) : "n/a");
+                if (s.open() < n) {
+                    break;
+                }
+            }
+            fleet.closeAll();
+        }
+    }
+
+    private void connect() throws Exception {
+        header("connect rate");
+        int n = intOption("connections", 5000);
+        int rounds = intOption("rounds", 3);
+        System.out.println("| round | connections | seconds | connects/s | p50 (ms) | p99 (ms) | max (ms) | failed | load tool CPU | server CPU | other CPU |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (int round = 1; round <= rounds; round++) {
+            try (Fleet fleet = fleet(n)) {
+                SseConnections.Snapshot start = fleet.snapshot();
+                Cpu c0 = cpu(start);
+                fleet.open(n);
+                SseConnections.Snapshot end;
+                long deadline = System.currentTimeMillis() + 120_000;
+                do {
+                    Thread.sleep(5);
+                    end = fleet.snapshot();
+                    start.connect().add(end.connect());
+                } while (end.open() + end.failed() < n && System.currentTimeMillis() < deadline);
+                Cpu c1 = cpu(end);
+                double seconds = (c1.wallNanos() - c0.wallNanos()) / 1e9;
+                Histogram h = start.connect();
+                System.out.printf(Locale.ROOT, "| %d | %d | %.2f | %.0f | %s | %s | %s | %d | %s | %s | %s |%n", round, end.open(),
+                        seconds, end.open() / seconds, ms(h, 50), ms(h, 99), ms(h, 100), end.failed(),
+                        c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1));
+                fleet.closeAll();
+                Thread.sleep(2000);
+            }
+        }
+    }
+
+    // ---- worker process
+
+    private static void worker(URI url, List<InetAddress> sources) throws Exception {
+        try (SseConnections connections = new SseConnections(url, sources, 256)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("open ")) {
+                    connections.open(Integer.parseInt(line.substring(5)));
+                } else if (line.equals("close")) {
+                    connections.closeAll();
+                } else if (line.equals("snap")) {
+                    SseConnections.Snapshot s = connections.snapshot();
+                    System.out.println(Fleet.encode(new SseConnections.Snapshot(s.events(), s.open(), s.failed(),
+                            s.ended(), ProcessStats.ownCpuNanos(), s.latency(), s.connect())));
+                    System.out.flush();
+                } else if (line.equals("quit")) {
+                    break;
+                }
+            }
+        }
+        System.exit(0);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.runnel.bench.load;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publishes through any server's HTTP publish endpoint: a request template (method, URL, headers,
+ * body) whose {@code {ts}} is replaced by {@link Clock#micros()} when each request is sent. Open
+ * loop at a fixed rate, with a bound on requests in flight: a tick that finds the bound reached is
+ * skipped and counted, so a publisher that cannot keep up shows as such.
+ */
+final class Publisher implements AutoCloseable {
+
+    /** How to publish: e.g. POST http://127.0.0.1:8080/publish/bench, body {@code data={ts}}. */
+    record Template(String method, URI url, List<String> headers, String body) {
+    }
+
+    /** Requests sent, answered 2xx, failed, and ticks skipped because too many were in flight. */
+    record Result(long sent, long ok, long failed, long skipped) {
+    }
+
+    private final Template template;
+    private final HttpClient client;
+    private final int maxInFlight;
+
+    Publisher(Template template, int maxInFlight) {
+        this.template = template;
+        this.maxInFlight = maxInFlight;
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private HttpRequest request() {
+        HttpRequest.Builder b = HttpRequest.newBuilder(template.url()).timeout(Duration.ofSeconds(30));
+        for (String h : template.headers()) {
+            int colon = h.indexOf(':');
+            b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+        }
+        String body = template.body().replace("{ts}", Long.toString(Clock.micros()));
+        return b.method(template.method(), body.isEmpty()
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** Publishes one event and waits for the answer; true on 2xx. */
+    boolean publishOne() throws InterruptedException {
+        try {
+            int status = client.send(request(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status / 100 == 2;
+        } catch (java.io.IOException e) {
+            System.err.println("load: publish failed: " + e);
+            return false;
+        }
+    }
+
+    /** Publishes {@code ratePerSecond} events a second for {@code seconds}, then waits for the answers. */
+    Result run(double ratePerSecond, double seconds) throws InterruptedException {
+        Semaphore inFlight = new Semaphore(maxInFlight);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long sent = 0;
+        long skipped = 0;
+        long total = Math.round(ratePerSecond * seconds);
+        long start = System.nanoTime();
+        double interval = 1e9 / ratePerSecond;
+        for (long i = 0; i < total; i++) {
+            long due = start + (long) (i * interval);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            if (!inFlight.tryAcquire()) {
+                skipped++;
+                continue;
+            }
+            sent++;
+            client.sendAsync(request(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                if (e == null && r.statusCode() / 100 == 2) {
+                    ok.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                }
+                inFlight.release();
+            });
+        }
+        if (!inFlight.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
+            System.err.println("load: publishes still in flight after 60 s");
+        } else {
+            inFlight.release(maxInFlight);
+        }
+        return new Result(sent, ok.get(), failed.get(), skipped);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,390 @@
+package dev.runnel.bench.load;
+
+import dev.runnel.client.MessageEvent;
+import dev.runnel.client.internal.EventStreamParser;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Many SSE connections on one selector thread: plain non-blocking sockets, each bound to one of
+ * the given loopback source addresses, an HTTP/1.1 GET, the response's chunked framing undone here
+ * and the body fed to the client's own {@link EventStreamParser}. Every event's data must start
+ * with a publish timestamp in microseconds since the epoch ({@link Clock#micros()}); the
+ * difference to the time of arrival is recorded. Costs about 1 KB per idle connection besides the
+ * socket, so one process holds ~19k of them within a 20,000-file limit.
+ */
+final class SseConnections implements AutoCloseable {
+
+    /** Highest latency recorded: one hour, in microseconds. */
+    static final long MAX_MICROS = 3_600_000_000L;
+
+    private final URI url;
+    private final byte[] request;
+    private final List<InetAddress> sources;
+    private final int maxConnecting;
+    private final Selector selector;
+    private final Thread loop;
+    private final Recorder latency = new Recorder(MAX_MICROS, 3);
+    private final Recorder connectLatency = new Recorder(MAX_MICROS, 3);
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong ended = new AtomicLong();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger connecting = new AtomicInteger();
+    private final AtomicInteger wanted = new AtomicInteger();
+    private final AtomicInteger closeRequests = new AtomicInteger();
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final byte[] chunk = new byte[64 * 1024];
+    private int nextSource;
+    private volatile boolean running = true;
+
+    SseConnections(URI url, List<InetAddress> sources, int maxConnecting) throws IOException {
+        this.url = url;
+        this.sources = sources;
+        this.maxConnecting = maxConnecting;
+        String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        this.request = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
+                + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.selector = Selector.open();
+        this.loop = Thread.ofPlatform().name("sse-connections").daemon().start(this::run);
+    }
+
+    static int port(URI url) {
+        return url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 80);
+    }
+
+    /** Asks for {@code n} more connections; they open in the background, a bounded number at once. */
+    void open(int n) {
+        wanted.addAndGet(n);
+        selector.wakeup();
+    }
+
+    /** Closes every open connection (the client closes first); counters keep running. */
+    void closeAll() {
+        closeRequests.incrementAndGet();
+        selector.wakeup();
+    }
+
+    int openCount() {
+        return open.get();
+    }
+
+    int pending() {
+        return wanted.get() + connecting.get();
+    }
+
+    /** Counters since the start and the histograms since the last snapshot. */
+    Snapshot snapshot() {
+        return new Snapshot(events.get(), open.get(), failed.get(), ended.get(), 0,
+                latency.getIntervalHistogram(), connectLatency.getIntervalHistogram());
+    }
+
+    private void run() {
+        int seenCloseRequests = 0;
+        while (running) {
+            try {
+                if (closeRequests.get() != seenCloseRequests) {
+                    seenCloseRequests = closeRequests.get();
+                    for (SelectionKey key : selector.keys()) {
+                        if (((Conn) key.attachment()).phase != Phase.CONNECTING) {
+                            close(key, false);
+                        }
+                    }
+                }
+                while (wanted.get() > 0 && connecting.get() < maxConnecting) {
+                    wanted.decrementAndGet();
+                    connect();
+                }
+                selector.select(100);
+                var keys = selector.selectedKeys();
+                for (SelectionKey key : keys) {
+                    handle(key);
+                }
+                keys.clear();
+            } catch (IOException e) {
+                if (running) {
+                    System.err.println("load: selector: " + e);
+                }
+            }
+        }
+    }
+
+    private void connect() {
+        SocketChannel ch = null;
+        boolean counted = false;
+        try {
+            ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!sources.isEmpty()) {
+                ch.bind(new InetSocketAddress(sources.get(nextSource++ % sources.size()), 0));
+            }
+            Conn conn = new Conn(ch);
+            connecting.incrementAndGet();
+            counted = true;
+            if (ch.connect(new InetSocketAddress(url.getHost(), port(url)))) {
+                ch.register(selector, SelectionKey.OP_READ, conn);
+                sendRequest(conn);
+            } else {
+                ch.register(selector, SelectionKey.OP_CONNECT, conn);
+            }
+        } catch (IOException e) {
+            failed.incrementAndGet();
+            if (counted) {
+                connecting.decrementAndGet();
+            }
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            noteFailure(e);
+        }
+    }
+
+    private static final AtomicInteger FAILURES_PRINTED = new AtomicInteger();
+
+    private static void noteFailure(Exception e) {
+        if (FAILURES_PRINTED.incrementAndGet() <= 5) {
+            System.err.println("load: connection failed: " + e);
+        }
+    }
+
+    private void sendRequest(Conn conn) throws IOException {
+        ByteBuffer out = ByteBuffer.wrap(request);
+        while (out.hasRemaining()) {
+            if (conn.channel.write(out) == 0) {
+                throw new IOException("request did not fit the socket buffer");
+            }
+        }
+        conn.phase = Phase.HEADERS;
+    }
+
+    private void handle(SelectionKey key) {
+        Conn conn = (Conn) key.attachment();
+        try {
+            if (!key.isValid()) {
+                return;
+            }
+            if (key.isConnectable()) {
+                conn.channel.finishConnect();
+                key.interestOps(SelectionKey.OP_READ);
+                sendRequest(conn);
+                return;
+            }
+            if (key.isReadable()) {
+                readBuffer.clear();
+                int n = conn.channel.read(readBuffer);
+                if (n < 0) {
+                    close(key, true);
+                    return;
+                }
+                readBuffer.flip();
+                readBuffer.get(chunk, 0, n);
+                conn.received(chunk, 0, n);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (conn.phase != Phase.BODY) {
+                failed.incrementAndGet();
+                noteFailure(e);
+            }
+            close(key, true);
+        }
+    }
+
+    private void close(SelectionKey key, boolean byServer) {
+        Conn conn = (Conn) key.attachment();
+        key.cancel();
+        try {
+            conn.channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        if (conn.phase == Phase.BODY) {
+            open.decrementAndGet();
+            if (byServer) {
+                ended.incrementAndGet();
+            }
+        } else if (conn.phase != Phase.CLOSED) {
+            connecting.decrementAndGet();
+        }
+        conn.phase = Phase.CLOSED;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            loop.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (SelectionKey key : selector.keys()) {
+            try {
+                key.channel().close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // shutting down
+        }
+    }
+
+    private enum Phase { CONNECTING, HEADERS, BODY, CLOSED }
+
+    private enum ChunkState { SIZE, DATA, DATA_END, DONE }
+
+    /** One connection: response headers, then chunked (or plain) body into the parser. */
+    private final class Conn implements EventStreamParser.Handler {
+        final SocketChannel channel;
+        final long startNanos = System.nanoTime();
+        Phase phase = Phase.CONNECTING;
+        byte[] head = new byte[512];
+        int headLength;
+        boolean chunked;
+        ChunkState chunkState = ChunkState.SIZE;
+        long chunkLeft;
+        boolean sizeDone;
+        final EventStreamParser parser = new EventStreamParser(this, "", 64 * 1024, 1024 * 1024);
+
+        Conn(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        void received(byte[] buf, int off, int len) throws IOException {
+            if (phase == Phase.HEADERS) {
+                int bodyAt = headers(buf, off, len);
+                if (bodyAt < 0) {
+                    return;
+                }
+                len -= bodyAt - off;
+                off = bodyAt;
+            }
+            if (chunked) {
+                dechunk(buf, off, len);
+            } else if (len > 0) {
+                parser.feed(buf, off, len);
+            }
+        }
+
+        /** Collects the response head; returns where the body starts in buf, or -1. */
+        private int headers(byte[] buf, int off, int len) throws IOException {
+            for (int i = off; i < off + len; i++) {
+                if (headLength == head.length) {
+                    if (head.length >= 16 * 1024) {
+                        throw new IOException("response head over 16 KB");
+                    }
+                    head = java.util.Arrays.copyOf(head, head.length * 2);
+                }
+                head[headLength++] = buf[i];
+                if (headLength >= 4 && head[headLength - 1] == '\n' && head[headLength - 2] == '\r'
+                        && head[headLength - 3] == '\n' && head[headLength - 4] == '\r') {
+                    String text = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
+                    head = null;
+                    if (!text.startsWith("HTTP/1.1 200") && !text.startsWith("HTTP/1.0 200")) {
+                        throw new IOException("status: " + text.lines().findFirst().orElse(""));
+                    }
+                    chunked = text.toLowerCase(Locale.ROOT).contains("\ntransfer-encoding: chunked");
+                    phase = Phase.BODY;
+                    connecting.decrementAndGet();
+                    open.incrementAndGet();
+                    connectLatency.recordValue(Math.min(MAX_MICROS, (System.nanoTime() - startNanos) / 1000));
+                    return i + 1;
+                }
+            }
+            return -1;
+        }
+
+        private void dechunk(byte[] buf, int off, int len) throws IOException {
+            int i = off;
+            int end = off + len;
+            while (i < end) {
+                switch (chunkState) {
+                    case SIZE -> {
+                        byte b = buf[i++];
+                        if (b == '\n') {
+                            chunkState = chunkLeft == 0 ? ChunkState.DONE : ChunkState.DATA;
+                            sizeDone = false;
+                        } else if (b == ';' || b == '\r' || b == ' ') {
+                            sizeDone = true;
+                        } else if (!sizeDone) {
+                            int digit = Character.digit(b, 16);
+                            if (digit < 0) {
+                                throw new IOException("bad chunk size byte " + b);
+                            }
+                            chunkLeft = chunkLeft * 16 + digit;
+                        }
+                    }
+                    case DATA -> {
+                        int n = (int) Math.min(chunkLeft, end - i);
+                        parser.feed(buf, i, n);
+                        i += n;
+                        chunkLeft -= n;
+                        if (chunkLeft == 0) {
+                            chunkState = ChunkState.DATA_END;
+                        }
+                    }
+                    case DATA_END -> {
+                        if (buf[i++] == '\n') {
+                            chunkState = ChunkState.SIZE;
+                        }
+                    }
+                    case DONE -> i = end;
+                }
+            }
+        }
+
+        @Override
+        public void onEvent(MessageEvent event) {
+            events.incrementAndGet();
+            long sent = Clock.leadingMicros(event.data());
+            if (sent > 0) {
+                latency.recordValue(Math.max(0, Math.min(MAX_MICROS, Clock.micros() - sent)));
+            }
+        }
+
+        @Override
+        public void onComment(String comment) {
+            // heartbeats
+        }
+
+        @Override
+        public void onRetry(long millis) {
+            // no reconnects here: a dropped connection is counted instead
+        }
+    }
+
+    /** What a set of connections saw; histograms are in microseconds. */
+    record Snapshot(long events, int open, long failed, long ended, long cpuNanos, Histogram latency, Histogram connect) {
+
+        Snapshot plus(Snapshot o) {
+            Histogram l = latency.copy();
+            l.add(o.latency);
+            Histogram c = connect.copy();
+            c.add(o.connect);
+            return new Snapshot(events + o.events, open + o.open, failed + o.failed, ended + o.ended,
+                    cpuNanos + o.cpuNanos, l, c);
+        }
+    }
+}

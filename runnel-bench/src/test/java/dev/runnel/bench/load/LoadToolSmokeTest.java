@@ -1,0 +1,54 @@
+package dev.runnel.bench.load;
+
+import dev.runnel.bench.server.RunnelBenchServer;
+import dev.runnel.jetty.RunnelServer;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LoadToolSmokeTest {
+
+    @Test
+    void fiftySubscribersReceiveEveryPublishedEventWithItsLatencyRecorded() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0);
+             Fleet fleet = Fleet.local(server.uri().resolve("/sse/topic/smoke"),
+                     List.of(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3")));
+             Publisher publisher = new Publisher(new Publisher.Template("POST", server.uri().resolve("/publish/smoke"),
+                     List.of("Content-Type: application/x-www-form-urlencoded"), "data={ts}"), 16)) {
+            fleet.open(50);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (fleet.snapshot().open() < 50 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            fleet.snapshot(); // starts a fresh interval
+
+            Publisher.Result result = publisher.run(50, 0.2);
+
+            SseConnections.Snapshot s;
+            long events = 0;
+            long recorded = 0;
+            do {
+                Thread.sleep(50);
+                s = fleet.snapshot();
+                events = s.events();
+                recorded += s.latency().getTotalCount();
+            } while (events < 10 * 50 && System.currentTimeMillis() < deadline);
+            assertThat(result.ok()).isEqualTo(10);
+            assertThat(s.open()).isEqualTo(50);
+            assertThat(events).isEqualTo(500);
+            assertThat(recorded).isEqualTo(500);
+            assertThat(s.connect().getTotalCount()).isZero(); // counted in the first interval
+        }
+    }
+
+    @Test
+    void timestampIsReadFromTheStartOfTheData() {
+        assertThat(Clock.leadingMicros("1764300000123456")).isEqualTo(1764300000123456L);
+        assertThat(Clock.leadingMicros("ts=1764300000123456 pad")).isEqualTo(1764300000123456L);
+        assertThat(Clock.leadingMicros("no timestamp 12")).isEqualTo(-1);
+    }
+}
