@@ -72,6 +72,7 @@ public final class RunnelServer implements AutoCloseable {
     private final boolean http2;
     private final Tls tls;
     private final String corsOrigin;
+    private final int acceptQueueSize;
     private final Routes routes = new Routes();
     private final List<StaticFiles> statics = new ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
@@ -90,6 +91,7 @@ public final class RunnelServer implements AutoCloseable {
         this.http2 = b.http2;
         this.tls = b.tls;
         this.corsOrigin = b.corsOrigin;
+        this.acceptQueueSize = b.acceptQueueSize;
     }
 
     /** A PKCS#12 key store and its password. */
@@ -163,6 +165,7 @@ public final class RunnelServer implements AutoCloseable {
         conn.setHost(host);
         conn.setPort(requestedPort);
         conn.setIdleTimeout(idleTimeout.toMillis());
+        conn.setAcceptQueueSize(acceptQueueSize);
         server.addConnector(conn);
         server.setHandler(new RunnelHandler());
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
@@ -401,8 +404,21 @@ public final class RunnelServer implements AutoCloseable {
         private boolean http2 = true;
         private Tls tls;
         private String corsOrigin;
+        private int acceptQueueSize = 1024;
 
         private Builder() {
+        }
+
+        /**
+         * How many connections the kernel may queue before the server accepts them; default 1024.
+         * Jetty's own default (50) makes a burst of reconnecting browsers wait for TCP retries.
+         */
+        public Builder acceptQueueSize(int connections) {
+            if (connections < 1 || connections > 65_535) {
+                throw new IllegalArgumentException("acceptQueueSize must be from 1 to 65535, got " + connections);
+            }
+            this.acceptQueueSize = connections;
+            return this;
         }
 
         /**

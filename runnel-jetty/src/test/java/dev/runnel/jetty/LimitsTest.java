@@ -80,6 +80,11 @@ class LimitsTest {
     }
 
     @Test
+    void anAcceptQueueOutsideItsRangeIsRefusedAtConfiguration() {
+        assertThatThrownBy(() -> RunnelServer.builder().acceptQueueSize(0)).hasMessageContaining("acceptQueueSize must be from 1 to 65535");
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> SseEngine.builder().maxStreams(0)).hasMessageContaining("maxStreams must be >= 1");
         assertThatThrownBy(() -> SseEngine.builder().maxStreamsPerAddress(0)).hasMessageContaining("maxStreamsPerAddress");
