@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The hub in one process. One lock orders everything: a publish takes the next sequence number,
  * encodes the event with its id, appends it to the topic's replay buffer and hands the same bytes
- * to every subscriber's queue without blocking; a subscribe takes its replay and registers under the
+ * to every subscriber's queue without blocking (on a large topic from several threads at once, see
+ * {@link FanOut}); a subscribe takes its replay and registers under the
  * same lock, so no event falls between the replay and the live stream, and none comes twice.
  *
  * <p>Formatting (template rendering, JSON) happens before the lock; only encoding and the
@@ -192,26 +193,15 @@ public final class InMemoryHub implements Hub {
             String id = epoch + "-" + s;
             HubEvent published = new HubEvent(s, id, topic, prepared, System.nanoTime());
             t.append(published);
-            int delivered = 0;
-            for (Subscriber sub : t.subscribers) {
-                if (sub.deliver(published)) {
-                    delivered++;
-                } else {
-                    slow = slow == null ? new ArrayList<>() : slow;
-                    slow.add(sub);
-                }
-            }
+            slow = new ArrayList<>(0);
+            int delivered = FanOut.deliver(t.subscribers, published, slow);
             result = new Published(id, delivered);
-            if (slow != null) {
-                slow.forEach(this::detachLocked);
-            }
+            slow.forEach(this::detachLocked);
             pruneIfIdle(topic, t);
         } finally {
             lock.unlock();
         }
-        if (slow != null) {
-            slow.forEach(Subscriber::cutOff);
-        }
+        slow.forEach(Subscriber::cutOff);
         return result;
     }
 
@@ -525,11 +515,7 @@ public final class InMemoryHub implements Hub {
                         continue;
                     }
                     t.append(e);
-                    for (Subscriber sub : t.subscribers) {
-                        if (!sub.deliver(e)) {
-                            slow.add(sub);
-                        }
-                    }
+                    FanOut.deliver(t.subscribers, e, slow);
                     if (!slow.isEmpty()) {
                         slow.forEach(this::detachLocked);
                         cut.addAll(slow);

@@ -132,6 +132,58 @@ class InMemoryHubTest {
         return java.util.Arrays.asList(null, "", "a b", "a/b", "caf\u00e9", "line\nbreak", "x".repeat(129));
     }
 
+    // ---- large topics: the fan-out is sliced across threads ----------------------------------
+
+    @Nested
+    class LargeTopics {
+
+        private static final int SUBSCRIBERS = FanOut.PARALLEL_FROM * 2 + 7;
+
+        @Test
+        void everySubscriberOfALargeTopicGetsEveryEventOnceInOrder() throws Exception {
+            InMemoryHub hub = hub(DEFAULTS);
+            List<Client> clients = IntStream.range(0, SUBSCRIBERS).mapToObj(i -> Client.attach(hub, null, "big")).toList();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Published p = hub.publish("big", "e" + i);
+                assertThat(p.subscribers()).isEqualTo(SUBSCRIBERS);
+                ids.add(p.id());
+            }
+            for (Client c : clients) {
+                assertThat(c.drainIds()).isEqualTo(ids);
+            }
+        }
+
+        @Test
+        void slowSubscribersAnywhereInALargeTopicAreCutOffAndNotCounted() throws Exception {
+            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(2, Long.MAX_VALUE));
+            List<Client> clients = IntStream.range(0, SUBSCRIBERS).mapToObj(i -> Client.attach(hub, null, "big")).toList();
+            hub.publish("big", "one");
+            hub.publish("big", "two");
+            // every subscriber's queue now holds two: drain all but every 97th, spread over every slice
+            List<Client> slow = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++) {
+                if (i % 97 == 0) {
+                    slow.add(clients.get(i));
+                } else {
+                    clients.get(i).drain();
+                }
+            }
+            Published third = hub.publish("big", "three");
+            assertThat(third.subscribers()).isEqualTo(SUBSCRIBERS - slow.size());
+            assertThat(hub.subscribers("big")).isEqualTo(SUBSCRIBERS - slow.size());
+            for (int i = 0; i < clients.size(); i++) {
+                Client c = clients.get(i);
+                if (i % 97 == 0) {
+                    assertThat(c.cutOffs()).as("slow subscriber %d", i).hasValue(1);
+                } else {
+                    assertThat(c.cutOffs()).as("subscriber %d", i).hasValue(0);
+                    assertThat(c.drain()).map(InMemoryHubTest::data).containsExactly("three");
+                }
+            }
+        }
+    }
+
     // ---- publishing ----------------------------------------------------------------------------
 
     @Nested
