@@ -28,8 +28,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -73,6 +75,8 @@ public final class InMemoryHub implements Hub {
     private final long replayAgeMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Topic> topics = new HashMap<>();
+    /** Publishes in memory that wait for the lock, in arrival order: see {@link Publication}. */
+    private final Queue<Publication> publications = new ConcurrentLinkedQueue<>();
     /** In memory: the last sequence number handed out. On a log: the cut, the log's head at the last read. */
     private long seq;
     /** On a log: subscribers waiting for the reader to fetch what they missed, in arrival order. */
@@ -184,25 +188,67 @@ public final class InMemoryHub implements Hub {
             // this node's subscribers get it from the reader, in log order, like every other node's
             return new Published(at.epoch() + "-" + at.seq(), subscribers(topic));
         }
-        List<Subscriber> slow = null;
-        Published result;
+        Publication mine = new Publication(topic, prepared);
+        publications.add(mine);
+        List<Subscriber> slow = new ArrayList<>(0);
         lock.lock();
         try {
-            Topic t = topicFor(topic);
-            long s = ++seq;
-            String id = epoch + "-" + s;
-            HubEvent published = new HubEvent(s, id, topic, prepared, System.nanoTime());
-            t.append(published);
-            slow = new ArrayList<>(0);
-            int delivered = FanOut.deliver(t.subscribers, published, slow);
-            result = new Published(id, delivered);
-            slow.forEach(this::detachLocked);
-            pruneIfIdle(topic, t);
+            // whoever holds the lock carries out every publication queued so far, in queue order
+            for (Publication next; (next = publications.poll()) != null; ) {
+                publishLocked(next, slow);
+            }
         } finally {
             lock.unlock();
         }
         slow.forEach(Subscriber::cutOff);
-        return result;
+        return mine.outcome();
+    }
+
+    /** Gives {@code p} its id, buffers it and hands it to the topic's subscribers. Under the lock. */
+    private void publishLocked(Publication p, List<Subscriber> slow) {
+        Topic t;
+        try {
+            t = topicFor(p.topic);
+        } catch (RuntimeException refused) { // maxTopics: this publication fails, the others go on
+            p.failure = refused;
+            return;
+        }
+        long s = ++seq;
+        String id = epoch + "-" + s;
+        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, System.nanoTime());
+        t.append(published);
+        int from = slow.size();
+        int delivered = FanOut.deliver(t.subscribers, published, slow);
+        p.result = new Published(id, delivered);
+        for (int i = from; i < slow.size(); i++) {
+            detachLocked(slow.get(i));
+        }
+        pruneIfIdle(p.topic, t);
+    }
+
+    /**
+     * A publish waiting for the lock. Publishers queue here and then take the lock, and the first to
+     * get it carries out all that are queued: a publisher that waits for the lock (on a virtual
+     * thread, behind every writer the last fan-out woke) then holds up nobody, since its event went
+     * out with an earlier holder's. Its fields are written and read under the lock.
+     */
+    private static final class Publication {
+        final String topic;
+        final Prepared prepared;
+        Published result;
+        RuntimeException failure;
+
+        Publication(String topic, Prepared prepared) {
+            this.topic = topic;
+            this.prepared = prepared;
+        }
+
+        Published outcome() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
     }
 
     @Override

@@ -155,6 +155,43 @@ class InMemoryHubTest {
         }
 
         @Test
+        void concurrentPublishersEachGetTheirOwnIdAndSubscribersSeeOneOrder() throws Exception {
+            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(100_000, Long.MAX_VALUE));
+            List<Client> clients = IntStream.range(0, 3).mapToObj(i -> Client.attach(hub, null, "busy")).toList();
+            int threads = 16;
+            int each = 200;
+            List<String> returned = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> publishers = new ArrayList<>();
+            for (int p = 0; p < threads; p++) {
+                int publisher = p;
+                publishers.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        Published published = hub.publish("busy", publisher + ":" + i);
+                        assertThat(published.subscribers()).isEqualTo(3);
+                        returned.add(published.id());
+                    }
+                }));
+            }
+            for (Thread t : publishers) {
+                t.join();
+            }
+            assertThat(returned).hasSize(threads * each).doesNotHaveDuplicates();
+            List<String> inSeqOrder = returned.stream().sorted(java.util.Comparator.comparingLong(InMemoryHubTest::seqOf)).toList();
+            for (Client c : clients) {
+                List<Object> queued = c.drain();
+                assertThat(queued.stream().map(v -> ((Encoded) v).id()).toList()).isEqualTo(inSeqOrder);
+                // each publisher's own events stay in the order it published them
+                java.util.Map<String, Integer> next = new java.util.HashMap<>();
+                for (Object v : queued) {
+                    String[] parts = data(v).split(":");
+                    int expected = next.getOrDefault(parts[0], 0);
+                    assertThat(Integer.parseInt(parts[1])).as("publisher %s", parts[0]).isEqualTo(expected);
+                    next.put(parts[0], expected + 1);
+                }
+            }
+        }
+
+        @Test
         void slowSubscribersAnywhereInALargeTopicAreCutOffAndNotCounted() throws Exception {
             InMemoryHub hub = hub(DEFAULTS.withQueueLimits(2, Long.MAX_VALUE));
             List<Client> clients = IntStream.range(0, SUBSCRIBERS).mapToObj(i -> Client.attach(hub, null, "big")).toList();

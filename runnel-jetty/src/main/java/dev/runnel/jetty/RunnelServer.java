@@ -45,8 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
- * The embedded Runnel server: Jetty 12 core handlers, one virtual thread per request, and small
- * routing for SSE endpoints, pages and static files.
+ * The embedded Runnel server: Jetty 12 core handlers, one virtual thread per stream (short requests
+ * run on Jetty's platform thread pool), and small routing for SSE endpoints, pages and static files.
  *
  * <pre>{@code
  * RunnelServer server = RunnelServer.builder().port(8080).build();
@@ -256,7 +256,15 @@ public final class RunnelServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long id = requestIds.incrementAndGet();
-            Thread.ofVirtual().name("runnel-request-" + id).start(() -> dispatch(request, response, callback));
+            var match = routes.find(request.getMethod(), Request.getPathInContext(request), new ArrayList<>());
+            if (match.isPresent() && match.get().target() instanceof Routes.Sse) {
+                Thread.ofVirtual().name("runnel-stream-" + id).start(() -> dispatch(request, response, callback));
+            } else {
+                // A short request (a publish, a page, a file) runs on Jetty's pool of platform threads: a
+                // virtual thread would queue behind every stream writer the last fan-out woke, so under
+                // a large fan-out the next publish would wait for all of them.
+                getServer().getThreadPool().execute(() -> dispatch(request, response, callback));
+            }
             return true;
         }
     }
