@@ -28,7 +28,8 @@ import java.util.Map;
  * cluster:         --url repeated or comma-separated: connections go round-robin to the URLs (the
  *                  nodes), and fanout counts each node's subscribers; --server-pid PID,PID,... sums
  *                  the nodes' CPU; [--redis-pid PID] adds a column for Redis;
- *                  [--connect-seconds 120] [--single-seconds 10] [--p99-limit-ms 1000] for large fleets
+ *                  [--connect-seconds 120] [--single-seconds 10] [--drain-seconds 5] [--p99-limit-ms 1000]
+ *                  for large fleets
  * </pre>
  * Prints a Markdown table per scenario. Every row carries the load tool's own CPU share (all its
  * processes, as a share of all cores), and the server's when its pid is given: a row where the
@@ -212,6 +213,21 @@ public final class LoadTool {
         }
     }
 
+    /** Waits until no event has arrived for half a second, or the timeout passes. */
+    private static void awaitQuiet(Fleet fleet, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        long events = fleet.snapshot().events();
+        long quietSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() - quietSince < 500 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            long now = fleet.snapshot().events();
+            if (now != events) {
+                events = now;
+                quietSince = System.currentTimeMillis();
+            }
+        }
+    }
+
     private static String ms(Histogram h, double percentile) {
         if (h.getTotalCount() == 0) {
             return "-";
@@ -245,6 +261,7 @@ public final class LoadTool {
                 publisher.publishOne();
                 Thread.sleep(300);
             }
+            awaitQuiet(fleet, 1000L * intOption("single-seconds", 10)); // a large fleet may still be receiving them
             if (singles > 0) {
                 System.out.println("| single event | delivered | to first (ms) | p50 (ms) | p99 (ms) | to all (ms) |");
                 System.out.println("|---|---:|---:|---:|---:|---:|");
@@ -281,7 +298,7 @@ public final class LoadTool {
                 long t0 = System.nanoTime();
                 Publisher.Result pub = publisher.run(rate, stepSeconds);
                 long expected = pub.ok() * start.open();
-                long deadline = System.currentTimeMillis() + 5_000;
+                long deadline = System.currentTimeMillis() + 1000L * intOption("drain-seconds", 5);
                 SseConnections.Snapshot end;
                 Histogram lat = new Histogram(SseConnections.MAX_MICROS, 3);
                 do {
@@ -295,8 +312,8 @@ public final class LoadTool {
                 double seconds = Math.max(stepSeconds, (t1 - t0) / 1e9 - 0.1);
                 long lost = Math.max(0, expected - delivered);
                 long dropped = end.ended() - start.ended();
-                System.out.printf(Locale.ROOT, "| %.0f | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%s%n",
-                        rate, pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%s%n",
+                        rates[step].trim(), pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
                         ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1),
                         c0.redisCell(c1));
                 if (lost > 0 || dropped > 0) {
