@@ -86,7 +86,8 @@ stop_all() {
   rm -rf "$work"
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+file=""
+trap '[ -n "$file" ] && echo "# interrupted" >>"$file"; exit 130' INT TERM
 
 port_in_use() {
   ss -Hltn "sport = :$1" | grep -q .

@@ -52,6 +52,17 @@ public final class RunnelBenchServer {
         return server.start();
     }
 
+    private static boolean onClassPath(String... classNames) {
+        for (String name : classNames) {
+            try {
+                Class.forName(name, false, RunnelBenchServer.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static void main(String[] args) throws InterruptedException {
         int port = 8090;
         URI redis = null;
@@ -64,6 +75,11 @@ public final class RunnelBenchServer {
                 System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT]; not understood: " + args[i]);
                 System.exit(2);
             }
+        }
+        if (redis != null && !onClassPath("io.netty.channel.Channel", "reactor.core.publisher.Mono")) {
+            System.err.println("--redis needs Lettuce's Netty and Reactor, which benchmarks.jar leaves out: run with"
+                    + " -cp runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)");
+            System.exit(2);
         }
         RunnelServer server = start(port, redis);
         System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid()
