@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * The load tool's connections, in this process or spread over worker processes (one process may
  * hold at most about 19k sockets within a 20,000-file limit). A worker is this same class path
- * started as {@code LoadTool worker URL SOURCES}; it answers one line per command on stdin.
+ * started as {@code LoadTool worker URLS SOURCES} (URLS comma-separated: the nodes of a cluster);
+ * it answers one line per command on stdin.
  */
 sealed interface Fleet extends AutoCloseable {
 
@@ -33,14 +34,19 @@ sealed interface Fleet extends AutoCloseable {
     void close();
 
     static Fleet local(URI url, List<InetAddress> sources) throws IOException {
-        return new Local(new SseConnections(url, sources, 256));
+        return local(List.of(url), sources);
     }
 
-    /** {@code processes} workers, each given an equal part of the connections asked for. */
-    static Fleet workers(URI url, List<InetAddress> sources, int processes) throws IOException {
+    /** Connections in this process, round-robin over {@code urls}. */
+    static Fleet local(List<URI> urls, List<InetAddress> sources) throws IOException {
+        return new Local(new SseConnections(urls, sources, 256));
+    }
+
+    /** {@code processes} workers, each given an equal part of the connections asked for, each spreading them over {@code urls}. */
+    static Fleet workers(List<URI> urls, List<InetAddress> sources, int processes) throws IOException {
         List<Remote> remotes = new ArrayList<>();
         for (int i = 0; i < processes; i++) {
-            remotes.add(Remote.start(url, sources));
+            remotes.add(Remote.start(urls, sources));
         }
         return new Many(remotes);
     }
@@ -98,11 +104,12 @@ sealed interface Fleet extends AutoCloseable {
 
     record Remote(Process process, PrintWriter in, BufferedReader out) implements Fleet {
 
-        static Remote start(URI url, List<InetAddress> sources) throws IOException {
+        static Remote start(List<URI> urls, List<InetAddress> sources) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String src = sources.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
+            String to = urls.stream().map(URI::toString).collect(Collectors.joining(","));
             Process p = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    LoadTool.class.getName(), "worker", url.toString(), src.isEmpty() ? "-" : src)
+                    LoadTool.class.getName(), "worker", to, src.isEmpty() ? "-" : src)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             return new Remote(p, new PrintWriter(p.getOutputStream(), true, StandardCharsets.US_ASCII),
                     new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)));
@@ -146,10 +153,21 @@ sealed interface Fleet extends AutoCloseable {
         }
     }
 
-    /** One line: events open failed ended cpuNanos latency connect (histograms compressed, base64). */
+    /**
+     * One line: events open failed ended cpuNanos latency connect urlEvents urlOpen (histograms
+     * compressed, base64; the per-URL counters comma-separated).
+     */
     static String encode(SseConnections.Snapshot s) {
         return "SNAP " + s.events() + " " + s.open() + " " + s.failed() + " " + s.ended() + " " + s.cpuNanos()
-                + " " + encode(s.latency()) + " " + encode(s.connect());
+                + " " + encode(s.latency()) + " " + encode(s.connect()) + " " + csv(s.urlEvents()) + " " + csv(s.urlOpen());
+    }
+
+    private static String csv(long[] values) {
+        return java.util.Arrays.stream(values).mapToObj(Long::toString).collect(Collectors.joining(","));
+    }
+
+    private static long[] longs(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
     }
 
     private static String encode(Histogram h) {
@@ -165,7 +183,7 @@ sealed interface Fleet extends AutoCloseable {
         }
         try {
             return new SseConnections.Snapshot(Long.parseLong(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
-                    Long.parseLong(f[4]), Long.parseLong(f[5]), histogram(f[6]), histogram(f[7]));
+                    Long.parseLong(f[4]), Long.parseLong(f[5]), histogram(f[6]), histogram(f[7]), longs(f[8]), longs(f[9]));
         } catch (java.util.zip.DataFormatException e) {
             throw new IllegalStateException("bad histogram from worker", e);
         }

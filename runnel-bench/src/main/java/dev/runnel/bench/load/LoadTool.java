@@ -25,6 +25,11 @@ import java.util.Map;
  * LoadTool connect --url SUB_URL [--connections 5000] [--rounds 3]
  * common:          [--sources 4] (source addresses 127.0.0.2 ...) [--per-process 18000] [--server-pid PID]
  *                  [--label NAME]
+ * cluster:         --url repeated or comma-separated: connections go round-robin to the URLs (the
+ *                  nodes), and fanout counts each node's subscribers; --server-pid PID,PID,... sums
+ *                  the nodes' CPU; [--redis-pid PID] adds a column for Redis;
+ *                  [--connect-seconds 120] [--single-seconds 10] [--drain-seconds 5] [--p99-limit-ms 1000]
+ *                  for large fleets
  * </pre>
  * Prints a Markdown table per scenario. Every row carries the load tool's own CPU share (all its
  * processes, as a share of all cores), and the server's when its pid is given: a row where the
@@ -37,11 +42,20 @@ public final class LoadTool {
     private final Map<String, List<String>> options;
     private final String label;
     private final long serverPid;
+    /** Every server process given (the nodes of a cluster); their CPU is summed. */
+    private final List<Long> serverPids = new ArrayList<>();
+    private final long redisPid;
 
     private LoadTool(Map<String, List<String>> options) {
         this.options = options;
         this.label = option("label", "server");
-        this.serverPid = Long.parseLong(option("server-pid", "-1"));
+        for (String csv : options.getOrDefault("server-pid", List.of())) {
+            for (String pid : csv.split(",")) {
+                serverPids.add(Long.parseLong(pid.trim()));
+            }
+        }
+        this.serverPid = serverPids.isEmpty() ? -1 : serverPids.get(0);
+        this.redisPid = Long.parseLong(option("redis-pid", "-1"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -50,7 +64,7 @@ public final class LoadTool {
             System.exit(2);
         }
         if (args[0].equals("worker")) {
-            worker(URI.create(args[1]), args[2].equals("-") ? List.of() : addresses(args[2]));
+            worker(uris(List.of(args[1])), args[2].equals("-") ? List.of() : addresses(args[2]));
             return;
         }
         Map<String, List<String>> options = new HashMap<>();
@@ -90,6 +104,25 @@ public final class LoadTool {
         return list;
     }
 
+    /** Every URL in the values, each of which may be a comma-separated list. */
+    private static List<URI> uris(List<String> values) {
+        List<URI> list = new ArrayList<>();
+        for (String csv : values) {
+            for (String u : csv.split(",")) {
+                list.add(URI.create(u.trim()));
+            }
+        }
+        return list;
+    }
+
+    private List<URI> urls() {
+        List<String> values = options.get("url");
+        if (values == null) {
+            throw new IllegalArgumentException("--url is required");
+        }
+        return uris(values);
+    }
+
     private List<InetAddress> sources() throws Exception {
         int n = intOption("sources", 4);
         List<InetAddress> list = new ArrayList<>();
@@ -100,14 +133,14 @@ public final class LoadTool {
     }
 
     private Fleet fleet(int connections) throws Exception {
-        URI url = URI.create(option("url", null));
+        List<URI> urls = urls();
         int perProcess = intOption("per-process", 18_000);
         if (connections <= perProcess) {
-            return Fleet.local(url, sources());
+            return Fleet.local(urls, sources());
         }
         int processes = (connections + perProcess - 1) / perProcess;
         System.err.printf("load: %d connections: starting %d worker processes%n", connections, processes);
-        return Fleet.workers(url, sources(), processes);
+        return Fleet.workers(urls, sources(), processes);
     }
 
     private Publisher publisher() {
@@ -118,8 +151,8 @@ public final class LoadTool {
 
     // ---- measuring
 
-    /** CPU of the load tool (all processes) and of the server, cumulative, in ns; wall time. */
-    private record Cpu(long tool, long server, long machine, long wallNanos) {
+    /** CPU of the load tool (all processes), of the server (all nodes) and of Redis, cumulative, in ns; wall time. */
+    private record Cpu(long tool, long server, long redis, long machine, long wallNanos) {
         String toolShare(Cpu later) {
             return pct((later.tool - tool), later.wallNanos - wallNanos);
         }
@@ -128,9 +161,15 @@ public final class LoadTool {
             return server < 0 ? "n/a" : pct(later.server - server, later.wallNanos - wallNanos);
         }
 
+        /** The Redis column's cell, or nothing when no Redis pid was given. */
+        String redisCell(Cpu later) {
+            return redis < 0 ? "" : " " + pct(later.redis - redis, later.wallNanos - wallNanos) + " |";
+        }
+
         /** CPU used by everything else on the machine: other engineers' builds show here. */
         String othersShare(Cpu later) {
-            long others = (later.machine - machine) - (later.tool - tool) - (server < 0 ? 0 : later.server - server);
+            long others = (later.machine - machine) - (later.tool - tool) - (server < 0 ? 0 : later.server - server)
+                    - (redis < 0 ? 0 : later.redis - redis);
             return pct(Math.max(0, others), later.wallNanos - wallNanos);
         }
 
@@ -140,19 +179,52 @@ public final class LoadTool {
     }
 
     private Cpu cpu(SseConnections.Snapshot s) {
-        return new Cpu(ProcessStats.ownCpuNanos() + s.cpuNanos(),
-                serverPid > 0 ? ProcessStats.cpuNanos(serverPid) : -1, ProcessStats.machineBusyNanos(), System.nanoTime());
+        long server = -1;
+        for (long pid : serverPids) {
+            server = Math.max(server, 0) + ProcessStats.cpuNanos(pid);
+        }
+        return new Cpu(ProcessStats.ownCpuNanos() + s.cpuNanos(), server,
+                redisPid > 0 ? ProcessStats.cpuNanos(redisPid) : -1, ProcessStats.machineBusyNanos(), System.nanoTime());
+    }
+
+    /** The Redis column's header, when a Redis pid was given. */
+    private String redisHeader() {
+        return redisPid > 0 ? " redis CPU |" : "";
+    }
+
+    private String redisRule() {
+        return redisPid > 0 ? "---:|" : "";
     }
 
     /** Waits until {@code target} connections are open or every one asked for has opened or failed. */
     private static SseConnections.Snapshot awaitOpen(Fleet fleet, int target, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
+        long nextProgress = System.currentTimeMillis() + 5_000;
         while (true) {
             SseConnections.Snapshot s = fleet.snapshot();
             if (s.open() + s.failed() >= target || System.currentTimeMillis() > deadline) {
                 return s;
             }
+            if (System.currentTimeMillis() >= nextProgress) { // large fleets take a while: show that it moves
+                nextProgress += 5_000;
+                System.err.printf("load: connecting: %d of %d open, %d failed%n", s.open(), target, s.failed());
+            }
             Thread.sleep(50);
+        }
+    }
+
+    /** Waits until no event has arrived for half a second, or the timeout passes. */
+    private static void awaitQuiet(Fleet fleet, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        long events = fleet.snapshot().events();
+        long quietSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() - quietSince < 500 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            long now = fleet.snapshot().events();
+            if (now != events) {
+                events = now;
+                quietSince = System.currentTimeMillis();
+            }
         }
     }
 
@@ -175,8 +247,10 @@ public final class LoadTool {
         double stepSeconds = Double.parseDouble(option("step-seconds", "5"));
         try (Fleet fleet = fleet(subscribers); Publisher publisher = publisher()) {
             fleet.open(subscribers);
-            SseConnections.Snapshot s = awaitOpen(fleet, subscribers, 120_000);
-            System.out.printf("open: %d of %d (failed %d)%n%n", s.open(), subscribers, s.failed());
+            long connectStart = System.nanoTime();
+            SseConnections.Snapshot s = awaitOpen(fleet, subscribers, 1000L * intOption("connect-seconds", 120));
+            System.out.printf(Locale.ROOT, "open: %d of %d (failed %d) in %.1f s%n%n", s.open(), subscribers, s.failed(),
+                    (System.nanoTime() - connectStart) / 1e9);
             if (s.open() < subscribers) {
                 System.out.println("**not all subscribers connected: stopping**");
                 return;
@@ -187,14 +261,15 @@ public final class LoadTool {
                 publisher.publishOne();
                 Thread.sleep(300);
             }
+            awaitQuiet(fleet, 1000L * intOption("single-seconds", 10)); // a large fleet may still be receiving them
             if (singles > 0) {
                 System.out.println("| single event | delivered | to first (ms) | p50 (ms) | p99 (ms) | to all (ms) |");
                 System.out.println("|---|---:|---:|---:|---:|---:|");
-                fleet.snapshot();
+                SseConnections.Snapshot beforeSingles = fleet.snapshot();
                 for (int i = 1; i <= singles; i++) {
                     long before = fleet.snapshot().events();
                     publisher.publishOne();
-                    long deadline = System.currentTimeMillis() + 10_000;
+                    long deadline = System.currentTimeMillis() + 1000L * intOption("single-seconds", 10);
                     SseConnections.Snapshot after;
                     Histogram h = new Histogram(SseConnections.MAX_MICROS, 3);
                     do {
@@ -207,11 +282,15 @@ public final class LoadTool {
                     Thread.sleep(500);
                 }
                 System.out.println();
+                if (urls().size() > 1) {
+                    perNode(beforeSingles, fleet.snapshot(), singles);
+                }
             }
-            System.out.println("| publish/s asked | published | skipped | deliveries/s | lost | dropped conns | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | load tool CPU | server CPU | other CPU |");
-            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| publish/s asked | published | skipped | deliveries/s | lost | dropped conns | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | load tool CPU | server CPU | other CPU |" + redisHeader());
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + redisRule());
             String[] rates = option("rates", defaultRates).split(",");
             boolean retried = false;
+            long p99LimitMs = intOption("p99-limit-ms", 1000);
             for (int step = 0; step < rates.length; step++) {
                 double rate = Double.parseDouble(rates[step]);
                 SseConnections.Snapshot start = fleet.snapshot();
@@ -219,7 +298,7 @@ public final class LoadTool {
                 long t0 = System.nanoTime();
                 Publisher.Result pub = publisher.run(rate, stepSeconds);
                 long expected = pub.ok() * start.open();
-                long deadline = System.currentTimeMillis() + 5_000;
+                long deadline = System.currentTimeMillis() + 1000L * intOption("drain-seconds", 5);
                 SseConnections.Snapshot end;
                 Histogram lat = new Histogram(SseConnections.MAX_MICROS, 3);
                 do {
@@ -233,22 +312,24 @@ public final class LoadTool {
                 double seconds = Math.max(stepSeconds, (t1 - t0) / 1e9 - 0.1);
                 long lost = Math.max(0, expected - delivered);
                 long dropped = end.ended() - start.ended();
-                System.out.printf(Locale.ROOT, "| %.0f | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-                        rate, pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
-                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1));
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%s%n",
+                        rates[step].trim(), pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
+                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1),
+                        c0.redisCell(c1));
                 if (lost > 0 || dropped > 0) {
                     System.out.println();
                     System.out.println("stopped: events lost or connections dropped at this step");
                     break;
                 }
-                if (lat.getValueAtPercentile(99) > 1_000_000) {
+                if (lat.getValueAtPercentile(99) > p99LimitMs * 1000) {
                     if (!retried) { // the machine is shared: a step is repeated once before it counts
                         retried = true;
                         step--;
                         continue;
                     }
                     System.out.println();
-                    System.out.println("stopped: p99 over 1 s at this step (twice in a row)");
+                    System.out.println("stopped: p99 over " + (p99LimitMs % 1000 == 0 ? p99LimitMs / 1000 + " s" : p99LimitMs + " ms")
+                            + " at this step (twice in a row)");
                     break;
                 }
                 retried = false;
@@ -305,8 +386,8 @@ public final class LoadTool {
         header("connect rate");
         int n = intOption("connections", 5000);
         int rounds = intOption("rounds", 3);
-        System.out.println("| round | connections | seconds | connects/s | p50 (ms) | p99 (ms) | max (ms) | failed | load tool CPU | server CPU | other CPU |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| round | connections | seconds | connects/s | p50 (ms) | p99 (ms) | max (ms) | failed | load tool CPU | server CPU | other CPU |" + redisHeader());
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + redisRule());
         for (int round = 1; round <= rounds; round++) {
             try (Fleet fleet = fleet(n)) {
                 SseConnections.Snapshot start = fleet.snapshot();
@@ -322,19 +403,33 @@ public final class LoadTool {
                 Cpu c1 = cpu(end);
                 double seconds = (c1.wallNanos() - c0.wallNanos()) / 1e9;
                 Histogram h = start.connect();
-                System.out.printf(Locale.ROOT, "| %d | %d | %.2f | %.0f | %s | %s | %s | %d | %s | %s | %s |%n", round, end.open(),
+                System.out.printf(Locale.ROOT, "| %d | %d | %.2f | %.0f | %s | %s | %s | %d | %s | %s | %s |%s%n", round, end.open(),
                         seconds, end.open() / seconds, ms(h, 50), ms(h, 99), ms(h, 100), end.failed(),
-                        c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1));
+                        c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1), c0.redisCell(c1));
                 fleet.closeAll();
                 Thread.sleep(2000);
             }
         }
     }
 
+    /** Each node's subscribers and what they received of the single events: every node should have them all. */
+    private void perNode(SseConnections.Snapshot before, SseConnections.Snapshot after, int singles) {
+        List<URI> urls = urls();
+        System.out.println("| node | subscribe URL | subscribers open | single events received | per subscriber (of " + singles + ") |");
+        System.out.println("|---:|---|---:|---:|---:|");
+        for (int i = 0; i < urls.size(); i++) {
+            long received = after.urlEvents()[i] - before.urlEvents()[i];
+            long open = after.urlOpen()[i];
+            System.out.printf(Locale.ROOT, "| %d | %s | %d | %d | %s |%n", i + 1, urls.get(i), open, received,
+                    open == 0 ? "-" : String.format(Locale.ROOT, "%.2f", received / (double) open));
+        }
+        System.out.println();
+    }
+
     // ---- worker process
 
-    private static void worker(URI url, List<InetAddress> sources) throws Exception {
-        try (SseConnections connections = new SseConnections(url, sources, 256)) {
+    private static void worker(List<URI> urls, List<InetAddress> sources) throws Exception {
+        try (SseConnections connections = new SseConnections(urls, sources, 256)) {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
             String line;
             while ((line = in.readLine()) != null) {
@@ -343,9 +438,7 @@ public final class LoadTool {
                 } else if (line.equals("close")) {
                     connections.closeAll();
                 } else if (line.equals("snap")) {
-                    SseConnections.Snapshot s = connections.snapshot();
-                    System.out.println(Fleet.encode(new SseConnections.Snapshot(s.events(), s.open(), s.failed(),
-                            s.ended(), ProcessStats.ownCpuNanos(), s.latency(), s.connect())));
+                    System.out.println(Fleet.encode(connections.snapshot().withCpuNanos(ProcessStats.ownCpuNanos())));
                     System.out.flush();
                 } else if (line.equals("quit")) {
                     break;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Many SSE connections on one selector thread: plain non-blocking sockets, each bound to one of
@@ -26,15 +27,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the body fed to the client's own {@link EventStreamParser}. Every event's data must start
  * with a publish timestamp in microseconds since the epoch ({@link Clock#micros()}); the
  * difference to the time of arrival is recorded. Costs about 1 KB per idle connection besides the
- * socket, so one process holds ~19k of them within a 20,000-file limit.
+ * socket, so one process holds ~19k of them within a 20,000-file limit. Given several URLs (the
+ * nodes of a cluster), connections go to them round-robin, and events and open connections are
+ * also counted per URL.
  */
 final class SseConnections implements AutoCloseable {
 
     /** Highest latency recorded: one hour, in microseconds. */
     static final long MAX_MICROS = 3_600_000_000L;
 
-    private final URI url;
-    private final byte[] request;
+    private final List<URI> urls;
+    private final byte[][] requests;
     private final List<InetAddress> sources;
     private final int maxConnecting;
     private final Selector selector;
@@ -48,18 +51,31 @@ final class SseConnections implements AutoCloseable {
     private final AtomicInteger connecting = new AtomicInteger();
     private final AtomicInteger wanted = new AtomicInteger();
     private final AtomicInteger closeRequests = new AtomicInteger();
+    private final AtomicLongArray urlEvents;
+    private final AtomicLongArray urlOpen;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final byte[] chunk = new byte[64 * 1024];
     private int nextSource;
+    private int nextUrl;
     private volatile boolean running = true;
 
     SseConnections(URI url, List<InetAddress> sources, int maxConnecting) throws IOException {
-        this.url = url;
+        this(List.of(url), sources, maxConnecting);
+    }
+
+    SseConnections(List<URI> urls, List<InetAddress> sources, int maxConnecting) throws IOException {
+        this.urls = List.copyOf(urls);
         this.sources = sources;
         this.maxConnecting = maxConnecting;
-        String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        this.request = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
-                + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.requests = new byte[urls.size()][];
+        for (int i = 0; i < urls.size(); i++) {
+            URI url = urls.get(i);
+            String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+            requests[i] = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
+                    + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+        this.urlEvents = new AtomicLongArray(urls.size());
+        this.urlOpen = new AtomicLongArray(urls.size());
         this.selector = Selector.open();
         this.loop = Thread.ofPlatform().name("sse-connections").daemon().start(this::run);
     }
@@ -90,8 +106,14 @@ final class SseConnections implements AutoCloseable {
 
     /** Counters since the start and the histograms since the last snapshot. */
     Snapshot snapshot() {
+        long[] byUrlEvents = new long[urls.size()];
+        long[] byUrlOpen = new long[urls.size()];
+        for (int i = 0; i < byUrlEvents.length; i++) {
+            byUrlEvents[i] = urlEvents.get(i);
+            byUrlOpen[i] = urlOpen.get(i);
+        }
         return new Snapshot(events.get(), open.get(), failed.get(), ended.get(), 0,
-                latency.getIntervalHistogram(), connectLatency.getIntervalHistogram());
+                latency.getIntervalHistogram(), connectLatency.getIntervalHistogram(), byUrlEvents, byUrlOpen);
     }
 
     private void run() {
@@ -134,9 +156,10 @@ final class SseConnections implements AutoCloseable {
             if (!sources.isEmpty()) {
                 ch.bind(new InetSocketAddress(sources.get(nextSource++ % sources.size()), 0));
             }
-            Conn conn = new Conn(ch);
+            Conn conn = new Conn(ch, nextUrl++ % urls.size());
             connecting.incrementAndGet();
             counted = true;
+            URI url = urls.get(conn.urlIndex);
             if (ch.connect(new InetSocketAddress(url.getHost(), port(url)))) {
                 ch.register(selector, SelectionKey.OP_READ, conn);
                 sendRequest(conn);
@@ -168,7 +191,7 @@ final class SseConnections implements AutoCloseable {
     }
 
     private void sendRequest(Conn conn) throws IOException {
-        ByteBuffer out = ByteBuffer.wrap(request);
+        ByteBuffer out = ByteBuffer.wrap(requests[conn.urlIndex]);
         while (out.hasRemaining()) {
             if (conn.channel.write(out) == 0) {
                 throw new IOException("request did not fit the socket buffer");
@@ -219,6 +242,7 @@ final class SseConnections implements AutoCloseable {
         }
         if (conn.phase == Phase.BODY) {
             open.decrementAndGet();
+            urlOpen.decrementAndGet(conn.urlIndex);
             if (byServer) {
                 ended.incrementAndGet();
             }
@@ -258,6 +282,7 @@ final class SseConnections implements AutoCloseable {
     /** One connection: response headers, then chunked (or plain) body into the parser. */
     private final class Conn implements EventStreamParser.Handler {
         final SocketChannel channel;
+        final int urlIndex;
         final long startNanos = System.nanoTime();
         Phase phase = Phase.CONNECTING;
         byte[] head = new byte[512];
@@ -268,8 +293,9 @@ final class SseConnections implements AutoCloseable {
         boolean sizeDone;
         final EventStreamParser parser = new EventStreamParser(this, "", 64 * 1024, 1024 * 1024);
 
-        Conn(SocketChannel channel) {
+        Conn(SocketChannel channel, int urlIndex) {
             this.channel = channel;
+            this.urlIndex = urlIndex;
         }
 
         void received(byte[] buf, int off, int len) throws IOException {
@@ -309,6 +335,7 @@ final class SseConnections implements AutoCloseable {
                     phase = Phase.BODY;
                     connecting.decrementAndGet();
                     open.incrementAndGet();
+                    urlOpen.incrementAndGet(urlIndex);
                     connectLatency.recordValue(Math.min(MAX_MICROS, (System.nanoTime() - startNanos) / 1000));
                     return i + 1;
                 }
@@ -358,6 +385,7 @@ final class SseConnections implements AutoCloseable {
         @Override
         public void onEvent(MessageEvent event) {
             events.incrementAndGet();
+            urlEvents.incrementAndGet(urlIndex);
             long sent = Clock.leadingMicros(event.data());
             if (sent > 0) {
                 latency.recordValue(Math.max(0, Math.min(MAX_MICROS, Clock.micros() - sent)));
@@ -375,8 +403,12 @@ final class SseConnections implements AutoCloseable {
         }
     }
 
-    /** What a set of connections saw; histograms are in microseconds. */
-    record Snapshot(long events, int open, long failed, long ended, long cpuNanos, Histogram latency, Histogram connect) {
+    /**
+     * What a set of connections saw; histograms are in microseconds. {@code urlEvents} and
+     * {@code urlOpen} split events and open connections by URL, in the order the URLs were given.
+     */
+    record Snapshot(long events, int open, long failed, long ended, long cpuNanos, Histogram latency, Histogram connect,
+                    long[] urlEvents, long[] urlOpen) {
 
         Snapshot plus(Snapshot o) {
             Histogram l = latency.copy();
@@ -384,7 +416,20 @@ final class SseConnections implements AutoCloseable {
             Histogram c = connect.copy();
             c.add(o.connect);
             return new Snapshot(events + o.events, open + o.open, failed + o.failed, ended + o.ended,
-                    cpuNanos + o.cpuNanos, l, c);
+                    cpuNanos + o.cpuNanos, l, c, sum(urlEvents, o.urlEvents), sum(urlOpen, o.urlOpen));
+        }
+
+        /** The same counters with this process's CPU time, as a worker reports them. */
+        Snapshot withCpuNanos(long nanos) {
+            return new Snapshot(events, open, failed, ended, nanos, latency, connect, urlEvents, urlOpen);
+        }
+
+        private static long[] sum(long[] a, long[] b) {
+            long[] out = java.util.Arrays.copyOf(a, Math.max(a.length, b.length));
+            for (int i = 0; i < b.length; i++) {
+                out[i] += b[i];
+            }
+            return out;
         }
     }
 }

@@ -5,6 +5,9 @@ import dev.runnel.SseEngine;
 import dev.runnel.hub.Hub;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
+import dev.runnel.redis.RedisHubLog;
+
+import java.net.URI;
 
 /**
  * Runnel as the load tool's target: the embedded server with the hub's topic route and a publish
@@ -14,7 +17,15 @@ import dev.runnel.jetty.RunnelServer;
  * {@code maxStreams} is raised from its default (the file limit less 10%, 18,000 under a limit of
  * 20,000) to 19,600, so the idle benchmark can hold about 19k streams as it does for the peers.
  *
- * <pre>java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT]</pre>
+ * <p>With {@code --redis URI} it is one node of a cluster: the hub's log is {@link RedisHubLog} on that
+ * Redis, so an event published on any node reaches the subscribers of every node
+ * ({@code bench/cluster.sh} starts six). Lettuce needs Netty, which {@code benchmarks.jar} leaves
+ * out, so a node runs from {@code target/classes} and {@code target/classpath.txt}.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT]
+ * java -cp target/classes:$(cat target/classpath.txt) dev.runnel.bench.server.RunnelBenchServer PORT --redis redis://127.0.0.1:6379
+ * </pre>
  */
 public final class RunnelBenchServer {
 
@@ -22,7 +33,14 @@ public final class RunnelBenchServer {
     }
 
     public static RunnelServer start(int port) {
-        SseEngine engine = SseEngine.builder().maxStreams(19_600).build();
+        return start(port, null);
+    }
+
+    /** A node whose hub runs on the Redis at {@code redis}, or on its own when that is null. */
+    public static RunnelServer start(int port, URI redis) {
+        SseEngine engine = SseEngine.builder().maxStreams(19_600)
+                .hubLog(redis == null ? null : RedisHubLog.connect(redis))
+                .build();
         Hub hub = engine.hub();
         RunnelServer server = RunnelServer.builder().port(port).engine(engine).build();
         server.sse("/sse/topic/{name}", request -> hub.subscribe(request, request.pathParam("name")));
@@ -34,9 +52,38 @@ public final class RunnelBenchServer {
         return server.start();
     }
 
+    private static boolean onClassPath(String... classNames) {
+        for (String name : classNames) {
+            try {
+                Class.forName(name, false, RunnelBenchServer.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static void main(String[] args) throws InterruptedException {
-        RunnelServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 8090);
-        System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid());
+        int port = 8090;
+        URI redis = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--redis") && i + 1 < args.length) {
+                redis = URI.create(args[++i]);
+            } else if (args[i].matches("\\d+")) {
+                port = Integer.parseInt(args[i]);
+            } else {
+                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT]; not understood: " + args[i]);
+                System.exit(2);
+            }
+        }
+        if (redis != null && !onClassPath("io.netty.channel.Channel", "reactor.core.publisher.Mono")) {
+            System.err.println("--redis needs Lettuce's Netty and Reactor, which benchmarks.jar leaves out: run with"
+                    + " -cp runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)");
+            System.exit(2);
+        }
+        RunnelServer server = start(port, redis);
+        System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid()
+                + (redis == null ? "" : ", hub on Redis at " + redis));
         Thread.currentThread().join();
     }
 }
