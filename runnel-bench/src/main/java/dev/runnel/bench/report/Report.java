@@ -219,6 +219,17 @@ public final class Report {
                         note.getValue(), runs.getOrDefault(server.getKey(), 0)));
             }
         }
+        // the tool reads on one selector thread: near a whole core, it may be what limits the figure
+        double oneCore = 100.0 / Runtime.getRuntime().availableProcessors();
+        for (var metric : cells.entrySet()) {
+            for (var cell : metric.getValue().entrySet()) {
+                double tool = median(cell.getValue().tool);
+                if (tool >= 0.9 * oneCore) {
+                    n.append(String.format(Locale.ROOT, "- %s: %s: the load tool used %.0f%% of the machine (one core"
+                            + " is %.0f%%): this figure may be the tool's limit%n", cell.getKey(), metric.getKey(), tool, oneCore));
+                }
+            }
+        }
         return n.isEmpty() ? b.toString() : b + "\n" + n;
     }
 
@@ -266,6 +277,14 @@ public final class Report {
 
     // ---- chart
 
+    private static final Color[] PALETTE = {new Color(0x3b6fd8), new Color(0xe8a33d), new Color(0x8e5cc4),
+        new Color(0x3fae5a), new Color(0xd0504a), new Color(0x5a5a5a)};
+
+    /** The same colour for a server in every chart of every scenario (servers keep the order they are given in). */
+    private Color color(String server) {
+        return PALETTE[List.copyOf(servers).indexOf(server) % PALETTE.length];
+    }
+
     /**
      * One bar per server for a metric, the median of its runs, with markers at the runs' min and max
      * (each bar is its own series, overlapped, so a server keeps its colour; missing ones are 0).
@@ -283,7 +302,7 @@ public final class Report {
         List<String> shown = servers.stream().filter(byServer::containsKey).toList();
         for (String server : shown) {
             List<Double> y = shown.stream().map(s -> s.equals(server) ? median(byServer.get(s).values) : 0.0).toList();
-            chart.addSeries(server, shown, y);
+            chart.addSeries(server, shown, y).setFillColor(color(server));
         }
         List<Double> min = shown.stream().map(s -> byServer.get(s).values.stream().mapToDouble(Double::doubleValue).min().orElse(0)).toList();
         List<Double> max = shown.stream().map(s -> byServer.get(s).values.stream().mapToDouble(Double::doubleValue).max().orElse(0)).toList();
@@ -322,7 +341,9 @@ public final class Report {
                     x.add(median(points.stream().map(p -> p[0]).toList()));
                     y.add(median(points.stream().map(p -> p[1]).toList()));
                 }
-                lines.addSeries(server, x, y);
+                var series = lines.addSeries(server, x, y);
+                series.setLineColor(color(server));
+                series.setMarkerColor(color(server));
             }
             charts.add(lines);
         }
