@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runnel, nginx + nchan, Helidon 4 SE and Spring WebFlux side by side: every scenario 3 times, the four
 # targets one after the other within each run (so a change in the machine's load spreads over all of them).
-#   bench/run.sh quick   a few minutes: fanout-1k (3 short steps), idle 1k, stream 1M events, connect 1000
+#   bench/run.sh quick   about 10 minutes: fanout-1k (3 short steps), idle 1k, stream 1M events, connect 1000
 #   bench/run.sh full    fanout-1k, fanout-10k (the whole ramps), idle 1k/10k/19k, stream 5M events, connect 5000 x 3
 # Installs what is missing with apt-get (nginx-light, libnginx-mod-nchan, maven, a JDK 21+ if none is found),
 # builds the bench jar when it is missing or out of date (through ./runnel, which also finds the JDK) and
