@@ -5,14 +5,16 @@
 # TARGET:   runnel (RunnelBenchServer), nchan (nginx + nchan, config written here),
 #           helidon (HelidonSseServer, Helidon 4 SE), webflux (WebFluxSseServer, Spring Boot 4 WebFlux);
 #           default: all four
-# Writes runnel-bench/results/load/SCENARIO-TARGET.txt (-runN.txt with LOAD_RUN=N). Needs JAVA_HOME (JDK 21+), the jar built,
-# and for nchan Debian's nginx-light and libnginx-mod-nchan.
+# Writes runnel-bench/results/load/SCENARIO-TARGET.txt (-runN.txt with LOAD_RUN=N; LOAD_OUT=FILE: that file,
+# for one target). LOAD_SIZE=quick: smaller sizes, fewer and shorter steps (what bench/run.sh quick uses).
+# Needs JAVA_HOME (JDK 21+), the jar built, and for nchan Debian's nginx-light and libnginx-mod-nchan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario=${1:?scenario: fanout-1k, fanout-10k, idle, stream, connect}
 shift
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(runnel nchan helidon webflux)
+size=${LOAD_SIZE:-full}
 jar=runnel-bench/target/benchmarks.jar
 java="$JAVA_HOME/bin/java"
 out=runnel-bench/results/load
@@ -47,6 +49,7 @@ start_runnel() {
   wait_port
   sub="http://127.0.0.1:$port/sse/topic/bench"
   pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: application/x-www-form-urlencoded" --body 'data={ts}')
+  stream="http://127.0.0.1:$port/stream/tokens"
 }
 
 start_helidon() {
@@ -57,6 +60,7 @@ start_helidon() {
   wait_port
   sub="http://127.0.0.1:$port/sse/topic/bench"
   pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: text/plain" --body '{ts}')
+  stream="http://127.0.0.1:$port/stream/tokens"
 }
 
 start_webflux() {
@@ -67,6 +71,7 @@ start_webflux() {
   wait_port
   sub="http://127.0.0.1:$port/sse/topic/bench"
   pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: text/plain" --body '{ts}')
+  stream="http://127.0.0.1:$port/stream/tokens"
 }
 
 start_nchan() {
@@ -99,9 +104,16 @@ CONF
   wait_port
   sub="http://127.0.0.1:$port/sub/bench"
   pub=(--publish "POST http://127.0.0.1:$port/pub/bench" --header "Content-Type: text/plain" --body '{ts}')
+  stream=""  # nchan only relays what is published: it has no producer of its own
 }
 
 for target in "${targets[@]}"; do
+  file=${LOAD_OUT:-"$out/$scenario-$target${LOAD_RUN:+-run$LOAD_RUN}.txt"}  # LOAD_RUN=2: a repeated run
+  if [ "$scenario" = stream ] && [ "$target" = nchan ]; then
+    # publishing each event by HTTP would measure nchan's publish path, not a stream: no row
+    echo 'RESULT server=nchan note="n/a: nchan has no server-side producer (events only come from publish requests)"' | tee "$file"
+    continue
+  fi
   case "$target" in
     runnel) start_runnel ;;
     nchan) start_nchan ;;
@@ -111,16 +123,19 @@ for target in "${targets[@]}"; do
   esac
   sleep 1
   tool=("$java" -Xmx2g -cp "$jar" dev.runnel.bench.load.LoadTool)
-  common=(--url "$sub" --label "$target" --server-pid "$server_pid" --sources 4)
-  case "$scenario" in
-    fanout-1k)  args=(fanout "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 10,20,50,100,200,500,1000,2000) ;;
-    fanout-10k) args=(fanout "${common[@]}" "${pub[@]}" --subscribers 10000 --rates 1,2,5,10,20,50,100,200) ;;
-    stream)     args=(stream "${common[@]}" "${pub[@]}" --rates 1000,2000,5000,10000,20000) ;;
-    idle)       args=(idle "${common[@]}" --counts 1000,10000,19000) ;;
-    connect)    args=(connect "${common[@]}" --connections 5000 --rounds 3) ;;
-    *) echo "load: unknown scenario '$scenario'" >&2; exit 2 ;;
+  common=(--label "$target" --server-pid "$server_pid" --sources 4)
+  case "$scenario:$size" in
+    fanout-1k:full)   args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 10,20,50,100,200,500,1000,2000) ;;
+    fanout-1k:quick)  args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 50,200,1000 --step-seconds 2 --singles 3) ;;
+    fanout-10k:*)     args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 10000 --rates 1,2,5,10,20,50,100,200) ;;
+    stream:full)      args=(stream --url "$stream" "${common[@]}" --count 5000000 --warmup 1000000 --seconds 60) ;;
+    stream:quick)     args=(stream --url "$stream" "${common[@]}" --count 1000000 --warmup 200000 --seconds 15) ;;
+    idle:full)        args=(idle --url "$sub" "${common[@]}" --counts 1000,10000,19000) ;;
+    idle:quick)       args=(idle --url "$sub" "${common[@]}" --counts 1000) ;;
+    connect:full)     args=(connect --url "$sub" "${common[@]}" --connections 5000 --rounds 3) ;;
+    connect:quick)    args=(connect --url "$sub" "${common[@]}" --connections 1000 --rounds 1) ;;
+    *) echo "load: unknown scenario '$scenario' (size $size)" >&2; exit 2 ;;
   esac
-  file="$out/$scenario-$target${LOAD_RUN:+-run$LOAD_RUN}.txt"  # LOAD_RUN=2: a repeated run
   {
     echo "# ${args[*]}"
     echo "# $(date -u +%FT%TZ), $("$java" -version 2>&1 | head -n 1), $(nproc) cores, server pid $server_pid"

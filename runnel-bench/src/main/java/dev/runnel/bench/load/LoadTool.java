@@ -20,7 +20,8 @@ import java.util.Map;
  * <pre>
  * LoadTool fanout  --url SUB_URL --publish 'POST PUB_URL' [--header 'K: V']... --body 'data={ts}'
  *                  [--subscribers 1000] [--rates 10,20,50,...] [--step-seconds 5] [--singles 5]
- * LoadTool stream  (fanout with one subscriber; rates are events a second through that one stream)
+ * LoadTool stream  --url STREAM_URL [--count 1000000] [--warmup COUNT/5] [--seconds 30]
+ *                  (one connection to STREAM_URL?count=N, whose server makes the N events itself)
  * LoadTool idle    --url SUB_URL --server-pid PID [--counts 1000,10000,19000]
  * LoadTool connect --url SUB_URL [--connections 5000] [--rounds 3]
  * common:          [--sources 4] (source addresses 127.0.0.2 ...) [--per-process 18000] [--server-pid PID]
@@ -34,6 +35,11 @@ import java.util.Map;
  * Prints a Markdown table per scenario. Every row carries the load tool's own CPU share (all its
  * processes, as a share of all cores), and the server's when its pid is given: a row where the
  * load tool is near 100% measures the load tool, not the server.
+ *
+ * <p>Besides the Markdown, each headline figure is printed once more as a line for programs:
+ * {@code RESULT server=NAME metric="what (unit)" value=N [tool_cpu=% server_cpu=% other_cpu=%] [chart=yes]};
+ * a ramp step as {@code RESULT server=NAME point=ramp rate=N x=DELIVERIES_PER_S y=P99_MS}; a remark as
+ * {@code RESULT server=NAME note="..."}. {@code dev.runnel.bench.report.Report} reads them.
  */
 public final class LoadTool {
 
@@ -67,6 +73,12 @@ public final class LoadTool {
             worker(uris(List.of(args[1])), args[2].equals("-") ? List.of() : addresses(args[2]));
             return;
         }
+        run(args);
+        System.exit(0);
+    }
+
+    /** Runs one scenario in this JVM: {@code args} as for {@link #main}, without a worker's. */
+    static void run(String... args) throws Exception {
         Map<String, List<String>> options = new HashMap<>();
         for (int i = 1; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -77,12 +89,11 @@ public final class LoadTool {
         LoadTool tool = new LoadTool(options);
         switch (args[0]) {
             case "fanout" -> tool.fanout(tool.intOption("subscribers", 1000), "10,20,50,100,200,500,1000,2000");
-            case "stream" -> tool.fanout(1, "1000,2000,5000,10000,20000,50000");
+            case "stream" -> tool.stream();
             case "idle" -> tool.idle();
             case "connect" -> tool.connect();
             default -> throw new IllegalArgumentException("unknown scenario '" + args[0] + "'");
         }
-        System.exit(0);
     }
 
     // ---- options
@@ -151,39 +162,62 @@ public final class LoadTool {
 
     // ---- measuring
 
-    /** CPU of the load tool (all processes), of the server (all nodes) and of Redis, cumulative, in ns; wall time. */
+    /**
+     * CPU of the load tool (all processes), of the server (all nodes; -1: unknown), of Redis (-1: not
+     * given) and of the whole machine, in ns, and wall time: cumulative readings, or the difference
+     * of two ({@link #since}).
+     */
     private record Cpu(long tool, long server, long redis, long machine, long wallNanos) {
-        String toolShare(Cpu later) {
-            return pct((later.tool - tool), later.wallNanos - wallNanos);
+        Cpu since(Cpu earlier) {
+            return new Cpu(tool - earlier.tool, server < 0 ? -1 : server - earlier.server,
+                    redis < 0 ? -1 : redis - earlier.redis, machine - earlier.machine, wallNanos - earlier.wallNanos);
         }
 
-        String serverShare(Cpu later) {
-            return server < 0 ? "n/a" : pct(later.server - server, later.wallNanos - wallNanos);
+        Cpu plus(Cpu other) {
+            return new Cpu(tool + other.tool, server < 0 || other.server < 0 ? -1 : server + other.server,
+                    redis < 0 || other.redis < 0 ? -1 : redis + other.redis, machine + other.machine, wallNanos + other.wallNanos);
         }
 
-        /** The Redis column's cell, or nothing when no Redis pid was given. */
-        String redisCell(Cpu later) {
-            return redis < 0 ? "" : " " + pct(later.redis - redis, later.wallNanos - wallNanos) + " |";
+        /** Shares of all cores, in percent: load tool, server, everything else, Redis (NaN: unknown). */
+        double[] shares() {
+            // everything else on the machine: other engineers' builds show here
+            long others = Math.max(0, machine - tool - Math.max(0, server) - Math.max(0, redis));
+            return new double[] {share(tool), server < 0 ? Double.NaN : share(server), share(others),
+                    redis < 0 ? Double.NaN : share(redis)};
         }
 
-        /** CPU used by everything else on the machine: other engineers' builds show here. */
-        String othersShare(Cpu later) {
-            long others = (later.machine - machine) - (later.tool - tool) - (server < 0 ? 0 : later.server - server)
-                    - (redis < 0 ? 0 : later.redis - redis);
-            return pct(Math.max(0, others), later.wallNanos - wallNanos);
+        private double share(long cpu) {
+            return 100.0 * cpu / wallNanos / CORES;
         }
 
-        private static String pct(long cpu, long wall) {
-            return String.format(Locale.ROOT, "%.0f%%", 100.0 * cpu / wall / CORES);
+        /** Markdown cells: load tool, server, other CPU, and Redis when known. */
+        String cells() {
+            double[] s = shares();
+            return String.format(Locale.ROOT, "%.0f%% | %s | %.0f%%", s[0],
+                    Double.isNaN(s[1]) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", s[1]), s[2])
+                    + (Double.isNaN(s[3]) ? "" : String.format(Locale.ROOT, " | %.0f%%", s[3]));
+        }
+
+        /** The same as RESULT fields. */
+        String fields() {
+            double[] s = shares();
+            return String.format(Locale.ROOT, " tool_cpu=%.0f server_cpu=%s other_cpu=%.0f", s[0],
+                    Double.isNaN(s[1]) ? "n/a" : String.format(Locale.ROOT, "%.0f", s[1]), s[2])
+                    + (Double.isNaN(s[3]) ? "" : String.format(Locale.ROOT, " redis_cpu=%.0f", s[3]));
         }
     }
 
     private Cpu cpu(SseConnections.Snapshot s) {
+        return cpu(s.cpuNanos());
+    }
+
+    /** {@code workerCpuNanos}: CPU of worker processes, which this JVM's own figure leaves out. */
+    private Cpu cpu(long workerCpuNanos) {
         long server = -1;
         for (long pid : serverPids) {
             server = Math.max(server, 0) + ProcessStats.cpuNanos(pid);
         }
-        return new Cpu(ProcessStats.ownCpuNanos() + s.cpuNanos(), server,
+        return new Cpu(ProcessStats.ownCpuNanos() + workerCpuNanos, server,
                 redisPid > 0 ? ProcessStats.cpuNanos(redisPid) : -1, ProcessStats.machineBusyNanos(), System.nanoTime());
     }
 
@@ -194,6 +228,22 @@ public final class LoadTool {
 
     private String redisRule() {
         return redisPid > 0 ? "---:|" : "";
+    }
+
+    // ---- lines for programs (see the class's Javadoc)
+
+    /** One headline figure; {@code cpu} (may be null) is the CPU over its measurement. */
+    private void result(String metric, double value, Cpu cpu, boolean chart) {
+        System.out.printf(Locale.ROOT, "RESULT server=%s metric=\"%s\" value=%s%s%s%n", label, metric, number(value),
+                cpu == null ? "" : cpu.fields(), chart ? " chart=yes" : "");
+    }
+
+    private void note(String text) {
+        System.out.printf("RESULT server=%s note=\"%s\"%n", label, text.replace('"', '\''));
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3f", v);
     }
 
     /** Waits until {@code target} connections are open or every one asked for has opened or failed. */
@@ -232,7 +282,17 @@ public final class LoadTool {
         if (h.getTotalCount() == 0) {
             return "-";
         }
-        return String.format(Locale.ROOT, "%.1f", h.getValueAtPercentile(percentile) / 1000.0);
+        return String.format(Locale.ROOT, "%.1f", millis(h, percentile));
+    }
+
+    private static double millis(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private void header(String scenario) {
@@ -243,7 +303,7 @@ public final class LoadTool {
     // ---- scenarios
 
     private void fanout(int subscribers, String defaultRates) throws Exception {
-        header(subscribers == 1 ? "one stream" : "fan-out to " + subscribers);
+        header("fan-out to " + subscribers);
         double stepSeconds = Double.parseDouble(option("step-seconds", "5"));
         try (Fleet fleet = fleet(subscribers); Publisher publisher = publisher()) {
             fleet.open(subscribers);
@@ -253,6 +313,7 @@ public final class LoadTool {
                     (System.nanoTime() - connectStart) / 1e9);
             if (s.open() < subscribers) {
                 System.out.println("**not all subscribers connected: stopping**");
+                note("not all subscribers connected (" + s.open() + " of " + subscribers + "): no measurement");
                 return;
             }
             Thread.sleep(1000);
@@ -266,6 +327,9 @@ public final class LoadTool {
                 System.out.println("| single event | delivered | to first (ms) | p50 (ms) | p99 (ms) | to all (ms) |");
                 System.out.println("|---|---:|---:|---:|---:|---:|");
                 SseConnections.Snapshot beforeSingles = fleet.snapshot();
+                List<Double> p50s = new ArrayList<>();
+                List<Double> p99s = new ArrayList<>();
+                List<Double> toAll = new ArrayList<>();
                 for (int i = 1; i <= singles; i++) {
                     long before = fleet.snapshot().events();
                     publisher.publishOne();
@@ -279,11 +343,25 @@ public final class LoadTool {
                     } while (after.events() - before < subscribers && System.currentTimeMillis() < deadline);
                     System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %s |%n", i, after.events() - before,
                             ms(h, 0), ms(h, 50), ms(h, 99), ms(h, 100));
+                    if (after.events() - before >= subscribers) {
+                        p50s.add(millis(h, 50));
+                        p99s.add(millis(h, 99));
+                        toAll.add(millis(h, 100));
+                    }
                     Thread.sleep(500);
                 }
                 System.out.println();
                 if (urls().size() > 1) {
                     perNode(beforeSingles, fleet.snapshot(), singles);
+                }
+                if (toAll.size() < singles) {
+                    note((singles - toAll.size()) + " of " + singles + " single events did not reach every subscriber within "
+                            + intOption("single-seconds", 10) + " s");
+                }
+                if (!toAll.isEmpty()) {
+                    result("single event to all N: p50 over subscribers (ms)", median(p50s), null, false);
+                    result("single event to all N: p99 over subscribers (ms)", median(p99s), null, false);
+                    result("single event to all N: to the last one (ms)", median(toAll), null, false);
                 }
             }
             System.out.println("| publish/s asked | published | skipped | deliveries/s | lost | dropped conns | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | load tool CPU | server CPU | other CPU |" + redisHeader());
@@ -291,6 +369,11 @@ public final class LoadTool {
             String[] rates = option("rates", defaultRates).split(",");
             boolean retried = false;
             long p99LimitMs = intOption("p99-limit-ms", 1000);
+            String limit = p99LimitMs % 1000 == 0 ? p99LimitMs / 1000 + " s" : p99LimitMs + " ms";
+            double bestDeliveries = -1;
+            double bestP99 = 0;
+            Cpu bestCpu = null;
+            String stopped = "the last step passed";
             for (int step = 0; step < rates.length; step++) {
                 double rate = Double.parseDouble(rates[step]);
                 SseConnections.Snapshot start = fleet.snapshot();
@@ -312,13 +395,12 @@ public final class LoadTool {
                 double seconds = Math.max(stepSeconds, (t1 - t0) / 1e9 - 0.1);
                 long lost = Math.max(0, expected - delivered);
                 long dropped = end.ended() - start.ended();
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%s%n",
+                Cpu used = c1.since(c0);
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s |%n",
                         rates[step].trim(), pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
-                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1),
-                        c0.redisCell(c1));
+                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), used.cells());
                 if (lost > 0 || dropped > 0) {
-                    System.out.println();
-                    System.out.println("stopped: events lost or connections dropped at this step");
+                    stopped = "events lost or connections dropped at this step";
                     break;
                 }
                 if (lat.getValueAtPercentile(99) > p99LimitMs * 1000) {
@@ -327,17 +409,31 @@ public final class LoadTool {
                         step--;
                         continue;
                     }
-                    System.out.println();
-                    System.out.println("stopped: p99 over " + (p99LimitMs % 1000 == 0 ? p99LimitMs / 1000 + " s" : p99LimitMs + " ms")
-                            + " at this step (twice in a row)");
+                    stopped = "p99 over " + limit + " at this step (twice in a row)";
                     break;
                 }
                 retried = false;
+                // the step counts: deliveries are what arrived, whatever the publisher managed
+                System.out.printf(Locale.ROOT, "RESULT server=%s point=ramp rate=%s x=%.0f y=%.1f%n",
+                        label, number(rate), delivered / seconds, millis(lat, 99));
+                if (delivered / seconds > bestDeliveries) {
+                    bestDeliveries = delivered / seconds;
+                    bestP99 = millis(lat, 99);
+                    bestCpu = used;
+                }
                 if (pub.skipped() > pub.sent() / 10) {
-                    System.out.println();
-                    System.out.println("stopped: the publisher could not keep the asked rate (too many publishes in flight)");
+                    stopped = "the publisher could not keep the asked rate (too many publishes in flight)";
                     break;
                 }
+            }
+            System.out.println();
+            System.out.println("stopped: " + stopped);
+            note("ramp stopped: " + stopped);
+            if (bestCpu == null) {
+                note("no ramp step kept p99 under " + limit + " with nothing lost");
+            } else {
+                result("deliveries/s, best step with p99 < " + limit + " and nothing lost", bestDeliveries, bestCpu, true);
+                result("p99 at that step (ms)", bestP99, bestCpu, false);
             }
             fleet.closeAll();
         }
@@ -375,7 +471,12 @@ public final class LoadTool {
                         jvm ? String.format(Locale.ROOT, "%.1f", heap / 1024.0) : "n/a",
                         jvm ? String.format(Locale.ROOT, "%.2f", (heap - heap0) / (double) s.open()) : "n/a");
                 if (s.open() < n) {
+                    note("only " + s.open() + " of " + n + " idle connections opened");
                     break;
+                }
+                result("RSS per conn at " + n + " (KiB)", (rss - rss0) / (double) s.open(), null, true);
+                if (jvm && heap >= 0 && heap0 >= 0) {
+                    result("heap per conn at " + n + " (KiB)", (heap - heap0) / (double) s.open(), null, false);
                 }
             }
             fleet.closeAll();
@@ -388,6 +489,9 @@ public final class LoadTool {
         int rounds = intOption("rounds", 3);
         System.out.println("| round | connections | seconds | connects/s | p50 (ms) | p99 (ms) | max (ms) | failed | load tool CPU | server CPU | other CPU |" + redisHeader());
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + redisRule());
+        Histogram all = new Histogram(SseConnections.MAX_MICROS, 3);
+        long connected = 0;
+        Cpu total = null;
         for (int round = 1; round <= rounds; round++) {
             try (Fleet fleet = fleet(n)) {
                 SseConnections.Snapshot start = fleet.snapshot();
@@ -400,15 +504,88 @@ public final class LoadTool {
                     end = fleet.snapshot();
                     start.connect().add(end.connect());
                 } while (end.open() + end.failed() < n && System.currentTimeMillis() < deadline);
-                Cpu c1 = cpu(end);
-                double seconds = (c1.wallNanos() - c0.wallNanos()) / 1e9;
+                Cpu used = cpu(end).since(c0);
+                double seconds = used.wallNanos() / 1e9;
                 Histogram h = start.connect();
-                System.out.printf(Locale.ROOT, "| %d | %d | %.2f | %.0f | %s | %s | %s | %d | %s | %s | %s |%s%n", round, end.open(),
-                        seconds, end.open() / seconds, ms(h, 50), ms(h, 99), ms(h, 100), end.failed(),
-                        c0.toolShare(c1), c0.serverShare(c1), c0.othersShare(c1), c0.redisCell(c1));
+                System.out.printf(Locale.ROOT, "| %d | %d | %.2f | %.0f | %s | %s | %s | %d | %s |%n", round, end.open(),
+                        seconds, end.open() / seconds, ms(h, 50), ms(h, 99), ms(h, 100), end.failed(), used.cells());
+                all.add(h);
+                connected += end.open();
+                total = total == null ? used : total.plus(used);
+                if (end.failed() > 0) {
+                    note("round " + round + ": " + end.failed() + " connections failed");
+                }
                 fleet.closeAll();
                 Thread.sleep(2000);
             }
+        }
+        result("connects/s (" + rounds + (rounds == 1 ? " round" : " rounds") + " of " + n + ")", connected / (total.wallNanos() / 1e9), total, true);
+        result("connect to response head, p99 (ms)", millis(all, 99), total, false);
+    }
+
+    /**
+     * One connection to {@code --url} with {@code ?count=N}: the server makes N small events itself,
+     * as fast as the connection takes them. A warm-up stream first (not counted) lets the JIT settle.
+     */
+    private void stream() throws Exception {
+        header("one stream, events made in the server");
+        int count = intOption("count", 1_000_000);
+        int warmup = intOption("warmup", count / 5);
+        double limit = Double.parseDouble(option("seconds", "30"));
+        System.out.println("| stream | events asked | received | seconds | events/s | MB/s | to first event (ms) | tool's reader thread busy | load tool CPU | server CPU | other CPU |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        if (warmup > 0) {
+            readStream("warm-up", warmup, limit);
+        }
+        StreamRun run = readStream("measured", count, limit);
+        System.out.println();
+        if (run.received() < count) {
+            note("received " + run.received() + " of " + count + " events within " + number(limit) + " s");
+        }
+        if (run.readerBusy() > 0.9) {
+            String text = String.format(Locale.ROOT, "the load tool's reader thread was busy %.0f%% of the time: "
+                    + "this rate may be the tool's limit, not the server's", 100 * run.readerBusy());
+            System.out.println("**" + text + "**");
+            note(text);
+        }
+        if (run.received() > 1) {
+            result("events/s", run.eventsPerSecond(), run.cpu(), true);
+            result("MB/s", run.megabytesPerSecond(), run.cpu(), false);
+            result("time to first event (ms)", run.firstMillis(), null, false);
+        }
+    }
+
+    private record StreamRun(long received, double eventsPerSecond, double megabytesPerSecond, double firstMillis,
+                             double readerBusy, Cpu cpu) {
+    }
+
+    private StreamRun readStream(String name, int count, double limitSeconds) throws Exception {
+        URI base = URI.create(option("url", null));
+        URI url = URI.create(base + (base.getRawQuery() == null ? "?" : "&") + "count=" + count);
+        try (SseConnections connection = new SseConnections(url, sources().subList(0, Math.min(1, sources().size())), 1)) {
+            Cpu c0 = cpu(0);
+            long reader0 = connection.readerCpuNanos();
+            connection.open(1);
+            long deadline = System.nanoTime() + (long) (limitSeconds * 1e9);
+            for (int polls = 1; connection.eventCount() < count && System.nanoTime() < deadline; polls++) {
+                if (polls % 50 == 0) { // a snapshot copies histograms: not every time
+                    SseConnections.Snapshot s = connection.snapshot();
+                    if (s.failed() > 0 || s.ended() > 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(2);
+            }
+            Cpu used = cpu(0).since(c0);
+            double readerBusy = (connection.readerCpuNanos() - reader0) / (double) used.wallNanos();
+            long received = connection.eventCount();
+            double window = (connection.lastEventNanos() - connection.firstEventNanos()) / 1e9;
+            double eventsPerSecond = window > 0 ? (received - 1) / window : 0;
+            double mbPerSecond = window > 0 ? connection.bytes() / window / 1e6 : 0;
+            double firstMillis = connection.firstEventNanos() == 0 ? -1 : (connection.firstEventNanos() - c0.wallNanos()) / 1e6;
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.0f | %.1f | %.1f | %.0f%% | %s |%n", name, count, received,
+                    window, eventsPerSecond, mbPerSecond, firstMillis, 100 * readerBusy, used.cells());
+            return new StreamRun(received, eventsPerSecond, mbPerSecond, firstMillis, readerBusy, used);
         }
     }
 

@@ -47,6 +47,9 @@ final class SseConnections implements AutoCloseable {
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private volatile long firstEventNanos;
+    private volatile long lastEventNanos;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger connecting = new AtomicInteger();
     private final AtomicInteger wanted = new AtomicInteger();
@@ -96,12 +99,36 @@ final class SseConnections implements AutoCloseable {
         selector.wakeup();
     }
 
+    long eventCount() {
+        return events.get();
+    }
+
     int openCount() {
         return open.get();
     }
 
     int pending() {
         return wanted.get() + connecting.get();
+    }
+
+    /** Bytes read from all connections since the start, response heads and chunk framing included. */
+    long bytes() {
+        return bytes.get();
+    }
+
+    /** {@link System#nanoTime()} when the first event arrived on any connection, or 0. */
+    long firstEventNanos() {
+        return firstEventNanos;
+    }
+
+    /** {@link System#nanoTime()} when the latest event arrived, or 0. */
+    long lastEventNanos() {
+        return lastEventNanos;
+    }
+
+    /** CPU time of the selector thread, in ns: near the wall time, the tool's one reading thread is the limit. */
+    long readerCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(loop.threadId());
     }
 
     /** Counters since the start and the histograms since the last snapshot. */
@@ -219,6 +246,7 @@ final class SseConnections implements AutoCloseable {
                     close(key, true);
                     return;
                 }
+                bytes.addAndGet(n);
                 readBuffer.flip();
                 readBuffer.get(chunk, 0, n);
                 conn.received(chunk, 0, n);
@@ -384,6 +412,11 @@ final class SseConnections implements AutoCloseable {
 
         @Override
         public void onEvent(MessageEvent event) {
+            long now = System.nanoTime();
+            if (firstEventNanos == 0) {
+                firstEventNanos = now;
+            }
+            lastEventNanos = now;
             events.incrementAndGet();
             urlEvents.incrementAndGet(urlIndex);
             long sent = Clock.leadingMicros(event.data());

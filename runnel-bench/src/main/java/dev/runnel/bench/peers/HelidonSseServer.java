@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * is a queue per subscriber that the publish route offers to. Same routes as
  * {@code RunnelBenchServer}: {@code GET /sse/topic/{name}}; {@code POST /publish/{name}} whose
  * plain-text body is the event's data. A comment every 15 s keeps idle streams alive, as Runnel's
- * default heartbeat does. Default server options.
+ * default heartbeat does. {@code GET /stream/tokens?count=N} emits N small events ({@code tok0},
+ * {@code tok1}, ...) in a loop on the request's thread, as fast as the connection takes them.
+ * Default server options.
  *
  * <pre>java -cp target/classes:$(cat target/classpath.txt) dev.runnel.bench.peers.HelidonSseServer [PORT]</pre>
  */
@@ -51,6 +53,16 @@ public final class HelidonSseServer {
                                 // the client left, or the server stops
                             } finally {
                                 subscribers.remove(queue);
+                            }
+                        })
+                        .get("/stream/tokens", (req, res) -> {
+                            int count = Integer.parseInt(req.query().first("count").orElse("1000"));
+                            try (SseSink sink = res.sink(SseSink.TYPE)) {
+                                for (int i = 0; i < count; i++) {
+                                    sink.emit(SseEvent.create("tok" + i));
+                                }
+                            } catch (UncheckedIOException e) {
+                                // the client left
                             }
                         })
                         .post("/publish/{name}", (req, res) -> {

@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
@@ -23,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the event instead of holding up the others). Same routes as {@code RunnelBenchServer}; the
  * publish body is the event's data. A comment every 15 s keeps idle streams alive, as Runnel's
  * default heartbeat does; a comment first sends the response head at once (WebFlux holds it back
- * until the first element). Default Boot settings but for the bind address and port.
+ * until the first element). {@code GET /stream/tokens?count=N} returns {@code Flux.range} mapped to N
+ * small events ({@code tok0}, {@code tok1}, ...), sent as fast as the connection takes them. Default
+ * Boot settings but for the bind address and port.
  *
  * <pre>java -cp target/classes:$(cat target/classpath.txt) dev.runnel.bench.peers.WebFluxSseServer --server.port=PORT</pre>
  */
@@ -51,6 +54,11 @@ public class WebFluxSseServer {
         // once, as Runnel and Helidon do, so a browser's EventSource opens without waiting for news
         ServerSentEvent<String> opened = ServerSentEvent.<String>builder().comment("connected").build();
         return Flux.merge(events, heartbeats).startWith(opened);
+    }
+
+    @GetMapping(path = "/stream/tokens", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<String>> tokens(@RequestParam(name = "count", defaultValue = "1000") int count) {
+        return Flux.range(0, count).map(i -> ServerSentEvent.builder("tok" + i).build());
     }
 
     @PostMapping("/publish/{name}")

@@ -1,6 +1,7 @@
 package dev.runnel.bench.server;
 
 import dev.runnel.BadRequestException;
+import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
 import dev.runnel.hub.Hub;
 import dev.runnel.jetty.HttpResponse;
@@ -13,7 +14,9 @@ import java.net.URI;
  * Runnel as the load tool's target: the embedded server with the hub's topic route and a publish
  * route, as the demo has them, and nothing else. {@code GET /sse/topic/{name}} subscribes;
  * {@code POST /publish/{name}} with form field {@code data} publishes the field as the event's data
- * (the load tool puts its timestamp there). Default engine and server options but one:
+ * (the load tool puts its timestamp there). {@code GET /stream/tokens?count=N} streams N small
+ * events ({@code tok0}, {@code tok1}, ...) from a producer in the server, as fast as the connection
+ * takes them. Default engine and server options but one:
  * {@code maxStreams} is raised from its default (the file limit less 10%, 18,000 under a limit of
  * 20,000) to 19,600, so the idle benchmark can hold about 19k streams as it does for the peers.
  *
@@ -48,6 +51,14 @@ public final class RunnelBenchServer {
             String data = request.form("data").orElseThrow(() -> new BadRequestException("form field 'data' is required"));
             hub.publish(request.context().pathParam("name"), data);
             return HttpResponse.text(200, "ok");
+        });
+        server.sse("/stream/tokens", request -> {
+            int count = request.queryInt("count", 1000, 1, Integer.MAX_VALUE);
+            return EventStream.producer(out -> {
+                for (int i = 0; i < count; i++) {
+                    out.emit("tok" + i);
+                }
+            });
         });
         return server.start();
     }

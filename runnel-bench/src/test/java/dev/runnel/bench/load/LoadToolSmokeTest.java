@@ -46,6 +46,39 @@ class LoadToolSmokeTest {
     }
 
     @Test
+    void tokenStreamDeliversEveryEventTheServerMakes() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0);
+             SseConnections connection = new SseConnections(server.uri().resolve("/stream/tokens?count=20000"),
+                     List.of(InetAddress.getByName("127.0.0.2")), 1)) {
+            connection.open(1);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (connection.eventCount() < 20_000 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(connection.eventCount()).isEqualTo(20_000);
+            assertThat(connection.bytes()).isGreaterThan(20_000L * "data: tok0\n\n".length());
+            assertThat(connection.lastEventNanos()).isGreaterThan(connection.firstEventNanos());
+        }
+    }
+
+    @Test
+    void resultLinesCarryTheMetricTheValueAndTheCpuShares() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0)) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream out = System.out;
+            System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                LoadTool.run("stream", "--url", server.uri().resolve("/stream/tokens").toString(), "--label", "smoke",
+                        "--count", "5000", "--warmup", "0", "--sources", "1");
+            } finally {
+                System.setOut(out);
+            }
+            assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("RESULT ")))
+                    .anyMatch(l -> l.matches("RESULT server=smoke metric=\"events/s\" value=[0-9.]+ tool_cpu=\\d+ server_cpu=n/a other_cpu=\\d+ chart=yes"));
+        }
+    }
+
+    @Test
     void timestampIsReadFromTheStartOfTheData() {
         assertThat(Clock.leadingMicros("1764300000123456")).isEqualTo(1764300000123456L);
         assertThat(Clock.leadingMicros("ts=1764300000123456 pad")).isEqualTo(1764300000123456L);

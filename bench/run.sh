@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runnel, nginx + nchan, Helidon 4 SE and Spring WebFlux side by side: every scenario 3 times, the four
+# targets one after the other within each run (so a change in the machine's load spreads over all of them).
+#   bench/run.sh quick   about 10 minutes: fanout-1k (3 short steps), idle 1k, stream 1M events, connect 1000
+#   bench/run.sh full    fanout-1k, fanout-10k (the whole ramps), idle 1k/10k/19k, stream 5M events, connect 5000 x 3
+# Installs what is missing with apt-get (nginx-light, libnginx-mod-nchan, maven, a JDK 21+ if none is found),
+# builds the bench jar when it is missing or out of date (through ./runnel, which also finds the JDK) and
+# raises the open-files limit to the hard limit. Each target is started by runnel-bench/load.sh.
+# Writes bench/results/raw/DATE[-quick]/SCENARIO/TARGET-runN.txt, then per scenario
+# bench/results/DATE[-quick]-SCENARIO.md and .png (dev.runnel.bench.report.Report), and prints the tables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-quick}
+case "$mode" in
+  quick|full) ;;
+  *) echo "usage: bench/run.sh quick|full" >&2; exit 2 ;;
+esac
+export PATH="$PATH:/usr/sbin"  # nginx, for users whose PATH leaves it out
+
+apt_updated=""
+apt_install() { # the Debian packages given, as root or else through sudo
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  if [ -z "$apt_updated" ]; then
+    $sudo apt-get update -qq >&2
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >&2
+}
+
+if [ "${RUNNEL_BENCH_READY:-}" != 1 ]; then
+  missing=()
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+  [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] || missing+=(libnginx-mod-nchan)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "bench: installing ${missing[*]}" >&2
+    apt_install "${missing[@]}"
+  fi
+  if ! ./runnel java-home >/dev/null 2>&1; then
+    echo "bench: no JDK 21 or newer found: installing one" >&2
+    apt_install openjdk-21-jdk-headless || apt_install openjdk-25-jdk-headless
+  fi
+  # ./runnel picks the JDK, builds the jar if needed and runs this script again with RUNNEL_BENCH_READY=1
+  exec ./runnel bench "$mode"
+fi
+
+ulimit -n "$(ulimit -Hn)"
+targets=(runnel nchan helidon webflux)
+if [ "$mode" = quick ]; then
+  scenarios=(fanout-1k idle stream connect)
+  tag="$(date -u +%F)-quick"
+else
+  scenarios=(fanout-1k fanout-10k idle stream connect)
+  tag="$(date -u +%F)"
+fi
+runs=3
+raw="bench/results/raw/$tag"
+mkdir -p "$raw"
+log="$raw/run.log"
+echo "bench: $mode: ${#scenarios[@]} scenarios x $runs runs x ${#targets[@]} targets; raw outputs in $raw/, log $log" >&2
+
+elapsed() {
+  printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60))
+}
+
+total=$(( ${#scenarios[@]} * runs * ${#targets[@]} ))
+step=0
+SECONDS=0
+for scenario in "${scenarios[@]}"; do
+  mkdir -p "$raw/$scenario"
+  for run in $(seq "$runs"); do
+    for target in "${targets[@]}"; do
+      step=$((step + 1))
+      echo "[$step/$total] $scenario run $run/$runs $target ... elapsed $(elapsed)" >&2
+      if ! LOAD_SIZE=$mode LOAD_OUT="$raw/$scenario/$target-run$run.txt" \
+          runnel-bench/load.sh "$scenario" "$target" >/dev/null 2>>"$log"; then
+        echo "bench: $scenario run $run $target failed (see $log)" >&2
+      fi
+    done
+  done
+done
+echo "bench: all runs done in $(elapsed); writing the reports" >&2
+
+tables=""
+for scenario in "${scenarios[@]}"; do
+  files=()
+  for target in "${targets[@]}"; do  # the report keeps this order
+    files+=("$raw/$scenario/$target"-run*.txt)
+  done
+  tables+=$("$JAVA_HOME/bin/java" -Djava.awt.headless=true -cp runnel-bench/target/benchmarks.jar \
+    dev.runnel.bench.report.Report --scenario "$scenario ($mode)" --date "$(date -u +%F)" --command "bench/run.sh $mode" \
+    --out "bench/results/$tag-$scenario" "${files[@]}")
+  tables+=$'\n'
+  echo "bench: wrote bench/results/$tag-$scenario.md and .png" >&2
+done
+printf '%s\n' "$tables"
