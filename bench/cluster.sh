@@ -169,7 +169,7 @@ args=(fanout --label "runnel-cluster-$nodes" --url "$(IFS=,; echo "${urls[*]}")"
   --body 'data={ts}' --subscribers "$subscribers" --per-process "$per_worker" --sources "$sources"
   --server-pid "$(IFS=,; echo "${node_pids[*]}")" --redis-pid "$redis_pid" --rates "$rates"
   --step-seconds "$step_seconds" --singles "$singles" --p99-limit-ms "$p99_limit_ms"
-  --connect-seconds 900 --single-seconds 60 --drain-seconds 60)
+  --connect-seconds 900 --single-seconds 60 --drain-seconds 60 --min-open 0.999)
 
 {
   echo "# bench/cluster.sh --subscribers $subscribers --nodes $nodes --workers $workers --sources $sources --rates $rates --step-seconds $step_seconds --singles $singles --p99-limit-ms $p99_limit_ms"
