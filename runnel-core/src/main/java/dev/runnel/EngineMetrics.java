@@ -135,7 +135,9 @@ public interface EngineMetrics {
         /** {@code 500}: the handler failed. */
         HANDLER_ERROR(500),
         /** {@code 503}: the engine's stream limit (in all, or per client address) was reached. */
-        OVER_LIMIT(503);
+        OVER_LIMIT(503),
+        /** {@code 503}: the handler threw {@link dev.runnel.hub.HubUnavailableException} (the hub's shared log is down). */
+        HUB_UNAVAILABLE(503);
 
         private final int status;
 

@@ -4,6 +4,7 @@ import dev.runnel.EngineMetrics.Refusal;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
+import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.internal.AcceptHeader;
 import dev.runnel.internal.FlightEvents;
 import dev.runnel.internal.InMemoryHub;
@@ -70,6 +71,7 @@ public final class SseEngine implements AutoCloseable {
     /**
      * Answers one request: {@code 503} while stopping, {@code 406} when its {@code Accept} excludes
      * {@code text/event-stream}, {@code 400} when the handler throws {@link BadRequestException},
+     * {@code 503} with {@code Retry-After} when it throws {@link HubUnavailableException},
      * {@code 500} for any other handler failure, else the stream until it ends. Blocks until the
      * response is complete; never throws.
      */
@@ -108,6 +110,11 @@ public final class SseEngine implements AutoCloseable {
             return;
         } catch (ForbiddenException e) {
             refuse(transport, request, Refusal.FORBIDDEN, e.getMessage(), Map.of());
+            return;
+        } catch (HubUnavailableException e) {
+            // a passing outage, not a bug: the same answer as a publish gets, and no stack trace in the log
+            LOG.log(Level.WARNING, "SSE handler for " + request.path() + ": " + e.getMessage());
+            refuse(transport, request, Refusal.HUB_UNAVAILABLE, e.getMessage(), Map.of("Retry-After", "1"));
             return;
         } catch (Exception | Error e) {
             LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);

@@ -202,9 +202,13 @@ class RunnelMetricsTest {
         assertThat(status(server, "/bad", Map.of())).isEqualTo(400);
         assertThat(status(server, "/forbidden", Map.of())).isEqualTo(403);
         assertThat(status(server, "/broken-handler", Map.of())).isEqualTo(500);
+        try (RawSseClient hubDown = RawSseClient.get(URI.create(server.uri() + "/hub-down"), Map.of())) {
+            assertThat(hubDown.status()).isEqualTo(503);
+            assertThat(hubDown.header("Retry-After")).isEqualTo("1");
+        }
 
         assertThat(refused()).containsExactly(entry("bad_request", 1.0), entry("forbidden", 1.0),
-                entry("handler_error", 1.0), entry("not_acceptable", 1.0));
+                entry("handler_error", 1.0), entry("hub_unavailable", 1.0), entry("not_acceptable", 1.0));
         assertThat(ended()).as("no stream was opened").isEmpty();
     }
 
@@ -336,6 +340,9 @@ class RunnelMetricsTest {
         });
         server.sse("/forbidden", req -> {
             throw new ForbiddenException("forbidden on purpose");
+        });
+        server.sse("/hub-down", req -> {
+            throw new dev.runnel.hub.HubUnavailableException("Redis at 127.0.0.1:1 is not reachable, on purpose");
         });
         server.sse("/broken-handler", req -> {
             throw new IllegalStateException("handler broken on purpose");
