@@ -218,8 +218,9 @@ public final class StreamLifecycle {
         long lastWrite = System.nanoTime();
         long endAt = settings.maxStreamAge() == null ? Long.MAX_VALUE
                 : lastWrite + (long) (settings.maxStreamAge().toNanos() * (0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
-        List<Object> batch = new ArrayList<>(ServeDefaults.MAX_BATCH_VALUES);
-        List<byte[]> encoded = new ArrayList<>(ServeDefaults.MAX_BATCH_VALUES);
+        // default capacity: most batches are a value or two, and an idle stream should not hold room for 64
+        List<Object> batch = new ArrayList<>();
+        List<byte[]> encoded = new ArrayList<>();
         while (true) {
             long now = System.nanoTime();
             if (now - endAt >= 0) {
