@@ -221,39 +221,47 @@ public final class StreamLifecycle {
         // default capacity: most batches are a value or two, and an idle stream should not hold room for 64
         List<Object> batch = new ArrayList<>();
         List<byte[]> encoded = new ArrayList<>();
-        while (true) {
-            long now = System.nanoTime();
-            if (now - endAt >= 0) {
-                return cancelled(EndReason.MAX_AGE);
-            }
-            long wait = Math.min(lastWrite + heartbeatNanos - now, endAt - now);
-            ValueChannel.Signal signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, wait);
-            switch (signal) {
-                case TIMEOUT -> {
-                    if (System.nanoTime() - endAt >= 0) {
-                        continue; // the age ran out, not the heartbeat
-                    }
-                    if (!write(ByteBuffer.wrap(HEARTBEAT))) {
-                        return cancelled(EndReason.SEND_FAILED);
-                    }
-                    trace(TracePhase.HEARTBEAT, Map.of());
-                    metrics.heartbeat();
-                    lastWrite = System.nanoTime();
+        try (DueClock.Entry clock = DueClock.SHARED.watch(channel)) {
+            while (true) {
+                long now = System.nanoTime();
+                if (now - endAt >= 0) {
+                    return cancelled(EndReason.MAX_AGE);
                 }
-                case ITEMS -> {
-                    source.taken(batch.size());
-                    if (!writeBatch(batch, encoded)) {
-                        return cancelled(EndReason.SEND_FAILED);
+                long wait = Math.min(lastWrite + heartbeatNanos - now, endAt - now);
+                ValueChannel.Signal signal;
+                if (wait <= 0) {
+                    signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, 0);
+                } else {
+                    clock.dueAt(now + wait); // the shared clock wakes this writer then, unless a value does first
+                    signal = channel.pollUntilDue(batch, ServeDefaults.MAX_BATCH_VALUES);
+                }
+                switch (signal) {
+                    case TIMEOUT -> {
+                        if (System.nanoTime() - endAt >= 0) {
+                            continue; // the age ran out, not the heartbeat
+                        }
+                        if (!write(ByteBuffer.wrap(HEARTBEAT))) {
+                            return cancelled(EndReason.SEND_FAILED);
+                        }
+                        trace(TracePhase.HEARTBEAT, Map.of());
+                        metrics.heartbeat();
+                        lastWrite = System.nanoTime();
                     }
-                    batch.clear();
-                    encoded.clear();
-                    lastWrite = System.nanoTime();
-                }
-                case FINISHED -> {
-                    return channel.failure() == null ? EndReason.COMPLETED : EndReason.FAILED;
-                }
-                case CANCELLED -> {
-                    return cancelled(EndReason.SHUTDOWN);
+                    case ITEMS -> {
+                        source.taken(batch.size());
+                        if (!writeBatch(batch, encoded)) {
+                            return cancelled(EndReason.SEND_FAILED);
+                        }
+                        batch.clear();
+                        encoded.clear();
+                        lastWrite = System.nanoTime();
+                    }
+                    case FINISHED -> {
+                        return channel.failure() == null ? EndReason.COMPLETED : EndReason.FAILED;
+                    }
+                    case CANCELLED -> {
+                        return cancelled(EndReason.SHUTDOWN);
+                    }
                 }
             }
         }

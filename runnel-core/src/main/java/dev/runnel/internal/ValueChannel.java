@@ -39,6 +39,8 @@ public final class ValueChannel {
     private boolean finished;
     private Throwable failure;
     private boolean cancelled;
+    /** Set by {@link #due}: the writer's timer ran out. */
+    private boolean due;
 
     public ValueChannel(int capacity) {
         this(capacity, Long.MAX_VALUE, null);
@@ -230,24 +232,66 @@ public final class ValueChannel {
                 }
                 remaining = notEmpty.awaitNanos(remaining);
             }
-            if (cancelled) {
-                return Signal.CANCELLED;
+            return takeLocked(out, max);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After a wait: what ended it, and up to {@code max} values moved into {@code out}. Under the lock. */
+    private Signal takeLocked(List<Object> out, int max) {
+        if (cancelled) {
+            return Signal.CANCELLED;
+        }
+        if (items.isEmpty()) {
+            return Signal.FINISHED;
+        }
+        for (int i = 0; i < max && !items.isEmpty(); i++) {
+            Object value = items.poll();
+            int w = weight(value);
+            bytes -= w;
+            if (exempt > 0) {
+                exempt--;
+                exemptBytes -= w;
             }
-            if (items.isEmpty()) {
-                return Signal.FINISHED;
-            }
-            for (int i = 0; i < max && !items.isEmpty(); i++) {
-                Object value = items.poll();
-                int w = weight(value);
-                bytes -= w;
-                if (exempt > 0) {
-                    exempt--;
-                    exemptBytes -= w;
+            out.add(value);
+        }
+        notFull.signalAll();
+        return Signal.ITEMS;
+    }
+
+    /**
+     * Wakes a writer waiting in {@link #pollUntilDue}, which then returns {@link Signal#TIMEOUT} if
+     * nothing else woke it first.
+     */
+    public void due() {
+        lock.lock();
+        try {
+            due = true;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #poll} but without a timeout of its own: it waits until values come, the source
+     * ends, the channel is cancelled, or {@link #due} is called ({@link Signal#TIMEOUT}). A wait
+     * without a timeout sets no timer on the scheduler, which matters when thousands of writers are
+     * woken for every event.
+     */
+    public Signal pollUntilDue(List<Object> out, int max) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (!cancelled && items.isEmpty() && !finished) {
+                if (due) {
+                    due = false;
+                    return Signal.TIMEOUT;
                 }
-                out.add(value);
+                notEmpty.await();
             }
-            notFull.signalAll();
-            return Signal.ITEMS;
+            due = false; // a write is coming anyway: a heartbeat that fell due meanwhile is not needed
+            return takeLocked(out, max);
         } finally {
             lock.unlock();
         }

@@ -233,6 +233,59 @@ class ValueChannelTest {
     }
 
     @Test
+    void pollUntilDueWaitsForDueThenReportsATimeout() throws Exception {
+        ValueChannel channel = new ValueChannel(4);
+        FutureTask<Signal> waiting = new FutureTask<>(() -> channel.pollUntilDue(new ArrayList<>(), 10));
+        Thread.ofVirtual().start(waiting);
+        Thread.sleep(100);
+        assertThat(waiting.isDone()).as("no timeout of its own").isFalse();
+        channel.due();
+        assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(Signal.TIMEOUT);
+    }
+
+    @Test
+    void aDueBeforeTheWaitIsNotLostAndValuesClearIt() throws Exception {
+        ValueChannel channel = new ValueChannel(4);
+        channel.due();
+        assertThat(channel.pollUntilDue(new ArrayList<>(), 10)).isEqualTo(Signal.TIMEOUT);
+
+        channel.due();
+        channel.offer("a");
+        List<Object> out = new ArrayList<>();
+        assertThat(channel.pollUntilDue(out, 10)).as("values win over a due heartbeat").isEqualTo(Signal.ITEMS);
+        assertThat(out).containsExactly("a");
+        channel.offer("b");
+        assertThat(channel.poll(new ArrayList<>(), 10, 0)).isEqualTo(Signal.ITEMS);
+        channel.cancel();
+        assertThat(channel.pollUntilDue(new ArrayList<>(), 10)).as("the due was cleared by the write").isEqualTo(Signal.CANCELLED);
+    }
+
+    @Test
+    void pollUntilDueWakesForValuesFinishAndCancel() throws Exception {
+        for (java.util.function.Consumer<ValueChannel> wake : List.<java.util.function.Consumer<ValueChannel>>of(
+                c -> c.offer("x"), c -> c.finish(null), ValueChannel::cancel)) {
+            ValueChannel channel = new ValueChannel(4);
+            FutureTask<Signal> waiting = new FutureTask<>(() -> channel.pollUntilDue(new ArrayList<>(), 10));
+            Thread.ofVirtual().start(waiting);
+            Thread.sleep(50);
+            wake.accept(channel);
+            assertThat(waiting.get(5, TimeUnit.SECONDS)).isIn(Signal.ITEMS, Signal.FINISHED, Signal.CANCELLED);
+        }
+    }
+
+    @Test
+    void theSharedClockWakesAWriterOnceItIsDue() throws Exception {
+        ValueChannel channel = new ValueChannel(4);
+        try (DueClock.Entry entry = DueClock.SHARED.watch(channel)) {
+            long start = System.nanoTime();
+            entry.dueAt(start + TimeUnit.MILLISECONDS.toNanos(150));
+            assertThat(channel.pollUntilDue(new ArrayList<>(), 10)).isEqualTo(Signal.TIMEOUT);
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(waitedMillis).as("due at 150 ms, woken within a tick or so after").isBetween(150L, 150L + 10 * DueClock.TICK_MILLIS);
+        }
+    }
+
+    @Test
     void capacityBelowOneIsRejected() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ValueChannel(0))
