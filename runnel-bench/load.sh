@@ -42,36 +42,36 @@ wait_port() {
   echo "load: nothing listens on port $port" >&2; return 1
 }
 
-start_runnel() {
-  # default JVM and server options: no tuning
-  "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" >"$work/server.log" 2>&1 &
+# Starts a Java target in the background (default JVM flags and server settings: no tuning) and sets
+# the URLs the load tool uses. $1: the publish request's Content-Type, $2: its body template, then the
+# java arguments.
+start_java() {
+  local content_type=$1 body=$2
+  shift 2
+  "$java" "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
   wait_port
   sub="http://127.0.0.1:$port/sse/topic/bench"
-  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: application/x-www-form-urlencoded" --body 'data={ts}')
+  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: $content_type" --body "$body")
   stream="http://127.0.0.1:$port/stream/tokens"
+}
+
+peers_cp() {
+  echo "runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)"
+}
+
+start_runnel() {
+  start_java application/x-www-form-urlencoded 'data={ts}' -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port"
 }
 
 start_helidon() {
-  # default JVM and server options: no tuning
-  "$java" -cp "runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)" \
-    dev.runnel.bench.peers.HelidonSseServer "$port" >"$work/server.log" 2>&1 &
-  server_pid=$!
-  wait_port
-  sub="http://127.0.0.1:$port/sse/topic/bench"
-  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: text/plain" --body '{ts}')
-  stream="http://127.0.0.1:$port/stream/tokens"
+  start_java text/plain '{ts}' -cp "$(peers_cp)" dev.runnel.bench.peers.HelidonSseServer "$port"
 }
 
 start_webflux() {
-  # default JVM and Boot settings but for the port and bind address
-  "$java" -cp "runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)" \
-    dev.runnel.bench.peers.WebFluxSseServer --server.port="$port" --server.address=127.0.0.1 >"$work/server.log" 2>&1 &
-  server_pid=$!
-  wait_port
-  sub="http://127.0.0.1:$port/sse/topic/bench"
-  pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: text/plain" --body '{ts}')
-  stream="http://127.0.0.1:$port/stream/tokens"
+  # Boot's defaults but for the port and bind address
+  start_java text/plain '{ts}' -cp "$(peers_cp)" dev.runnel.bench.peers.WebFluxSseServer \
+    --server.port="$port" --server.address=127.0.0.1
 }
 
 start_nchan() {

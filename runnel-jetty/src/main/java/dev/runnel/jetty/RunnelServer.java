@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -256,25 +257,25 @@ public final class RunnelServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long id = requestIds.incrementAndGet();
-            var match = routes.find(request.getMethod(), Request.getPathInContext(request), new ArrayList<>());
+            List<String> allowed = new ArrayList<>();
+            var match = routes.find(request.getMethod(), Request.getPathInContext(request), allowed);
             if (match.isPresent() && match.get().target() instanceof Routes.Sse) {
-                Thread.ofVirtual().name("runnel-stream-" + id).start(() -> dispatch(request, response, callback));
+                Thread.ofVirtual().name("runnel-stream-" + id).start(() -> dispatch(request, response, callback, match, allowed));
             } else {
                 // A short request (a publish, a page, a file) runs on Jetty's pool of platform threads: a
                 // virtual thread would queue behind every stream writer the last fan-out woke, so under
                 // a large fan-out the next publish would wait for all of them.
-                getServer().getThreadPool().execute(() -> dispatch(request, response, callback));
+                getServer().getThreadPool().execute(() -> dispatch(request, response, callback, match, allowed));
             }
             return true;
         }
     }
 
-    private void dispatch(Request request, Response response, Callback callback) {
+    /** Answers the request with the route {@code handle} matched ({@code allowed}: the path's methods, for 405 and preflights). */
+    private void dispatch(Request request, Response response, Callback callback, Optional<Routes.Match> match, List<String> allowed) {
         try {
             String method = request.getMethod();
             String path = Request.getPathInContext(request);
-            List<String> allowed = new ArrayList<>();
-            var match = routes.find(method, path, allowed);
             if (match.isEmpty() && method.equals("OPTIONS") && !allowed.isEmpty()) {
                 send(response, callback, preflight(request, allowed), false);
                 return;

@@ -349,6 +349,8 @@ public final class LoadTool {
                 List<Double> p50s = new ArrayList<>();
                 List<Double> p99s = new ArrayList<>();
                 List<Double> toAll = new ArrayList<>();
+                Cpu cpuBeforeSingles = cpu(beforeSingles);
+                long deliveredSingles = 0;
                 for (int i = 1; i <= singles; i++) {
                     long before = fleet.snapshot().events();
                     publisher.publishOne();
@@ -367,9 +369,18 @@ public final class LoadTool {
                         p99s.add(millis(h, 99));
                         toAll.add(millis(h, 100));
                     }
+                    deliveredSingles += after.events() - before;
                     Thread.sleep(500);
                 }
                 System.out.println();
+                Cpu singlesCpu = cpu(fleet.snapshot()).since(cpuBeforeSingles);
+                if (singlesCpu.server() >= 0 && deliveredSingles > 0) {
+                    // the CPU a delivery costs the server, idle time between the events included (it costs next to nothing)
+                    double perDelivery = singlesCpu.server() / 1000.0 / deliveredSingles;
+                    System.out.printf(Locale.ROOT, "server CPU during the single events: %.2f s, %.1f us per delivery%n%n",
+                            singlesCpu.server() / 1e9, perDelivery);
+                    result("single events: server CPU per delivery (us)", perDelivery, singlesCpu, false);
+                }
                 if (urls().size() > 1) {
                     perNode(beforeSingles, fleet.snapshot(), singles);
                 }
