@@ -53,7 +53,7 @@ final class DocsCheck {
             Path d = root.resolve(dir);
             if (Files.isDirectory(d)) {
                 try (Stream<Path> files = Files.walk(d)) {
-                    files.filter(p -> p.toString().endsWith(".md") && !root.relativize(p).toString().contains("target"))
+                    files.filter(p -> p.toString().endsWith(".md") && !inBuildOutput(root.relativize(p)))
                             .sorted().forEach(pages::add);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -61,6 +61,15 @@ final class DocsCheck {
             }
         }
         return pages;
+    }
+
+    private static boolean inBuildOutput(Path relative) {
+        for (Path segment : relative) {
+            if (segment.toString().equals("target")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Relative links and images whose file, or whose heading anchor, does not exist. */
