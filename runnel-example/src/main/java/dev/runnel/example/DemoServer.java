@@ -33,7 +33,7 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The demo: a live htmx dashboard on {@code /} and the SSE routes the README documents, on the
+ * The demo: a live htmx dashboard on {@code /} and the SSE routes docs/DEMO.md documents, on the
  * embedded server, with Pebble fragments, Jackson JSON and the close event {@code done}.
  */
 public final class DemoServer {

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <p>The meters ({@code runnel.streams.open}, {@code runnel.streams.ended}, {@code runnel.events.written},
- * {@code runnel.publish.latency}, ...) are listed in the README's "Observability" section. They are
+ * {@code runnel.publish.latency}, ...) are listed in docs/OBSERVABILITY.md. They are
  * fed by the engine's {@link EngineMetrics} calls, from the same places that decide how a stream
  * goes, so they cannot disagree with what happened.
  *
