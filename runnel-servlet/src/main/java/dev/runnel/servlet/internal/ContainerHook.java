@@ -78,7 +78,7 @@ final class ContainerHook {
                     + "leave a stream are noticed on the next write instead of at once");
             return null;
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "no " + container + " hooks for " + request.getRequestURI() + ": " + e);
+            LOG.log(Level.DEBUG, () -> "no " + container + " hooks for this request: " + e);
             return null;
         } catch (Error e) {
             throw e; // out of memory and the like: not the hook's doing
