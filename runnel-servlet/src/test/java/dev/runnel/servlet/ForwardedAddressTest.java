@@ -29,8 +29,7 @@ class ForwardedAddressTest {
     @EnumSource(Container.class)
     void aForwardedNameIsNeverLookedUpAndAForwardedLiteralIsThePeer(Container container) throws Exception {
         SseEngine engine = SseEngine.builder().build();
-        try (ServletSse sse = ServletSse.of(engine);
-             Container.Running running = container.start(engine, new ForwardingServlet(sse), Container.Options.DEFAULTS)) {
+        try (Container.Running running = container.start(engine, new ForwardingServlet(ServletSse.of(engine)), Container.Options.DEFAULTS)) {
             URI uri = running.uri("");
 
             assertThat(peerSeenFor(uri, "attacker.example")).isEqualTo("null");
@@ -49,7 +48,10 @@ class ForwardedAddressTest {
         }
     }
 
-    /** Puts {@code X-Forwarded-For} in {@code getRemoteAddr()}, as a forwarded-header filter does, and streams the peer seen. */
+    /**
+     * Puts {@code X-Forwarded-For} in {@code getRemoteAddr()}, as a forwarded-header filter does, and
+     * streams the peer seen. Closes its {@link ServletSse} when the container destroys it.
+     */
     private static final class ForwardingServlet extends HttpServlet {
         private final transient ServletSse sse;
 
@@ -71,6 +73,11 @@ class ForwardedAddressTest {
                 }
             };
             sse.serve(forwarded, response, req -> EventStream.of(String.valueOf(req.remoteAddress())));
+        }
+
+        @Override
+        public void destroy() {
+            sse.close();
         }
     }
 }
