@@ -132,6 +132,11 @@ public final class ServletSse implements AutoCloseable {
      * the authenticated principal. No path parameters or attributes: add them with
      * {@link RequestContext#withPathParams} and {@link RequestContext#withAttribute}.
      *
+     * <p>The peer address is {@code getRemoteAddr()} read as an IPv4 or IPv6 literal, and is never
+     * looked up: when it holds anything else (a forwarded-header filter may put there whatever a
+     * client sent, a name included), the context has no remote address ({@code null}). A port the
+     * container does not know (outside 0-65535) is 0.
+     *
      * @throws BadRequestException when the query string is malformed
      */
     public static RequestContext context(HttpServletRequest request) {

@@ -2,71 +2,28 @@ package dev.runnel.servlet;
 
 import dev.runnel.SseEngine;
 import jakarta.servlet.http.HttpServlet;
-import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.core.StandardContext;
-import org.apache.catalina.startup.Tomcat;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 
-/** The containers the adapter is tested on, each embedded and serving one servlet at {@code /stream} on a free loopback port. */
+/**
+ * The containers the adapter is tested on, each embedded and serving one servlet at {@code /stream} on a free loopback port.
+ * Each container's code lives in a class of its own, linked only when that container starts, so this enum
+ * loads on a class path that has one container only.
+ */
 enum Container {
 
     TOMCAT {
         @Override
         Running start(SseEngine engine, HttpServlet servlet, Options options) throws Exception {
-            Tomcat tomcat = new Tomcat();
-            tomcat.setBaseDir(Files.createTempDirectory("runnel-tomcat").toString());
-            Connector connector = new Connector();
-            connector.setPort(0);
-            connector.setProperty("address", "127.0.0.1");
-            if (options.timeouts() != null) {
-                String millis = Long.toString(options.timeouts().toMillis());
-                connector.setProperty("connectionTimeout", millis);
-                connector.setProperty("keepAliveTimeout", millis);
-                connector.setAsyncTimeout(options.timeouts().toMillis());
-            }
-            tomcat.getService().addConnector(connector);
-            tomcat.setConnector(connector);
-            StandardContext context = (StandardContext) tomcat.addContext("", null);
-            context.setClearReferencesThreadLocals(false); // leak detection needs --add-opens, and nothing is redeployed here
-            context.setClearReferencesRmiTargets(false);
-            Wrapper wrapper = Tomcat.addServlet(context, "runnel", servlet);
-            wrapper.setAsyncSupported(options.asyncSupported());
-            wrapper.addMapping("/stream");
-            tomcat.start();
-            return new Running(engine, connector.getLocalPort(), () -> {
-                tomcat.stop();
-                tomcat.destroy();
-            });
+            return EmbeddedTomcat.start(engine, servlet, options);
         }
     },
 
     JETTY {
         @Override
         Running start(SseEngine engine, HttpServlet servlet, Options options) throws Exception {
-            Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            if (options.timeouts() != null) {
-                connector.setIdleTimeout(options.timeouts().toMillis());
-            }
-            server.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler();
-            context.setContextPath("/");
-            ServletHolder holder = new ServletHolder(servlet);
-            holder.setAsyncSupported(options.asyncSupported());
-            context.addServlet(holder, "/stream");
-            server.setHandler(context);
-            server.start();
-            return new Running(engine, connector.getLocalPort(), server::stop);
+            return EmbeddedJetty.start(engine, servlet, options);
         }
     };
 

@@ -3,8 +3,10 @@ package dev.runnel.servlet.internal;
 import dev.runnel.transport.SocketWatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
-import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Picks the {@link ConnectionHooks} for a request's container.
@@ -17,37 +19,32 @@ import java.util.function.Supplier;
  *       write fails or the container reports an error through {@code AsyncListener.onError}.</li>
  * </ul>
  *
- * Each container's class is linked only after a guarded probe found that container's classes, so
- * neither is needed at run time.
+ * Neither container is needed at run time: each one's hook class is loaded by name, and only when
+ * that container's classes are visible (see {@link ContainerHook}). The hooks returned never fail a
+ * stream (see {@link GuardedHooks}).
  */
 public final class ContainerSupport {
 
-    private static final System.Logger LOG = System.getLogger("dev.runnel.servlet");
-    private static final boolean JETTY = present("Jetty EE10", JettyConnection::probe);
-    private static final boolean TOMCAT = present("Tomcat", TomcatConnection::probe);
+    private static final String PACKAGE = ContainerSupport.class.getPackageName();
+    private static final List<ContainerHook> HOOKS = Stream.of(
+                    ContainerHook.find("Jetty EE10", "org.eclipse.jetty.ee10.servlet.ServletContextRequest",
+                            PACKAGE + ".JettyConnection"),
+                    ContainerHook.find("Tomcat", "org.apache.catalina.connector.RequestFacade",
+                            PACKAGE + ".TomcatConnection"))
+            .flatMap(Optional::stream)
+            .toList();
 
     private ContainerSupport() {
     }
 
     /** The hooks for {@code request}; {@code watcher} is asked for a socket watcher only when one is needed. */
     public static ConnectionHooks hooksFor(HttpServletRequest request, Supplier<SocketWatcher> watcher) {
-        ConnectionHooks hooks = null;
-        if (JETTY) {
-            hooks = JettyConnection.of(request, watcher);
+        for (ContainerHook hook : HOOKS) {
+            ConnectionHooks hooks = hook.hooksFor(request, watcher);
+            if (hooks != null) {
+                return GuardedHooks.of(hook.container(), hooks);
+            }
         }
-        if (hooks == null && TOMCAT) {
-            hooks = TomcatConnection.of(request, watcher);
-        }
-        return hooks != null ? hooks : ConnectionHooks.NONE;
-    }
-
-    private static boolean present(String container, Runnable probe) {
-        try {
-            probe.run();
-            return true;
-        } catch (LinkageError e) {
-            LOG.log(Level.DEBUG, () -> container + " classes not visible; no " + container + " hooks");
-            return false;
-        }
+        return ConnectionHooks.NONE;
     }
 }

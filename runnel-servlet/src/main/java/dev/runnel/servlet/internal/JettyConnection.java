@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * stream resets reach the core request's failure listener. No reflection: everything used is
  * Jetty's public API.
  *
- * <p>Only {@link ContainerSupport} touches this class, and only after checking that Jetty's classes
- * are visible, so {@code runnel-servlet} runs on other containers without Jetty on the classpath.
+ * <p>No code names this class: {@link ContainerHook} loads it by name, and only after finding Jetty's
+ * classes, so {@code runnel-servlet} runs on other containers without Jetty on the class path. Keep
+ * {@link #of} as it is: it is looked up by name and type.
  */
 final class JettyConnection implements ConnectionHooks {
 
@@ -39,11 +40,6 @@ final class JettyConnection implements ConnectionHooks {
     private JettyConnection(ServletContextRequest request, Supplier<SocketWatcher> watcher) {
         this.request = request;
         this.watcher = watcher;
-    }
-
-    /** Touches a Jetty class, so a missing Jetty fails here with a {@link LinkageError}. */
-    static void probe() {
-        ServletContextRequest.class.getName();
     }
 
     /** Hooks for {@code request}, or {@code null} when Jetty is not the container that carries it. */

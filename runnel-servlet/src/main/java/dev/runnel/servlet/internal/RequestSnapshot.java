@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,15 +71,20 @@ public final class RequestSnapshot {
     }
 
     private static InetSocketAddress remote(HttpServletRequest request) {
-        String address = request.getRemoteAddr();
-        if (address == null || address.isEmpty()) {
+        return remote(request.getRemoteAddr(), request.getRemotePort());
+    }
+
+    /**
+     * The peer as an address, never looked up: {@code null} unless {@code address} is an IP literal.
+     * A name is possible when a forwarded-header filter puts a client's {@code X-Forwarded-For} into
+     * {@code getRemoteAddr()}, and looking it up would let a client choose what the server resolves.
+     * A port outside 0-65535 (unknown to the container or the filter) becomes 0.
+     */
+    static InetSocketAddress remote(String address, int port) {
+        InetAddress literal = IpLiteral.parse(address);
+        if (literal == null) {
             return null;
         }
-        try {
-            // a literal address: no name lookup happens
-            return new InetSocketAddress(InetAddress.getByName(address), request.getRemotePort());
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            return null;
-        }
+        return new InetSocketAddress(literal, port >= 0 && port <= 0xFFFF ? port : 0);
     }
 }

@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * version, a named module), a message is logged once and streams fall back to detection on write.
  *
  * <p>Aborting uses Tomcat's public {@code CLOSE_NOW} action, so the client sees the connection
- * close instead of a clean end. Only {@link ContainerSupport} touches this class, after checking
- * that Tomcat's classes are visible.
+ * close instead of a clean end. No code names this class: {@link ContainerHook} loads it by name,
+ * and only after finding Tomcat's classes. Keep {@link #of} as it is: it is looked up by name and type.
  */
 final class TomcatConnection implements ConnectionHooks {
 
@@ -53,11 +53,6 @@ final class TomcatConnection implements ConnectionHooks {
         this.requestId = coyote.getRequestId();
         this.channel = channel;
         this.watcher = watcher;
-    }
-
-    /** Touches a Tomcat class, so a missing Tomcat fails here with a {@link LinkageError}. */
-    static void probe() {
-        RequestFacade.class.getName();
     }
 
     /** Hooks for {@code request}, or {@code null} when Tomcat does not carry it or its internals are out of reach. */
