@@ -109,7 +109,10 @@ public final class RedisHubLog implements HubLog {
         this.client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
-                // while disconnected, fail at once: a publish must not wait for a Redis that is down
+                // while disconnected, fail at once: a publish must not wait for a Redis that is down.
+                // This also fails the commands in flight when a connection breaks ("may or may not have
+                // been stored") instead of sending them again after the reconnect, which would store a
+                // publish whose reply was lost a second time, under a second id (RedisFaultTest)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).keepAlive(true).build())
                 // no global command expiry: it would cut the reader's XREAD BLOCK short while Redis keeps

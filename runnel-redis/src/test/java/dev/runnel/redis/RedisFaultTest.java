@@ -1,0 +1,199 @@
+package dev.runnel.redis;
+
+import dev.runnel.SseEngine;
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubOptions;
+import dev.runnel.hub.HubUnavailableException;
+import dev.runnel.hub.Published;
+import dev.runnel.jetty.RunnelServer;
+import dev.runnel.testkit.Await;
+import dev.runnel.testkit.RawSseClient;
+import dev.runnel.testkit.RedisServer;
+import dev.runnel.testkit.WireEvents;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Redis faults that need a hand on the wire or on Redis's files: a Redis that comes back older
+ * than what the nodes read (a restored snapshot), and a connection that breaks between a publish
+ * reaching Redis and its reply reaching the node. Real Redis, real nodes, real HTTP on loopback;
+ * a {@link TcpProxy} stands between one node and Redis where the test must break that node's link.
+ */
+class RedisFaultTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private RedisServer redis;
+    private TcpProxy proxy;
+    private final List<RunnelServer> servers = new ArrayList<>();
+    private final List<RawSseClient> clients = new CopyOnWriteArrayList<>();
+
+    private record Node(RunnelServer server, SseEngine engine) {
+        Hub hub() {
+            return engine.hub();
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (RawSseClient c : clients) {
+            c.close();
+        }
+        servers.forEach(RunnelServer::stop);
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** A node on the Redis at {@code uri}, whose {@code /t/{topic}} subscribes to one topic. */
+    private Node node(URI uri) {
+        SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS).hubLog(RedisHubLog.connect(uri)).build();
+        RunnelServer server = RunnelServer.builder().port(0).engine(engine).build();
+        server.sse("/t/{topic}", req -> engine.hub().subscribe(req, List.of(req.pathParam("topic")))
+                .heartbeat(Duration.ofSeconds(1)));
+        server.start();
+        servers.add(server);
+        return new Node(server, engine);
+    }
+
+    private RawSseClient subscribe(Node node, String topic, Map<String, String> headers) throws IOException {
+        RawSseClient client = RawSseClient.get(URI.create(node.server().uri() + "/t/" + topic), headers);
+        clients.add(client);
+        assertThat(client.status()).isEqualTo(200);
+        return client;
+    }
+
+    private static List<Published> publish(Hub hub, String topic, String prefix, int from, int to) {
+        List<Published> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            out.add(hub.publish(topic, prefix + i));
+        }
+        return out;
+    }
+
+    private static List<String> ids(List<Published> published) {
+        return published.stream().map(Published::id).toList();
+    }
+
+    private static List<String> ids(List<WireEvents.Event> events, int count) {
+        return events.stream().limit(count).map(WireEvents.Event::id).toList();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        Await.until(condition, what, WAIT);
+    }
+
+    /** A command sent straight to Redis, as an operator's redis-cli would. */
+    private <T> T direct(java.util.function.Function<StatefulRedisConnection<String, String>, T> command) {
+        RedisClient client = RedisClient.create(redis.uri().toString());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return command.apply(connection);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    // ---- Redis comes back older, with its epoch --------------------------------------------------
+
+    @Test
+    void whenRedisComesBackFromAnOlderSnapshotTheNodeThatReadFurtherResetsItsSubscribersInsteadOfSkippingReusedIds() throws Exception {
+        redis = RedisServer.start(false);
+        proxy = TcpProxy.to(redis.port());
+        Node a = node(proxy.uri());
+        RawSseClient onA = subscribe(a, "t", Map.of());
+        await(() -> a.hub().subscribers("t") == 1, "subscribed on node A");
+        List<Published> kept = publish(a.hub(), "t", "old", 1, 5);
+        assertThat(ids(onA.awaitEvents(5, WAIT), 5)).containsExactlyElementsOf(ids(kept));
+        String saved = direct(c -> c.sync().save());
+        assertThat(saved).isEqualTo("OK");
+        Path snapshot = Files.copy(redis.dataDir().resolve("dump.rdb"), redis.dataDir().resolve("snapshot-at-5.rdb"));
+        List<Published> lost = publish(a.hub(), "t", "old", 6, 10);
+        List<String> firstTen = new ArrayList<>(ids(kept));
+        firstTen.addAll(ids(lost));
+        assertThat(ids(onA.awaitEvents(10, WAIT), 10)).as("node A read up to 10").containsExactlyElementsOf(firstTen);
+
+        // node A loses Redis; Redis is restored from the snapshot taken at 5 and comes back on its port
+        proxy.refuse(true);
+        proxy.cutAll();
+        redis.shutdownWithoutSaving();
+        Files.copy(snapshot, redis.dataDir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
+        redis.start();
+        // another node publishes before node A reads again: Redis hands out 6..13 again, same epoch
+        Node b = node(redis.uri());
+        List<Published> again = publish(b.hub(), "t", "new", 6, 13);
+        assertThat(again.get(0).id()).as("the restored Redis kept its epoch and reuses the ids after 5")
+                .isEqualTo(lost.get(0).id());
+
+        proxy.refuse(false);
+
+        // node A must not go on after 10 as if nothing happened (that would skip the new 6..10 silently):
+        // its subscriber is cut off, having seen nothing of the new events
+        String text = onA.readToEnd(WAIT);
+        assertThat(onA.ended()).as("node A's subscriber is cut off").isTrue();
+        assertThat(WireEvents.parse(text)).extracting(WireEvents.Event::data).noneMatch(d -> d.startsWith("new"));
+        // and coming back with its last id it gets the reset, not the events after 10
+        RawSseClient back = subscribe(a, "t", Map.of("Last-Event-ID", lost.get(4).id()));
+        WireEvents.Event reset = back.awaitEvents(1, WAIT).get(0);
+        assertThat(reset.event()).isEqualTo("runnel:reset");
+        assertThat(reset.data()).contains("\"reason\":\"unknown\"");
+        // a client that left at 8 gets the reset on any node, not events that reuse its id's neighbours
+        await(() -> b.hub().isReady() && a.hub().isReady(), "both nodes ready");
+        RawSseClient from8 = subscribe(b, "t", Map.of("Last-Event-ID", lost.get(2).id()));
+        assertThat(from8.awaitEvents(1, WAIT).get(0).event()).isEqualTo("runnel:reset");
+        // and what is published now carries ids no client has seen before
+        await(() -> a.hub().subscribers("t") == 1, "the client is back on node A");
+        Published next = b.hub().publish("t", "after");
+        assertThat(back.awaitEvents(2, WAIT).get(1).id()).isEqualTo(next.id());
+        assertThat(next.id()).doesNotStartWith(lost.get(0).id().substring(0, lost.get(0).id().indexOf('-') + 1));
+    }
+
+    // ---- a publish whose reply is lost -----------------------------------------------------------
+
+    @Test
+    void aPublishWhoseConnectionBreaksAfterRedisStoredItButBeforeTheReplyIsStoredOnce() throws Exception {
+        redis = RedisServer.start(false);
+        proxy = TcpProxy.to(redis.port());
+        Node a = node(proxy.uri());
+        String probe = "probe-é-" + System.nanoTime();
+        proxy.cutTheReplyToTheRequestContaining(probe);
+
+        AtomicReference<Published> published = new AtomicReference<>();
+        Throwable failure = catchThrowable(() -> published.set(a.hub().publish("t", probe)));
+
+        String dropped = proxy.awaitDroppedReply(WAIT);
+        assertThat(dropped).as("the publish reached Redis, which ran the append and answered").startsWith("*2\r\n");
+        // give a re-send every chance to happen: the node is connected again and has published since
+        await(() -> a.hub().isReady(), "node A reconnected");
+        a.hub().publish("t", "later");
+        List<StreamMessage<String, String>> stored = direct(c -> c.sync().xrange("runnel:topic:t", Range.create("-", "+")));
+        List<String> copies = stored.stream().filter(m -> probe.equals(m.getBody().get("d"))).map(StreamMessage::getId).toList();
+        assertThat(copies).as("entries holding the one publish (Lettuce must not send it again after reconnecting)").hasSize(1);
+        if (failure != null) {
+            assertThat(failure).isInstanceOf(HubUnavailableException.class)
+                    .hasMessageEndingWith("the event may or may not have been stored");
+        } else {
+            assertThat(copies).containsExactly(published.get().id());
+        }
+    }
+}
