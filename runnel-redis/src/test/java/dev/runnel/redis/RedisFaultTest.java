@@ -157,15 +157,33 @@ class RedisFaultTest {
         WireEvents.Event reset = back.awaitEvents(1, WAIT).get(0);
         assertThat(reset.event()).isEqualTo("runnel:reset");
         assertThat(reset.data()).contains("\"reason\":\"unknown\"");
-        // a client that left at 8 gets the reset on any node, not events that reuse its id's neighbours
-        await(() -> b.hub().isReady() && a.hub().isReady(), "both nodes ready");
-        RawSseClient from8 = subscribe(b, "t", Map.of("Last-Event-ID", lost.get(2).id()));
-        assertThat(from8.awaitEvents(1, WAIT).get(0).event()).isEqualTo("runnel:reset");
+        // a client that left at 8 gets the reset on any node, not the events that reuse the ids after it
+        WireEvents.Event first = firstEventResuming(b, "t", lost.get(2).id());
+        assertThat(first.event()).isEqualTo("runnel:reset");
+        assertThat(first.data()).contains("\"reason\":\"unknown\"");
         // and what is published now carries ids no client has seen before
         await(() -> a.hub().subscribers("t") == 1, "the client is back on node A");
         Published next = b.hub().publish("t", "after");
         assertThat(back.awaitEvents(2, WAIT).get(1).id()).isEqualTo(next.id());
         assertThat(next.id()).doesNotStartWith(lost.get(0).id().substring(0, lost.get(0).id().indexOf('-') + 1));
+    }
+
+    /**
+     * The first event a client resuming from {@code lastEventId} gets, reconnecting with the same id
+     * as a browser does when its stream ends first (a node that learns of a new epoch while the
+     * client waits cuts it off).
+     */
+    private WireEvents.Event firstEventResuming(Node node, String topic, String lastEventId) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            RawSseClient client = subscribe(node, topic, Map.of("Last-Event-ID", lastEventId));
+            try {
+                return client.awaitEvents(1, WAIT).get(0);
+            } catch (AssertionError endedFirst) {
+                if (!client.ended() || attempt == 3) {
+                    throw endedFirst;
+                }
+            }
+        }
     }
 
     // ---- a publish whose reply is lost -----------------------------------------------------------
