@@ -168,6 +168,75 @@ class RedisFaultTest {
         assertThat(next.id()).doesNotStartWith(lost.get(0).id().substring(0, lost.get(0).id().indexOf('-') + 1));
     }
 
+    @Test
+    void aCopyOlderThanAnEpochChangeIsCaughtTooAndStartsAnEpochNewerThanBoth() throws Exception {
+        redis = RedisServer.start(false);
+        try (RedisHubLog log = RedisHubLog.connect(redis.uri())) {
+            String first = log.read(null, Map.of()).epoch();
+            log.append("t", Map.of("t", "e", "d", "1"), 100);
+            assertThat(log.read(first, Map.of()).head()).isEqualTo(1);
+            String saved = direct(c -> c.sync().save());
+            assertThat(saved).isEqualTo("OK");
+            Path snapshot = Files.copy(redis.dataDir().resolve("dump.rdb"), redis.dataDir().resolve("snapshot-at-1.rdb"));
+            log.append("t", Map.of("t", "e", "d", "2"), 100);
+            assertThat(log.read(first, Map.of()).head()).isEqualTo(2);
+
+            restore(snapshot);
+            String second = readAgain(log, first).epoch();
+            assertThat(second).as("went back behind what this node read: a new epoch").isNotEqualTo(first);
+            restore(snapshot); // the same copy again: it holds the first epoch, older than this node's
+            String third = readAgain(log, second).epoch();
+
+            assertThat(third).isNotIn(first, second);
+            assertThat(Long.parseLong(third)).isGreaterThan(Long.parseLong(second));
+            assertThat(log.append("t", Map.of("t", "e", "d", "3"), 100).epoch()).isEqualTo(third);
+        }
+    }
+
+    /** Puts {@code snapshot} back as Redis's data and restarts Redis on its port. */
+    private void restore(Path snapshot) throws IOException {
+        redis.shutdownWithoutSaving();
+        Files.copy(snapshot, redis.dataDir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
+        redis.start();
+    }
+
+    /** The first read that answers once the log reconnected, as the reader would retry it. */
+    private static dev.runnel.hub.HubLog.Batch readAgain(RedisHubLog log, String epoch) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                return log.read(epoch, Map.of());
+            } catch (HubUnavailableException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
+    void aReadWhoseReplyIsLostWithItsConnectionIsNotMistakenForRedisGoingBack() throws Exception {
+        redis = RedisServer.start(false);
+        proxy = TcpProxy.to(redis.port());
+        Node a = node(proxy.uri());
+        RawSseClient onA = subscribe(a, "t", Map.of());
+        await(() -> a.hub().subscribers("t") == 1, "subscribed on node A");
+        Published first = a.hub().publish("t", "one");
+        assertThat(onA.awaitEvents(1, WAIT).get(0).id()).isEqualTo(first.id());
+
+        // the reader's next read (it moves the mark to 2) runs in Redis, and its reply is lost
+        proxy.cutTheReplyToTheRequestContaining("runnel:read:");
+        Published second = a.hub().publish("t", "two");
+        assertThat(proxy.awaitDroppedReply(WAIT)).as("a read's reply was dropped").isNotNull();
+        Published third = a.hub().publish("t", "three");
+
+        List<WireEvents.Event> events = onA.awaitEvents(3, WAIT);
+        assertThat(events).extracting(WireEvents.Event::id).containsExactly(first.id(), second.id(), third.id());
+        assertThat(onA.ended()).isFalse();
+        assertThat(third.id()).startsWith(first.id().substring(0, first.id().indexOf('-') + 1));
+    }
+
     /**
      * The first event a client resuming from {@code lastEventId} gets, reconnecting with the same id
      * as a browser does when its stream ends first (a node that learns of a new epoch while the
