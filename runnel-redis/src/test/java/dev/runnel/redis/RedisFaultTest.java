@@ -106,7 +106,11 @@ class RedisFaultTest {
 
     /** A command sent straight to Redis, as an operator's redis-cli would. */
     private <T> T direct(java.util.function.Function<StatefulRedisConnection<String, String>, T> command) {
-        RedisClient client = RedisClient.create(redis.uri().toString());
+        return direct(redis.uri(), command);
+    }
+
+    private static <T> T direct(URI uri, java.util.function.Function<StatefulRedisConnection<String, String>, T> command) {
+        RedisClient client = RedisClient.create(uri.toString());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return command.apply(connection);
         } finally {
@@ -116,43 +120,102 @@ class RedisFaultTest {
 
     // ---- Redis comes back older, with its epoch --------------------------------------------------
 
+    /** A way for Redis to come back older than what a node read: a copy taken at a point, then brought back. */
+    private interface GoingBack {
+        /** Remembers Redis as it is now. */
+        void copy() throws Exception;
+
+        /** Replaces Redis by the copy; returns where it now answers. */
+        URI comeBackFromTheCopy() throws Exception;
+    }
+
     @Test
     void whenRedisComesBackFromAnOlderSnapshotTheNodeThatReadFurtherResetsItsSubscribersInsteadOfSkippingReusedIds() throws Exception {
         redis = RedisServer.start(false);
+        Path snapshot = redis.dataDir().resolve("snapshot.rdb");
+        nodeThatReadFurtherResetsItsSubscribers(new GoingBack() {
+            @Override
+            public void copy() throws IOException {
+                String saved = direct(c -> c.sync().save());
+                assertThat(saved).isEqualTo("OK");
+                Files.copy(redis.dataDir().resolve("dump.rdb"), snapshot);
+            }
+
+            @Override
+            public URI comeBackFromTheCopy() throws IOException {
+                restore(snapshot);
+                return redis.uri();
+            }
+        });
+    }
+
+    @Test
+    void whenRedisFailsOverToAReplicaThatLaggedTheNodeThatReadFurtherResetsItsSubscribers() throws Exception {
+        redis = RedisServer.start(false);
+        RedisServer replica = RedisServer.start(false);
+        try {
+            nodeThatReadFurtherResetsItsSubscribers(new GoingBack() {
+                @Override
+                public void copy() throws Exception {
+                    onReplica(c -> c.sync().replicaof("127.0.0.1", redis.port()));
+                    String masterSeq = direct(c -> c.sync().get("runnel:seq"));
+                    await(() -> masterSeq.equals(onReplica(c -> c.sync().get("runnel:seq")))
+                            && onReplica(c -> c.sync().exists("runnel:epoch")) == 1, "the replica caught up");
+                    // the replica stops following here: what the master stores next, it never gets
+                    onReplica(c -> c.sync().replicaofNoOne());
+                }
+
+                @Override
+                public URI comeBackFromTheCopy() {
+                    redis.kill();
+                    proxy.retarget(replica.port());
+                    return replica.uri();
+                }
+
+                private <T> T onReplica(java.util.function.Function<StatefulRedisConnection<String, String>, T> command) {
+                    return direct(replica.uri(), command);
+                }
+            });
+        } finally {
+            replica.close();
+        }
+    }
+
+    /**
+     * Node A (behind the proxy) reads 1..5, Redis is copied, A reads 6..10; Redis comes back from the
+     * copy while A cannot reach it, and another node publishes 6..13, reusing ids 6..10. When A reads
+     * again it must not go on after 10 as if nothing happened, which would skip the new 6..10 silently.
+     */
+    private void nodeThatReadFurtherResetsItsSubscribers(GoingBack goingBack) throws Exception {
         proxy = TcpProxy.to(redis.port());
         Node a = node(proxy.uri());
         RawSseClient onA = subscribe(a, "t", Map.of());
         await(() -> a.hub().subscribers("t") == 1, "subscribed on node A");
         List<Published> kept = publish(a.hub(), "t", "old", 1, 5);
         assertThat(ids(onA.awaitEvents(5, WAIT), 5)).containsExactlyElementsOf(ids(kept));
-        String saved = direct(c -> c.sync().save());
-        assertThat(saved).isEqualTo("OK");
-        Path snapshot = Files.copy(redis.dataDir().resolve("dump.rdb"), redis.dataDir().resolve("snapshot-at-5.rdb"));
+        goingBack.copy();
         List<Published> lost = publish(a.hub(), "t", "old", 6, 10);
         List<String> firstTen = new ArrayList<>(ids(kept));
         firstTen.addAll(ids(lost));
         assertThat(ids(onA.awaitEvents(10, WAIT), 10)).as("node A read up to 10").containsExactlyElementsOf(firstTen);
 
-        // node A loses Redis; Redis is restored from the snapshot taken at 5 and comes back on its port
+        // node A loses Redis, which comes back from the copy taken at 5
         proxy.refuse(true);
         proxy.cutAll();
-        redis.shutdownWithoutSaving();
-        Files.copy(snapshot, redis.dataDir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
-        redis.start();
+        URI now = goingBack.comeBackFromTheCopy();
         // another node publishes before node A reads again: Redis hands out 6..13 again, same epoch
-        Node b = node(redis.uri());
+        Node b = node(now);
         List<Published> again = publish(b.hub(), "t", "new", 6, 13);
-        assertThat(again.get(0).id()).as("the restored Redis kept its epoch and reuses the ids after 5")
+        assertThat(again.get(0).id()).as("Redis came back with its epoch and reuses the ids after 5")
                 .isEqualTo(lost.get(0).id());
 
         proxy.refuse(false);
 
-        // node A must not go on after 10 as if nothing happened (that would skip the new 6..10 silently):
-        // its subscriber is cut off, having seen nothing of the new events
+        // node A's subscriber is cut off, having seen none of the new events
         String text = onA.readToEnd(WAIT);
         assertThat(onA.ended()).as("node A's subscriber is cut off").isTrue();
         assertThat(WireEvents.parse(text)).extracting(WireEvents.Event::data).noneMatch(d -> d.startsWith("new"));
-        // and coming back with its last id it gets the reset, not the events after 10
+        // coming back with its last id it gets the reset, not the events after 10
         RawSseClient back = subscribe(a, "t", Map.of("Last-Event-ID", lost.get(4).id()));
         WireEvents.Event reset = back.awaitEvents(1, WAIT).get(0);
         assertThat(reset.event()).isEqualTo("runnel:reset");

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
-    private final int upstreamPort;
+    private volatile int upstreamPort;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean refusing;
@@ -48,6 +48,11 @@ final class TcpProxy implements AutoCloseable {
     /** {@code redis://127.0.0.1:PORT} of the proxy. */
     URI uri() {
         return URI.create("redis://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /** New connections go to {@code 127.0.0.1:port} from now on (a failover); open ones stay where they are. */
+    void retarget(int port) {
+        upstreamPort = port;
     }
 
     /** While true, a new connection is closed as soon as it is accepted. */
