@@ -181,6 +181,38 @@ class RedisFaultTest {
         }
     }
 
+    @Test
+    void whenRedisLosesTheEndOfItsAppendOnlyFileTheNodeThatReadFurtherResetsItsSubscribers() throws Exception {
+        redis = RedisServer.start(true);
+        long[] kept = new long[1];
+        nodeThatReadFurtherResetsItsSubscribers(new GoingBack() {
+            @Override
+            public void copy() throws IOException {
+                kept[0] = Files.size(appendOnlyTail());
+            }
+
+            @Override
+            public URI comeBackFromTheCopy() throws IOException {
+                // what appendfsync everysec loses in a crash: the writes of the last moments
+                redis.kill();
+                try (var file = java.nio.channels.FileChannel.open(appendOnlyTail(), java.nio.file.StandardOpenOption.WRITE)) {
+                    file.truncate(kept[0]);
+                }
+                redis.start();
+                return redis.uri();
+            }
+        });
+    }
+
+    /** The append-only file Redis 7 appends to now ({@code appendonlydir/*.incr.aof}). */
+    private Path appendOnlyTail() throws IOException {
+        try (var files = Files.list(redis.dataDir().resolve("appendonlydir"))) {
+            List<Path> incr = files.filter(f -> f.getFileName().toString().endsWith(".incr.aof")).sorted().toList();
+            assertThat(incr).as("Redis 7's multi-part append-only file").isNotEmpty();
+            return incr.get(incr.size() - 1);
+        }
+    }
+
     /**
      * Node A (behind the proxy) reads 1..5, Redis is copied, A reads 6..10; Redis comes back from the
      * copy while A cannot reach it, and another node publishes 6..13, reusing ids 6..10. When A reads
