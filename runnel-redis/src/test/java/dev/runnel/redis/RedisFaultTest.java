@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Redis faults that need a hand on the wire or on Redis's files: a Redis that comes back older
- * than what the nodes read (a restored snapshot), and a connection that breaks between a publish
- * reaching Redis and its reply reaching the node. Real Redis, real nodes, real HTTP on loopback;
+ * than what a node read, with its epoch (a restored snapshot, the lost end of its append-only file,
+ * a failover to a replica that lagged), and a connection that breaks between Redis running a
+ * command and its reply reaching the node. Real Redis, real nodes, real HTTP on loopback;
  * a {@link TcpProxy} stands between one node and Redis where the test must break that node's link.
  */
 class RedisFaultTest {
