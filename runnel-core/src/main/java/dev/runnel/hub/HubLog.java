@@ -14,8 +14,11 @@ import java.util.Map;
  *
  * <p>This interface is for implementers; applications only pass one to the engine. Positions are
  * sequence numbers within an <em>epoch</em>: the log hands out 1, 2, 3, ... across all topics, and
- * starts a new epoch (a string that was never used before) when it lost its data, so that ids from
- * before are recognised. An event's id on the wire is {@code EPOCH-SEQ}.
+ * starts a new epoch (a string that was never used before) when it lost its data or went back to
+ * an older state (a restored copy, a replica that lagged), so that ids from before are recognised:
+ * within one epoch a sequence number never names two events. A {@link #read} that finds the log
+ * behind what this node already read must answer with the new epoch. An event's id on the wire is
+ * {@code EPOCH-SEQ}.
  *
  * <p>Threading: {@link #append}, {@link #head} and {@link #wake} are called from any thread; {@link #read} and
  * {@link #await} only from the hub's one reader thread; {@link #ping} from health checks. Every

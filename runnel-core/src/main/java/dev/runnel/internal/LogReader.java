@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * node's subscribers use (and what waiting subscribers missed), hand it to the hub, and when nothing
  * was new wait on the log until something is. When the log cannot be reached it retries with
  * backoff and jitter from the same position, so it misses nothing the log still holds; connected
- * streams keep their heartbeats meanwhile, since they wait on their own queues.
+ * streams keep their heartbeats meanwhile, since they wait on their own queues. Any failure of a
+ * round, an {@link Error} included, is retried the same way, and the node is not ready until a
+ * round succeeds again; only {@link #stop()} ends the thread.
  */
 final class LogReader {
 
@@ -29,7 +31,7 @@ final class LogReader {
     private final AtomicBoolean wakeSent = new AtomicBoolean();
     private volatile boolean connected;
     private volatile boolean stopped;
-    private Thread thread;
+    private volatile Thread thread;
 
     LogReader(InMemoryHub hub, HubLog log) {
         this.hub = hub;
@@ -45,8 +47,10 @@ final class LogReader {
             InMemoryHub.Round round = hub.nextRound();
             hub.apply(round, log.read(round.epoch(), round.after()));
             connected = true;
-        } catch (RuntimeException e) {
+        } catch (HubUnavailableException e) {
             LOG.log(Level.DEBUG, () -> "first read of the hub's log failed; the reader retries: " + e.getMessage());
+        } catch (Throwable e) { // an Error too: the thread retries it, and the node is not ready meanwhile
+            LOG.log(Level.WARNING, "first read of the hub's log failed; the reader retries", e);
         }
         thread = Thread.ofVirtual().name("runnel-hub-reader").start(this::run);
     }
@@ -64,9 +68,10 @@ final class LogReader {
         }
     }
 
-    /** True while the last read of the log succeeded. */
+    /** True while the last read of the log succeeded and the thread is reading. */
     boolean connected() {
-        return connected;
+        Thread t = thread;
+        return connected && (t == null || t.isAlive());
     }
 
     /**
@@ -80,6 +85,15 @@ final class LogReader {
     }
 
     private void run() {
+        try {
+            readUntilStopped();
+        } finally {
+            // only stop() ends the loop; should anything else end it, the node must not look ready
+            connected = false;
+        }
+    }
+
+    private void readUntilStopped() {
         int failures = 0;
         while (!stopped) {
             try {
@@ -102,7 +116,7 @@ final class LogReader {
                 if (stopped) {
                     return;
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: a reader that ended here would leave the node deaf but "ready"
                 if (stopped) {
                     return;
                 }
@@ -113,7 +127,9 @@ final class LogReader {
                     LOG.log(level, () -> "cannot read the hub's log: " + e.getMessage()
                             + "; connected streams stay open, retrying with backoff");
                 } else {
-                    LOG.log(Level.ERROR, "reading the hub's log failed; retrying with backoff", e);
+                    // the first with its stack; a failure that repeats every backoff would flood the log
+                    LOG.log(failures == 1 ? Level.ERROR : Level.DEBUG,
+                            "reading the hub's log failed; the node is not ready, retrying with backoff", e);
                 }
                 try {
                     Thread.sleep(backoff(failures));

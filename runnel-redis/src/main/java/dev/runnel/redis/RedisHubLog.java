@@ -51,8 +51,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A topic is a stream ({@code runnel:topic:NAME}). A publish runs one script that increments the
  * hub-wide sequence ({@code runnel:seq}) and adds the event to the topic's stream under the entry id
- * {@code EPOCH-SEQ}, which is also the event's SSE id; {@code runnel:epoch} is set once, when the
- * sequence starts, so that ids from before Redis lost its data are recognised. The stream keeps at
+ * {@code EPOCH-SEQ}, which is also the event's SSE id; {@code runnel:epoch} is set when the
+ * sequence starts, so that ids from before Redis lost its data are recognised. Each read of a node's
+ * reader also leaves a mark ({@code runnel:read:NODE}, the head it saw) in the same script, so a
+ * Redis that comes back older than what a node read (a restored snapshot, a lost end of the
+ * append-only file, a failover to a replica that lagged) is caught at that node's next read, which
+ * starts a new epoch instead of handing the same ids out again. The stream keeps at
  * least the hub's replay count of entries ({@code MAXLEN ~}); the replay age is enforced when
  * reading, by the publish time the script stores in the entry. Each node reads with one connection
  * of its own (one script per read, {@code XREAD BLOCK} to wait); publishes, pings and wake-ups share
@@ -72,6 +76,12 @@ public final class RedisHubLog implements HubLog {
     private static final String READ = script("read.lua");
     /** How long a node's wake-up stream outlives its last use: gone soon after the node is. */
     private static final long WAKE_TTL_MILLIS = Duration.ofMinutes(10).toMillis();
+    /**
+     * How long a node's read mark outlives its last read. Long, since a mark that expired under a
+     * node that could not reach Redis for that long reads as Redis having gone back (a reset for all).
+     */
+    private static final long MARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
+    private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
 
     private final String where;
     private final String prefix;
@@ -83,10 +93,14 @@ public final class RedisHubLog implements HubLog {
     private final String epochKey;
     private final String seqKey;
     private final String wakeKey;
+    private final String markKey;
     private final String appendSha;
     private final String readSha;
     /** Last wake-up entry the reader saw; only the reader thread uses it. */
     private String wakeSeen = "0-0";
+    /** The epoch and head of the reader's last read that answered ({@code null}, 0 before); reader thread only. */
+    private String readEpoch;
+    private long readHead;
     private volatile boolean closed;
 
     private RedisHubLog(Builder b) {
@@ -102,14 +116,19 @@ public final class RedisHubLog implements HubLog {
         this.timeout = b.timeout;
         this.epochKey = prefix + "epoch";
         this.seqKey = prefix + "seq";
-        this.wakeKey = prefix + "wake:" + UUID.randomUUID();
+        String node = UUID.randomUUID().toString();
+        this.wakeKey = prefix + "wake:" + node;
+        this.markKey = prefix + "read:" + node;
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.fullJitter(Duration.ofMillis(20), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
-                // while disconnected, fail at once: a publish must not wait for a Redis that is down
+                // while disconnected, fail at once: a publish must not wait for a Redis that is down.
+                // This also fails the commands in flight when a connection breaks ("may or may not have
+                // been stored") instead of sending them again after the reconnect, which would store a
+                // publish whose reply was lost a second time, under a second id (RedisFaultTest)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).keepAlive(true).build())
                 // no global command expiry: it would cut the reader's XREAD BLOCK short while Redis keeps
@@ -177,7 +196,8 @@ public final class RedisHubLog implements HubLog {
     @Override
     public Position head() {
         try {
-            List<Object> out = eval(commands, readSha, READ, new String[]{epochKey, seqKey}, new String[]{""});
+            List<Object> out = eval(commands, readSha, READ, new String[]{epochKey, seqKey, markKey},
+                    new String[]{"", "-", "0"});
             return new Position((String) out.get(0), (Long) out.get(1));
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
@@ -187,14 +207,18 @@ public final class RedisHubLog implements HubLog {
     @Override
     public Batch read(String epoch, Map<String, Long> after) {
         List<String> topics = new ArrayList<>(after.keySet());
-        String[] keys = new String[2 + topics.size()];
-        String[] args = new String[1 + topics.size()];
+        String[] keys = new String[3 + topics.size()];
+        String[] args = new String[3 + topics.size()];
         keys[0] = epochKey;
         keys[1] = seqKey;
+        keys[2] = markKey;
         args[0] = epoch == null ? "" : epoch;
+        // what this node read last, for the script to check that Redis did not go back behind it
+        args[1] = epoch != null && epoch.equals(readEpoch) ? Long.toString(readHead) : "0";
+        args[2] = Long.toString(MARK_TTL_MILLIS);
         for (int i = 0; i < topics.size(); i++) {
-            keys[2 + i] = topicKey(topics.get(i));
-            args[1 + i] = Long.toString(after.get(topics.get(i)));
+            keys[3 + i] = topicKey(topics.get(i));
+            args[3 + i] = Long.toString(after.get(topics.get(i)));
         }
         List<Object> out;
         try {
@@ -206,12 +230,20 @@ public final class RedisHubLog implements HubLog {
         String logEpoch = (String) out.get(0);
         long head = (Long) out.get(1);
         long now = Long.parseLong((String) out.get(2));
+        if ((Long) out.get(3) == 1) {
+            LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " holds less than this node had read (up to " + epoch + "-"
+                    + readHead + "; now at " + head + "): it was restored from an older copy, lost the end of its append-only "
+                    + "file or failed over to a replica that lagged. New epoch " + logEpoch + ", so that no id names two events: "
+                    + "clients get runnel:reset");
+        }
+        readEpoch = logEpoch;
+        readHead = head;
         Map<String, List<Entry>> entries = new HashMap<>();
         Map<String, Long> trimmed = new HashMap<>();
-        for (int i = 0; 3 + 2 * i < out.size(); i++) {
+        for (int i = 0; 4 + 2 * i < out.size(); i++) {
             String topic = topics.get(i);
-            entries.put(topic, entries((List<?>) out.get(3 + 2 * i)));
-            long through = (Long) out.get(4 + 2 * i);
+            entries.put(topic, entries((List<?>) out.get(4 + 2 * i)));
+            long through = (Long) out.get(5 + 2 * i);
             if (through > 0) {
                 trimmed.put(topic, through);
             }

@@ -114,6 +114,37 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the server with {@code SHUTDOWN NOSAVE}, as an operator would before putting an older
+     * {@code dump.rdb} in {@link #dataDir()}, and waits until it is gone; {@link #start()} then loads
+     * whatever that directory holds.
+     */
+    public void shutdownWithoutSaving() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write("SHUTDOWN NOSAVE\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            socket.getInputStream().read(); // the server closes the connection as it exits
+        } catch (IOException closedWhileExiting) {
+            // an exiting server may reset the connection instead
+        }
+        try {
+            if (process != null && !process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server on port " + port + " did not exit after SHUTDOWN NOSAVE: " + log());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for redis-server to exit", e);
+        }
+    }
+
+    /** The server's data directory: {@code dump.rdb} (written by {@code SAVE}) and the append-only files. */
+    public Path dataDir() {
+        return dir;
+    }
+
     /** {@code redis://127.0.0.1:PORT}. */
     public URI uri() {
         return URI.create("redis://127.0.0.1:" + port);
