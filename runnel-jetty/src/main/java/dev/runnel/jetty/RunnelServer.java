@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -78,9 +79,11 @@ public final class RunnelServer implements AutoCloseable {
     private final List<StaticFiles> statics = new ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final ReentrantLock lifecycleLock = new ReentrantLock();
+    private State state = State.NEW;
     private Server jetty;
-    private ServerConnector connector;
     private SocketWatcher watcher;
+    private volatile int boundPort = -1;
+    private Consumer<Server> configureJetty = jetty -> { };
 
     private RunnelServer(Builder b) {
         this.host = b.host;
@@ -94,6 +97,9 @@ public final class RunnelServer implements AutoCloseable {
         this.corsOrigin = b.corsOrigin;
         this.acceptQueueSize = b.acceptQueueSize;
     }
+
+    /** Where the server is in its one life: a server starts at most once (failed starts aside). */
+    private enum State { NEW, STARTED, STOPPED }
 
     /** A PKCS#12 key store and its password. */
     private record Tls(java.nio.file.Path keyStore, String password) {
@@ -143,7 +149,15 @@ public final class RunnelServer implements AutoCloseable {
         return this;
     }
 
-    /** Starts listening. */
+    /**
+     * Starts listening. A server starts once: after {@link #stop()} it refuses to start again, because
+     * stopping shut its engine down for good (new streams would all be refused); build a new
+     * {@code RunnelServer} instead. A start that fails (a busy port, say) releases everything it took
+     * and may be tried again.
+     *
+     * @throws IllegalStateException when it is running or was stopped, its engine was shut down, or
+     *         Jetty could not start (the cause says why)
+     */
     public RunnelServer start() {
         lifecycleLock.lock();
         try {
@@ -154,8 +168,12 @@ public final class RunnelServer implements AutoCloseable {
     }
 
     private RunnelServer startLocked() {
-        if (jetty != null) {
+        if (state == State.STARTED) {
             throw new IllegalStateException("server already started");
+        }
+        if (state == State.STOPPED || engine.isStopping()) {
+            throw new IllegalStateException("this server was stopped" + (state == State.STOPPED ? "" : " (its engine was shut down)")
+                    + " and cannot start again: build a new RunnelServer");
         }
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("runnel-jetty");
@@ -168,18 +186,43 @@ public final class RunnelServer implements AutoCloseable {
         conn.setIdleTimeout(idleTimeout.toMillis());
         conn.setAcceptQueueSize(acceptQueueSize);
         server.addConnector(conn);
-        server.setHandler(new RunnelHandler());
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
+        SocketWatcher disconnects = null;
         try {
-            watcher = new SocketWatcher("runnel-disconnect-watcher");
+            disconnects = new SocketWatcher("runnel-disconnect-watcher");
+            server.setHandler(new RunnelHandler(disconnects));
+            configureJetty.accept(server);
             server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the server on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+        } catch (Throwable t) {
+            // Jetty may have started its pool or some connectors before failing: stop them too
+            release(server, disconnects, t);
+            if (t instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("could not start the server on " + host + ":" + requestedPort + ": " + t.getMessage(), t);
         }
         this.jetty = server;
-        this.connector = conn;
+        this.watcher = disconnects;
+        this.boundPort = conn.getLocalPort();
+        this.state = State.STARTED;
         LOG.log(Level.INFO, "Runnel listening on " + uri());
         return this;
+    }
+
+    /** Stops what a failed start took; what fails here is added to {@code failure}. */
+    private static void release(Server server, SocketWatcher disconnects, Throwable failure) {
+        try {
+            server.stop();
+        } catch (Throwable t) {
+            failure.addSuppressed(t);
+        }
+        if (disconnects != null) {
+            try {
+                disconnects.close();
+            } catch (Throwable t) {
+                failure.addSuppressed(t);
+            }
+        }
     }
 
     /** HTTP/1.1, and HTTP/2 without TLS (h2c, by prior knowledge or upgrade) unless turned off. */
@@ -207,9 +250,18 @@ public final class RunnelServer implements AutoCloseable {
         return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
     }
 
-    /** The port it listens on (the real one when {@code 0} was asked). */
+    /** For tests: changes the Jetty server each {@link #start()} builds, before it starts. */
+    void configureJetty(Consumer<Server> hook) {
+        this.configureJetty = Objects.requireNonNull(hook, "hook");
+    }
+
+    /**
+     * The port it listens on (the real one when {@code 0} was asked); after {@link #stop()}, the port
+     * it listened on; before {@link #start()}, the port asked for.
+     */
     public int port() {
-        return connector == null ? requestedPort : connector.getLocalPort();
+        int bound = boundPort;
+        return bound > 0 ? bound : requestedPort;
     }
 
     /** {@code http://host:port} of the running server. */
@@ -223,7 +275,11 @@ public final class RunnelServer implements AutoCloseable {
         return engine;
     }
 
-    /** Ends every stream gracefully and stops listening. */
+    /**
+     * Ends every stream gracefully, shuts the engine down and stops listening. Stopping a server that
+     * is not running does nothing; a stopped server cannot start again. Jetty's own failures while
+     * stopping are logged, and what the server holds is released all the same.
+     */
     public void stop() {
         lifecycleLock.lock();
         try {
@@ -234,17 +290,30 @@ public final class RunnelServer implements AutoCloseable {
     }
 
     private void stopLocked() {
-        if (jetty == null) {
+        if (state != State.STARTED) {
             return;
         }
-        boolean clean = engine.shutdown(engine.shutdownGrace());
-        try {
-            jetty.stop();
-            watcher.close();
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "stopping Jetty failed", e);
-        }
+        state = State.STOPPED;
+        Server server = jetty;
+        SocketWatcher disconnects = watcher;
         jetty = null;
+        watcher = null;
+        boolean clean = false;
+        try {
+            clean = engine.shutdown(engine.shutdownGrace());
+        } finally {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stopping Jetty failed", e);
+            } finally {
+                try {
+                    disconnects.close();
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "closing the disconnect watcher failed", e);
+                }
+            }
+        }
         LOG.log(Level.INFO, "Runnel stopped" + (clean ? "" : " (some producers ignored cancellation)"));
     }
 
@@ -254,25 +323,32 @@ public final class RunnelServer implements AutoCloseable {
     }
 
     private final class RunnelHandler extends Handler.Abstract.NonBlocking {
+        private final SocketWatcher watcher;
+
+        RunnelHandler(SocketWatcher watcher) {
+            this.watcher = watcher;
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long id = requestIds.incrementAndGet();
             List<String> allowed = new ArrayList<>();
             var match = routes.find(request.getMethod(), Request.getPathInContext(request), allowed);
             if (match.isPresent() && match.get().target() instanceof Routes.Sse) {
-                Thread.ofVirtual().name("runnel-stream-" + id).start(() -> dispatch(request, response, callback, match, allowed));
+                Thread.ofVirtual().name("runnel-stream-" + id).start(() -> dispatch(request, response, callback, match, allowed, watcher));
             } else {
                 // A short request (a publish, a page, a file) runs on Jetty's pool of platform threads: a
                 // virtual thread would queue behind every stream writer the last fan-out woke, so under
                 // a large fan-out the next publish would wait for all of them.
-                getServer().getThreadPool().execute(() -> dispatch(request, response, callback, match, allowed));
+                getServer().getThreadPool().execute(() -> dispatch(request, response, callback, match, allowed, watcher));
             }
             return true;
         }
     }
 
     /** Answers the request with the route {@code handle} matched ({@code allowed}: the path's methods, for 405 and preflights). */
-    private void dispatch(Request request, Response response, Callback callback, Optional<Routes.Match> match, List<String> allowed) {
+    private void dispatch(Request request, Response response, Callback callback, Optional<Routes.Match> match, List<String> allowed,
+                          SocketWatcher watcher) {
         try {
             String method = request.getMethod();
             String path = Request.getPathInContext(request);
