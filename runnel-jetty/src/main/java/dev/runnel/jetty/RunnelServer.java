@@ -145,7 +145,12 @@ public final class RunnelServer implements AutoCloseable {
      * {@code staticFiles("/webjars", "META-INF/resources/webjars")}.
      */
     public RunnelServer staticFiles(String urlPrefix, String classpathRoot) {
-        statics.add(new StaticFiles(urlPrefix, classpathRoot));
+        return staticFiles(urlPrefix, classpathRoot, RunnelServer.class.getClassLoader());
+    }
+
+    /** {@link #staticFiles(String, String)} from the resources of {@code loader}. */
+    RunnelServer staticFiles(String urlPrefix, String classpathRoot, ClassLoader loader) {
+        statics.add(new StaticFiles(urlPrefix, classpathRoot, loader));
         return this;
     }
 
@@ -598,48 +603,6 @@ public final class RunnelServer implements AutoCloseable {
 
         public RunnelServer build() {
             return new RunnelServer(this);
-        }
-    }
-
-    /** Classpath resources under one URL prefix. */
-    private record StaticFiles(String urlPrefix, String root) {
-        StaticFiles {
-            if (!urlPrefix.startsWith("/")) {
-                throw new IllegalArgumentException("static URL prefix must start with '/', got \"" + urlPrefix + '"');
-            }
-            urlPrefix = urlPrefix.endsWith("/") ? urlPrefix : urlPrefix + "/";
-            root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
-        }
-
-        HttpResponse find(String path) {
-            if (!path.startsWith(urlPrefix)) {
-                return null;
-            }
-            String rest = path.substring(urlPrefix.length());
-            if (rest.isEmpty() || rest.contains("..") || rest.contains("\\") || rest.startsWith("/")) {
-                return null;
-            }
-            try (InputStream in = RunnelServer.class.getClassLoader().getResourceAsStream(root + "/" + rest)) {
-                if (in == null) {
-                    return null;
-                }
-                byte[] bytes = in.readAllBytes();
-                return new HttpResponse(200, contentType(rest), bytes, Map.of("Cache-Control", "public, max-age=3600"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static String contentType(String name) {
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (lower.endsWith(".js") || lower.endsWith(".mjs")) return "text/javascript; charset=utf-8";
-            if (lower.endsWith(".css")) return "text/css; charset=utf-8";
-            if (lower.endsWith(".html")) return "text/html; charset=utf-8";
-            if (lower.endsWith(".json") || lower.endsWith(".map")) return "application/json";
-            if (lower.endsWith(".svg")) return "image/svg+xml";
-            if (lower.endsWith(".png")) return "image/png";
-            if (lower.endsWith(".ico")) return "image/x-icon";
-            return "application/octet-stream";
         }
     }
 }
