@@ -42,6 +42,7 @@ final class BodyReader implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.jetty");
     private static final byte[] EMPTY = new byte[0];
+    private static final int INITIAL_CAPACITY = 8192;
 
     private final Request request;
     private final int max;
@@ -74,7 +75,8 @@ final class BodyReader implements Runnable {
             return;
         }
         if (declared > 0) {
-            reader.buffer = new byte[(int) declared];
+            // what is declared is not yet sent: grow as bytes arrive, so a slow sender cannot reserve the cap
+            reader.buffer = new byte[(int) Math.min(declared, INITIAL_CAPACITY)];
         }
         reader.run();
     }
@@ -122,7 +124,7 @@ final class BodyReader implements Runnable {
             return false;
         }
         if (size + n > buffer.length) {
-            int grown = (int) Math.min(max, Math.max(size + n, Math.max(1024L, buffer.length * 2L)));
+            int grown = (int) Math.min(max, Math.max(size + n, Math.max(INITIAL_CAPACITY, buffer.length * 2L)));
             buffer = Arrays.copyOf(buffer, grown);
         }
         bytes.get(buffer, size, n);

@@ -44,7 +44,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Routes may be added before or after {@link #start()}. {@link #stop()} ends every open stream
  * (producers interrupted, cleanup run, no close event), waits up to the engine's shutdown grace,
- * then stops Jetty. Thread-safe.
+ * then stops Jetty; a stopped server cannot start again. Thread-safe.
  */
 public final class RunnelServer implements AutoCloseable {
 
@@ -165,9 +165,11 @@ public final class RunnelServer implements AutoCloseable {
         if (state == State.STARTED) {
             throw new IllegalStateException("server already started");
         }
-        if (state == State.STOPPED || engine.isStopping()) {
-            throw new IllegalStateException("this server was stopped" + (state == State.STOPPED ? "" : " (its engine was shut down)")
-                    + " and cannot start again: build a new RunnelServer");
+        if (state == State.STOPPED) {
+            throw new IllegalStateException("this server was stopped and cannot start again: build a new RunnelServer");
+        }
+        if (engine.isStopping()) {
+            throw new IllegalStateException("the server's engine was shut down and would refuse every stream: build the server with a new SseEngine");
         }
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("runnel-jetty");

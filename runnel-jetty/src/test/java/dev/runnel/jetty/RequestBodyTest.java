@@ -193,6 +193,37 @@ class RequestBodyTest {
     }
 
     @Test
+    void theBeforeHookRefusesARequestWithoutWaitingForItsBody() throws Exception {
+        start(RunnelServer.builder().before(context -> {
+            if (context.header("Authorization").isEmpty()) {
+                throw new dev.runnel.ForbiddenException("sign in first");
+            }
+            return context;
+        }));
+        RawHttp c = connect();
+        c.send(post("/echo", "Content-Length: 100\r\n")); // not one byte of the body
+        RawHttp.Response response = c.read(false);
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.text()).isEqualTo("sign in first\n");
+        assertThat(handled).hasValue(0);
+    }
+
+    @Test
+    void aHandlerThatThrowsAfterItsBodyArrivedLaterAnswers500() throws Exception {
+        start(RunnelServer.builder());
+        server.post("/boom", req -> {
+            throw new IllegalStateException("handler bug");
+        });
+        RawHttp c = connect();
+        c.send(post("/boom", "Content-Length: 4\r\n") + "ab");
+        Thread.sleep(100);
+        c.send("cd");
+        RawHttp.Response response = c.read(false);
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(response.text()).isEqualTo("internal server error\n");
+    }
+
+    @Test
     void aClientThatLeavesMidBodyIsNotHandledAndTheServerGoesOn() throws Exception {
         start(RunnelServer.builder());
         RawHttp c = connect();

@@ -112,6 +112,16 @@ class StartStopTest {
     }
 
     @Test
+    void aServerWhoseEngineWasShutDownRefusesToStart() {
+        SseEngine engine = SseEngine.builder().build();
+        engine.shutdown(Duration.ZERO);
+        RunnelServer server = RunnelServer.builder().port(0).engine(engine).build();
+        servers.add(server);
+        assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("engine was shut down").hasMessageContaining("new SseEngine");
+    }
+
+    @Test
     void stoppingTwiceOrBeforeStartingIsHarmless() {
         RunnelServer never = build(0);
         never.stop();
