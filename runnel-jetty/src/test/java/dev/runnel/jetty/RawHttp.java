@@ -55,7 +55,7 @@ final class RawHttp implements AutoCloseable {
         try {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
             socket.setSoTimeout((int) readTimeout.toMillis());
-            socket.setTcpNoDelay(true); // each send leaves at once: a body sent byte by byte arrives so
+            socket.setTcpNoDelay(true); // no Nagle delay: what a test sends byte by byte leaves byte by byte
             return new RawHttp(socket);
         } catch (IOException e) {
             socket.close();

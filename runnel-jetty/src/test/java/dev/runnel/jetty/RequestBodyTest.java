@@ -193,6 +193,30 @@ class RequestBodyTest {
     }
 
     @Test
+    void anHttp2BodyIsReadTheSameWayAndCappedTheSameWay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        start(RunnelServer.builder().maxRequestBodyBytes(100_000));
+        byte[] fits = new byte[100_000];
+        new java.util.Random(21).nextBytes(fits);
+        java.nio.file.Path body = java.nio.file.Files.write(dir.resolve("fits.bin"), fits);
+        java.nio.file.Path echoed = dir.resolve("echoed.bin");
+        assertThat(curl("--http2-prior-knowledge", "--data-binary", "@" + body, "-o", echoed.toString(), server.uri() + "/echo"))
+                .isEqualTo("200 2");
+        assertThat(java.nio.file.Files.readAllBytes(echoed)).isEqualTo(fits);
+        java.nio.file.Path over = java.nio.file.Files.write(dir.resolve("over.bin"), new byte[100_001]);
+        assertThat(curl("--http2-prior-knowledge", "--data-binary", "@" + over, "-o", "/dev/null", server.uri() + "/echo"))
+                .isEqualTo("413 2");
+    }
+
+    /** Runs curl quietly; returns its status code and HTTP version ("200 2"). */
+    private static String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-w", "%{http_code} %{http_version}"));
+        command.addAll(List.of(args));
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    }
+
+    @Test
     void theBeforeHookRefusesARequestWithoutWaitingForItsBody() throws Exception {
         start(RunnelServer.builder().before(context -> {
             if (context.header("Authorization").isEmpty()) {
