@@ -63,15 +63,26 @@ final class JettyTransport implements SseTransport {
     public void start(int status, Map<String, String> headers) throws IOException {
         response.setStatus(status);
         headers.forEach((name, value) -> {
-            if (name.equalsIgnoreCase("Connection")) {
+            if (!name.equalsIgnoreCase("Connection")) {
+                response.getHeaders().put(name, value);
+            } else if (!value.equalsIgnoreCase("keep-alive")) {
+                response.getHeaders().put(HttpHeader.CONNECTION, value);
+            } else if (connectionPersists()) {
                 // Jetty drops "keep-alive" on HTTP/1.1 as the default; a field without a known header
                 // is written as given, and SSE clients and proxies expect to see it.
                 response.getHeaders().add(new HttpField((HttpHeader) null, name, value));
             } else {
-                response.getHeaders().put(name, value);
+                // the client asked to close, or HTTP/1.0, whose stream of unknown length ends with the connection
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
         });
         write(BufferUtil.EMPTY_BUFFER); // commits and flushes the headers now
+    }
+
+    /** True when the connection will carry another request after this response: HTTP/1.1 not asked to close. */
+    private boolean connectionPersists() {
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
+                && !request.getHeaders().contains(HttpHeader.CONNECTION, "close");
     }
 
     @Override

@@ -1,53 +1,40 @@
 package dev.runnel.jetty;
 
-import dev.runnel.transport.SocketWatcher;
 import dev.runnel.BadRequestException;
 import dev.runnel.RequestContext;
 import dev.runnel.SseEngine;
 import dev.runnel.SseHandler;
 import dev.runnel.StreamOptions;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
+import dev.runnel.transport.SocketWatcher;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
  * The embedded Runnel server: Jetty 12 core handlers, one virtual thread per stream (short requests
  * run on Jetty's platform thread pool), and small routing for SSE endpoints, pages and static files.
+ * Request bodies are read without holding a thread, within a deadline and a size cap
+ * ({@link Builder#requestBodyTimeout}, {@link Builder#maxRequestBodyBytes}).
  *
  * <pre>{@code
  * RunnelServer server = RunnelServer.builder().port(8080).build();
@@ -57,12 +44,12 @@ import java.util.function.UnaryOperator;
  *
  * <p>Routes may be added before or after {@link #start()}. {@link #stop()} ends every open stream
  * (producers interrupted, cleanup run, no close event), waits up to the engine's shutdown grace,
- * then stops Jetty. Thread-safe.
+ * then stops Jetty; a stopped server cannot start again. Thread-safe.
  */
 public final class RunnelServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.jetty");
-    private static final int MAX_BODY_BYTES = 1 << 20;
+    private static final int MAX_BODY_LIMIT = 1 << 30;
 
     private final String host;
     private final int requestedPort;
@@ -74,13 +61,16 @@ public final class RunnelServer implements AutoCloseable {
     private final Tls tls;
     private final String corsOrigin;
     private final int acceptQueueSize;
+    private final Duration bodyTimeout;
+    private final int maxBodyBytes;
     private final Routes routes = new Routes();
-    private final List<StaticFiles> statics = new ArrayList<>();
-    private final AtomicLong requestIds = new AtomicLong();
+    private final List<StaticFiles> statics = new CopyOnWriteArrayList<>();
     private final ReentrantLock lifecycleLock = new ReentrantLock();
+    private State state = State.NEW;
     private Server jetty;
-    private ServerConnector connector;
     private SocketWatcher watcher;
+    private volatile int boundPort = -1;
+    private Consumer<Server> configureJetty = jetty -> { };
 
     private RunnelServer(Builder b) {
         this.host = b.host;
@@ -93,7 +83,12 @@ public final class RunnelServer implements AutoCloseable {
         this.tls = b.tls;
         this.corsOrigin = b.corsOrigin;
         this.acceptQueueSize = b.acceptQueueSize;
+        this.bodyTimeout = b.requestBodyTimeout;
+        this.maxBodyBytes = b.maxRequestBodyBytes;
     }
+
+    /** Where the server is in its one life: a server starts at most once (failed starts aside). */
+    private enum State { NEW, STARTED, STOPPED }
 
     /** A PKCS#12 key store and its password. */
     private record Tls(java.nio.file.Path keyStore, String password) {
@@ -139,11 +134,24 @@ public final class RunnelServer implements AutoCloseable {
      * {@code staticFiles("/webjars", "META-INF/resources/webjars")}.
      */
     public RunnelServer staticFiles(String urlPrefix, String classpathRoot) {
-        statics.add(new StaticFiles(urlPrefix, classpathRoot));
+        return staticFiles(urlPrefix, classpathRoot, RunnelServer.class.getClassLoader());
+    }
+
+    /** {@link #staticFiles(String, String)} from the resources of {@code loader}. */
+    RunnelServer staticFiles(String urlPrefix, String classpathRoot, ClassLoader loader) {
+        statics.add(new StaticFiles(urlPrefix, classpathRoot, loader));
         return this;
     }
 
-    /** Starts listening. */
+    /**
+     * Starts listening. A server starts once: after {@link #stop()} it refuses to start again, because
+     * stopping shut its engine down for good (new streams would all be refused); build a new
+     * {@code RunnelServer} instead. A start that fails (a busy port, say) releases everything it took
+     * and may be tried again.
+     *
+     * @throws IllegalStateException when it is running or was stopped, its engine was shut down, or
+     *         Jetty could not start (the cause says why)
+     */
     public RunnelServer start() {
         lifecycleLock.lock();
         try {
@@ -154,8 +162,14 @@ public final class RunnelServer implements AutoCloseable {
     }
 
     private RunnelServer startLocked() {
-        if (jetty != null) {
+        if (state == State.STARTED) {
             throw new IllegalStateException("server already started");
+        }
+        if (state == State.STOPPED) {
+            throw new IllegalStateException("this server was stopped and cannot start again: build a new RunnelServer");
+        }
+        if (engine.isStopping()) {
+            throw new IllegalStateException("the server's engine was shut down and would refuse every stream: build the server with a new SseEngine");
         }
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("runnel-jetty");
@@ -168,18 +182,44 @@ public final class RunnelServer implements AutoCloseable {
         conn.setIdleTimeout(idleTimeout.toMillis());
         conn.setAcceptQueueSize(acceptQueueSize);
         server.addConnector(conn);
-        server.setHandler(new RunnelHandler());
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
+        SocketWatcher disconnects = null;
         try {
-            watcher = new SocketWatcher("runnel-disconnect-watcher");
+            disconnects = new SocketWatcher("runnel-disconnect-watcher");
+            server.setHandler(new RunnelHandler(routes, statics,
+                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout), disconnects));
+            configureJetty.accept(server);
             server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the server on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+        } catch (Throwable t) {
+            // Jetty may have started its pool or some connectors before failing: stop them too
+            release(server, disconnects, t);
+            if (t instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("could not start the server on " + host + ":" + requestedPort + ": " + t.getMessage(), t);
         }
         this.jetty = server;
-        this.connector = conn;
+        this.watcher = disconnects;
+        this.boundPort = conn.getLocalPort();
+        this.state = State.STARTED;
         LOG.log(Level.INFO, "Runnel listening on " + uri());
         return this;
+    }
+
+    /** Stops what a failed start took; what fails here is added to {@code failure}. */
+    private static void release(Server server, SocketWatcher disconnects, Throwable failure) {
+        try {
+            server.stop();
+        } catch (Throwable t) {
+            failure.addSuppressed(t);
+        }
+        if (disconnects != null) {
+            try {
+                disconnects.close();
+            } catch (Throwable t) {
+                failure.addSuppressed(t);
+            }
+        }
     }
 
     /** HTTP/1.1, and HTTP/2 without TLS (h2c, by prior knowledge or upgrade) unless turned off. */
@@ -207,9 +247,18 @@ public final class RunnelServer implements AutoCloseable {
         return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
     }
 
-    /** The port it listens on (the real one when {@code 0} was asked). */
+    /** For tests: changes the Jetty server each {@link #start()} builds, before it starts. */
+    void configureJetty(Consumer<Server> hook) {
+        this.configureJetty = Objects.requireNonNull(hook, "hook");
+    }
+
+    /**
+     * The port it listens on (the real one when {@code 0} was asked); after {@link #stop()}, the port
+     * it listened on; before {@link #start()}, the port asked for.
+     */
     public int port() {
-        return connector == null ? requestedPort : connector.getLocalPort();
+        int bound = boundPort;
+        return bound > 0 ? bound : requestedPort;
     }
 
     /** {@code http://host:port} of the running server. */
@@ -223,7 +272,11 @@ public final class RunnelServer implements AutoCloseable {
         return engine;
     }
 
-    /** Ends every stream gracefully and stops listening. */
+    /**
+     * Ends every stream gracefully, shuts the engine down and stops listening. Stopping a server that
+     * is not running does nothing; a stopped server cannot start again. Jetty's own failures while
+     * stopping are logged, and what the server holds is released all the same.
+     */
     public void stop() {
         lifecycleLock.lock();
         try {
@@ -234,172 +287,36 @@ public final class RunnelServer implements AutoCloseable {
     }
 
     private void stopLocked() {
-        if (jetty == null) {
+        if (state != State.STARTED) {
             return;
         }
-        boolean clean = engine.shutdown(engine.shutdownGrace());
-        try {
-            jetty.stop();
-            watcher.close();
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "stopping Jetty failed", e);
-        }
+        state = State.STOPPED;
+        Server server = jetty;
+        SocketWatcher disconnects = watcher;
         jetty = null;
+        watcher = null;
+        boolean clean = false;
+        try {
+            clean = engine.shutdown(engine.shutdownGrace());
+        } finally {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stopping Jetty failed", e);
+            } finally {
+                try {
+                    disconnects.close();
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "closing the disconnect watcher failed", e);
+                }
+            }
+        }
         LOG.log(Level.INFO, "Runnel stopped" + (clean ? "" : " (some producers ignored cancellation)"));
     }
 
     @Override
     public void close() {
         stop();
-    }
-
-    private final class RunnelHandler extends Handler.Abstract.NonBlocking {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            long id = requestIds.incrementAndGet();
-            List<String> allowed = new ArrayList<>();
-            var match = routes.find(request.getMethod(), Request.getPathInContext(request), allowed);
-            if (match.isPresent() && match.get().target() instanceof Routes.Sse) {
-                Thread.ofVirtual().name("runnel-stream-" + id).start(() -> dispatch(request, response, callback, match, allowed));
-            } else {
-                // A short request (a publish, a page, a file) runs on Jetty's pool of platform threads: a
-                // virtual thread would queue behind every stream writer the last fan-out woke, so under
-                // a large fan-out the next publish would wait for all of them.
-                getServer().getThreadPool().execute(() -> dispatch(request, response, callback, match, allowed));
-            }
-            return true;
-        }
-    }
-
-    /** Answers the request with the route {@code handle} matched ({@code allowed}: the path's methods, for 405 and preflights). */
-    private void dispatch(Request request, Response response, Callback callback, Optional<Routes.Match> match, List<String> allowed) {
-        try {
-            String method = request.getMethod();
-            String path = Request.getPathInContext(request);
-            if (match.isEmpty() && method.equals("OPTIONS") && !allowed.isEmpty()) {
-                send(response, callback, preflight(request, allowed), false);
-                return;
-            }
-            if (match.isEmpty()) {
-                if (method.equals("GET") || method.equals("HEAD")) {
-                    for (StaticFiles files : statics) {
-                        HttpResponse file = files.find(path);
-                        if (file != null) {
-                            send(response, callback, file, method.equals("HEAD"));
-                            return;
-                        }
-                    }
-                }
-                send(response, callback, allowed.isEmpty()
-                        ? HttpResponse.text(404, "no route for " + clip(path))
-                        : HttpResponse.text(405, method + " not allowed on " + clip(path)).withHeader("Allow", String.join(", ", allowed)),
-                        false);
-                return;
-            }
-            RequestContext context = before.apply(context(request).withPathParams(match.get().params()));
-            switch (match.get().target()) {
-                case Routes.Sse sse -> {
-                    if (method.equals("POST")) {
-                        context = context.withAttribute(RequestContext.BODY, readBody(request));
-                    }
-                    engine.serve(new JettyTransport(request, response, callback, watcher, writeTimeout), context, sse.handler());
-                }
-                case Routes.Http http -> {
-                    byte[] body = readBody(request);
-                    send(response, callback, http.handler().handle(new HttpRequest(context, body)), method.equals("HEAD"));
-                }
-            }
-        } catch (BadRequestException e) {
-            send(response, callback, HttpResponse.text(400, e.getMessage()), false);
-        } catch (dev.runnel.ForbiddenException e) {
-            send(response, callback, HttpResponse.text(403, e.getMessage()), false);
-        } catch (dev.runnel.hub.HubUnavailableException e) {
-            // the hub's shared log (Redis) is down: say so, and when to try again
-            LOG.log(Level.WARNING, "request " + request.getHttpURI().getPath() + ": " + e.getMessage());
-            send(response, callback, HttpResponse.text(503, e.getMessage()).withHeader("Retry-After", "1"), false);
-        } catch (org.eclipse.jetty.http.BadMessageException e) {
-            send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
-        } catch (Throwable t) {
-            LOG.log(Level.ERROR, "request " + request.getHttpURI() + " failed", t);
-            if (!response.isCommitted()) {
-                send(response, callback, HttpResponse.text(500, "internal server error"), false);
-            } else {
-                callback.failed(t);
-            }
-        }
-    }
-
-    /**
-     * Answers a CORS preflight: allowed only for the configured origin, with the methods of the
-     * path's routes and the headers the page asked for.
-     */
-    private HttpResponse preflight(Request request, List<String> methods) {
-        String origin = request.getHeaders().get("Origin");
-        if (corsOrigin == null || origin == null || !corsOrigin.equals(origin)) {
-            return HttpResponse.text(403, "cross-origin requests from " + (origin == null ? "an unknown origin" : clip(origin))
-                    + " are not allowed" + (corsOrigin == null ? " (no CORS origin is configured)" : ""));
-        }
-        String asked = request.getHeaders().get("Access-Control-Request-Headers");
-        HttpResponse ok = new HttpResponse(204, null, null, null)
-                .withHeader("Access-Control-Allow-Origin", corsOrigin)
-                .withHeader("Access-Control-Allow-Methods", String.join(", ", new java.util.LinkedHashSet<>(methods)))
-                .withHeader("Access-Control-Max-Age", "600")
-                .withHeader("Vary", "Origin");
-        if (asked != null && asked.matches("[A-Za-z0-9\\-, ]{1,500}")) {
-            ok = ok.withHeader("Access-Control-Allow-Headers", asked);
-        }
-        return ok;
-    }
-
-    private static byte[] readBody(Request request) throws IOException {
-        if (request.getLength() > MAX_BODY_BYTES) {
-            throw new BadRequestException("request body too large: at most " + MAX_BODY_BYTES + " bytes");
-        }
-        try (InputStream in = Request.asInputStream(request)) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                throw new BadRequestException("request body too large: at most " + MAX_BODY_BYTES + " bytes");
-            }
-            return body;
-        }
-    }
-
-    private static void send(Response response, Callback callback, HttpResponse reply, boolean headOnly) {
-        response.setStatus(reply.status());
-        if (reply.contentType() != null) {
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
-        }
-        reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-        boolean bodiless = reply.status() == 204 || reply.status() == 304 || reply.status() < 200;
-        if (!bodiless) {
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
-        }
-        response.write(true, headOnly || bodiless ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
-    }
-
-    private static RequestContext context(Request request) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (HttpField field : request.getHeaders()) {
-            headers.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
-        }
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        Fields fields;
-        try {
-            fields = Request.extractQueryParameters(request);
-        } catch (RuntimeException e) {
-            throw new BadRequestException("malformed query string: " + e.getMessage());
-        }
-        for (Fields.Field f : fields) {
-            query.put(f.getName(), f.getValues());
-        }
-        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        return new RequestContext(request.getMethod(), Request.getPathInContext(request),
-                request.getConnectionMetaData().getProtocol(), query, headers, Map.of(),
-                remote instanceof InetSocketAddress inet ? inet : null, null, Map.of());
-    }
-
-    private static String clip(String s) {
-        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
     }
 
     /** Settings of the embedded server. */
@@ -414,6 +331,8 @@ public final class RunnelServer implements AutoCloseable {
         private Tls tls;
         private String corsOrigin;
         private int acceptQueueSize = 1024;
+        private Duration requestBodyTimeout = Duration.ofSeconds(20);
+        private int maxRequestBodyBytes = 1 << 20;
 
         private Builder() {
         }
@@ -427,6 +346,33 @@ public final class RunnelServer implements AutoCloseable {
                 throw new IllegalArgumentException("acceptQueueSize must be from 1 to 65535, got " + connections);
             }
             this.acceptQueueSize = connections;
+            return this;
+        }
+
+        /**
+         * How long a request body may take to arrive, in total, from the moment its headers are in;
+         * default 20 s. A body still incomplete then is answered {@code 408} and its connection
+         * closed. Bodies are read without holding a thread, so slow senders cost memory and a
+         * connection each until this deadline, never the server's threads.
+         */
+        public Builder requestBodyTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("requestBodyTimeout must be positive, got " + timeout);
+            }
+            this.requestBodyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The largest request body a route receives, in bytes; default 1 MiB (1048576). A larger one
+         * (declared by {@code Content-Length} or found while reading) is answered {@code 413}.
+         * Bodies are held in memory whole.
+         */
+        public Builder maxRequestBodyBytes(int bytes) {
+            if (bytes < 0 || bytes > MAX_BODY_LIMIT) {
+                throw new IllegalArgumentException("maxRequestBodyBytes must be from 0 to " + MAX_BODY_LIMIT + ", got " + bytes);
+            }
+            this.maxRequestBodyBytes = bytes;
             return this;
         }
 
@@ -522,48 +468,6 @@ public final class RunnelServer implements AutoCloseable {
 
         public RunnelServer build() {
             return new RunnelServer(this);
-        }
-    }
-
-    /** Classpath resources under one URL prefix. */
-    private record StaticFiles(String urlPrefix, String root) {
-        StaticFiles {
-            if (!urlPrefix.startsWith("/")) {
-                throw new IllegalArgumentException("static URL prefix must start with '/', got \"" + urlPrefix + '"');
-            }
-            urlPrefix = urlPrefix.endsWith("/") ? urlPrefix : urlPrefix + "/";
-            root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
-        }
-
-        HttpResponse find(String path) {
-            if (!path.startsWith(urlPrefix)) {
-                return null;
-            }
-            String rest = path.substring(urlPrefix.length());
-            if (rest.isEmpty() || rest.contains("..") || rest.contains("\\") || rest.startsWith("/")) {
-                return null;
-            }
-            try (InputStream in = RunnelServer.class.getClassLoader().getResourceAsStream(root + "/" + rest)) {
-                if (in == null) {
-                    return null;
-                }
-                byte[] bytes = in.readAllBytes();
-                return new HttpResponse(200, contentType(rest), bytes, Map.of("Cache-Control", "public, max-age=3600"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static String contentType(String name) {
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (lower.endsWith(".js") || lower.endsWith(".mjs")) return "text/javascript; charset=utf-8";
-            if (lower.endsWith(".css")) return "text/css; charset=utf-8";
-            if (lower.endsWith(".html")) return "text/html; charset=utf-8";
-            if (lower.endsWith(".json") || lower.endsWith(".map")) return "application/json";
-            if (lower.endsWith(".svg")) return "image/svg+xml";
-            if (lower.endsWith(".png")) return "image/png";
-            if (lower.endsWith(".ico")) return "image/x-icon";
-            return "application/octet-stream";
         }
     }
 }

@@ -1,0 +1,263 @@
+package dev.runnel.jetty;
+
+import dev.runnel.BadRequestException;
+import dev.runnel.ForbiddenException;
+import dev.runnel.RequestContext;
+import dev.runnel.SseEngine;
+import dev.runnel.hub.HubUnavailableException;
+import dev.runnel.transport.SocketWatcher;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one Jetty handler of a {@link RunnelServer}: routes a request, reads its body, and answers it
+ * or hands it to the engine as a stream.
+ *
+ * <p>Threads: a stream runs on a virtual thread of its own; a short request (a publish, a page, a
+ * file) on Jetty's pool of platform threads, because a virtual thread would queue behind every
+ * stream writer the last fan-out woke. A request body is read between the two without a thread
+ * ({@link BodyReader}); the request continues on its kind of thread once the body is in.
+ *
+ * <p>Completion: every path completes Jetty's {@link Callback} once, here with a response, or in the
+ * engine's transport for a stream.
+ */
+final class RunnelHandler extends Handler.Abstract.NonBlocking {
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.jetty");
+    private static final byte[] NO_BODY = new byte[0];
+
+    /** What the handler needs of its server's settings. */
+    record Settings(SseEngine engine, UnaryOperator<RequestContext> before, String corsOrigin, Duration writeTimeout,
+                    int maxBodyBytes, Duration bodyTimeout) {
+    }
+
+    private final Routes routes;
+    private final List<StaticFiles> statics;
+    private final Settings settings;
+    private final SocketWatcher watcher;
+    private final AtomicLong requestIds = new AtomicLong();
+
+    /** {@code routes} and {@code statics} are the server's own, which may grow while it runs. */
+    RunnelHandler(Routes routes, List<StaticFiles> statics, Settings settings, SocketWatcher watcher) {
+        this.routes = routes;
+        this.statics = statics;
+        this.settings = settings;
+        this.watcher = watcher;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long id = requestIds.incrementAndGet();
+        List<String> allowed = new ArrayList<>();
+        Optional<Routes.Match> match = routes.find(request.getMethod(), Request.getPathInContext(request), allowed);
+        Executor runner = match.isPresent() && match.get().target() instanceof Routes.Sse
+                ? task -> Thread.ofVirtual().name("runnel-stream-" + id).start(task)
+                : getServer().getThreadPool();
+        run(runner, callback, () -> dispatch(request, response, callback, runner, match, allowed));
+        return true;
+    }
+
+    /** Runs {@code task} on {@code runner}; a runner that refuses it (a pool that is stopping) fails the request. */
+    private static void run(Executor runner, Callback callback, Runnable task) {
+        try {
+            runner.execute(task);
+        } catch (Throwable t) {
+            callback.failed(t);
+        }
+    }
+
+    /** Answers the request with the route {@code handle} matched ({@code allowed}: the path's methods, for 405 and preflights). */
+    private void dispatch(Request request, Response response, Callback callback, Executor runner,
+                          Optional<Routes.Match> match, List<String> allowed) {
+        try {
+            String method = request.getMethod();
+            String path = Request.getPathInContext(request);
+            if (match.isEmpty()) {
+                send(response, callback, unrouted(request, method, path, allowed), method.equals("HEAD"));
+                return;
+            }
+            RequestContext context = settings.before().apply(context(request).withPathParams(match.get().params()));
+            Routes.Target target = match.get().target();
+            if (target instanceof Routes.Sse && !method.equals("POST")) {
+                answer(request, response, callback, target, context, NO_BODY);
+                return;
+            }
+            withBody(request, response, callback, runner, body -> answer(request, response, callback, target, context, body));
+        } catch (Throwable t) {
+            fail(request, response, callback, t);
+        }
+    }
+
+    /** A preflight, a static file, or the 404 or 405 for a request no route matched. */
+    private HttpResponse unrouted(Request request, String method, String path, List<String> allowed) {
+        if (method.equals("OPTIONS") && !allowed.isEmpty()) {
+            return preflight(request, allowed);
+        }
+        if (method.equals("GET") || method.equals("HEAD")) {
+            for (StaticFiles files : statics) {
+                HttpResponse file = files.find(path);
+                if (file != null) {
+                    return file;
+                }
+            }
+        }
+        return allowed.isEmpty()
+                ? HttpResponse.text(404, "no route for " + clip(path))
+                : HttpResponse.text(405, method + " not allowed on " + clip(path)).withHeader("Allow", String.join(", ", allowed));
+    }
+
+    /**
+     * Reads the body, then calls {@code then} with it: at once on this thread when the body was
+     * already in, else on a new task of {@code runner} when it has arrived. A body refused for its
+     * size or its deadline is answered here.
+     */
+    private void withBody(Request request, Response response, Callback callback, Executor runner, Consumer<byte[]> then) {
+        Thread caller = Thread.currentThread();
+        AtomicBoolean reading = new AtomicBoolean(true);
+        byte[][] ready = new byte[1][];
+        BodyReader.read(request, settings.maxBodyBytes(), settings.bodyTimeout(), outcome -> {
+            switch (outcome) {
+                case BodyReader.Complete complete when reading.get() && Thread.currentThread() == caller -> ready[0] = complete.body();
+                case BodyReader.Complete complete -> run(runner, callback, () -> then.accept(complete.body()));
+                case BodyReader.Refused refused -> {
+                    HttpResponse reply = HttpResponse.text(refused.status(), refused.reason());
+                    // the rest of the body is not read, so the connection cannot carry another request
+                    send(response, callback, isHttp1(request) ? reply.withHeader("Connection", "close") : reply, false);
+                }
+                case BodyReader.Broken broken -> callback.failed(broken.failure());
+            }
+        });
+        reading.set(false);
+        if (ready[0] != null) {
+            then.accept(ready[0]);
+        }
+    }
+
+    private void answer(Request request, Response response, Callback callback, Routes.Target target, RequestContext context, byte[] body) {
+        try {
+            switch (target) {
+                case Routes.Sse sse -> {
+                    RequestContext withBody = request.getMethod().equals("POST") ? context.withAttribute(RequestContext.BODY, body) : context;
+                    settings.engine().serve(new JettyTransport(request, response, callback, watcher, settings.writeTimeout()),
+                            withBody, sse.handler());
+                }
+                case Routes.Http http ->
+                        send(response, callback, http.handler().handle(new HttpRequest(context, body)), request.getMethod().equals("HEAD"));
+            }
+        } catch (Throwable t) {
+            fail(request, response, callback, t);
+        }
+    }
+
+    /** Answers what a route, hook or handler threw: 400, 403, 503 with its reason, else 500. */
+    private static void fail(Request request, Response response, Callback callback, Throwable failure) {
+        switch (failure) {
+            case BadRequestException e -> send(response, callback, HttpResponse.text(400, e.getMessage()), false);
+            case ForbiddenException e -> send(response, callback, HttpResponse.text(403, e.getMessage()), false);
+            case HubUnavailableException e -> {
+                // the hub's shared log (Redis) is down: say so, and when to try again
+                LOG.log(Level.WARNING, "request " + request.getHttpURI().getPath() + ": " + e.getMessage());
+                send(response, callback, HttpResponse.text(503, e.getMessage()).withHeader("Retry-After", "1"), false);
+            }
+            case BadMessageException e -> send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
+            default -> {
+                LOG.log(Level.ERROR, "request " + request.getHttpURI() + " failed", failure);
+                if (!response.isCommitted()) {
+                    send(response, callback, HttpResponse.text(500, "internal server error"), false);
+                } else {
+                    callback.failed(failure);
+                }
+            }
+        }
+    }
+
+    /**
+     * Answers a CORS preflight: allowed only for the configured origin, with the methods of the
+     * path's routes and the headers the page asked for.
+     */
+    private HttpResponse preflight(Request request, List<String> methods) {
+        String corsOrigin = settings.corsOrigin();
+        String origin = request.getHeaders().get("Origin");
+        if (corsOrigin == null || origin == null || !corsOrigin.equals(origin)) {
+            return HttpResponse.text(403, "cross-origin requests from " + (origin == null ? "an unknown origin" : clip(origin))
+                    + " are not allowed" + (corsOrigin == null ? " (no CORS origin is configured)" : ""));
+        }
+        String asked = request.getHeaders().get("Access-Control-Request-Headers");
+        HttpResponse ok = new HttpResponse(204, null, null, null)
+                .withHeader("Access-Control-Allow-Origin", corsOrigin)
+                .withHeader("Access-Control-Allow-Methods", String.join(", ", new LinkedHashSet<>(methods)))
+                .withHeader("Access-Control-Max-Age", "600")
+                .withHeader("Vary", "Origin");
+        if (asked != null && asked.matches("[A-Za-z0-9\\-, ]{1,500}")) {
+            ok = ok.withHeader("Access-Control-Allow-Headers", asked);
+        }
+        return ok;
+    }
+
+    private static void send(Response response, Callback callback, HttpResponse reply, boolean headOnly) {
+        response.setStatus(reply.status());
+        if (reply.contentType() != null) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        }
+        reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        boolean bodiless = reply.status() == 204 || reply.status() == 304 || reply.status() < 200;
+        if (!bodiless) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+        }
+        response.write(true, headOnly || bodiless ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
+    }
+
+    private static boolean isHttp1(Request request) {
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        return version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0;
+    }
+
+    private static RequestContext context(Request request) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw new BadRequestException("malformed query string: " + e.getMessage());
+        }
+        for (Fields.Field f : fields) {
+            query.put(f.getName(), f.getValues());
+        }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        return new RequestContext(request.getMethod(), Request.getPathInContext(request),
+                request.getConnectionMetaData().getProtocol(), query, headers, Map.of(),
+                remote instanceof InetSocketAddress inet ? inet : null, null, Map.of());
+    }
+
+    private static String clip(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+}
