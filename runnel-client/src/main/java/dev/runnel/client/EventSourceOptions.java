@@ -1,5 +1,7 @@
 package dev.runnel.client;
 
+import dev.runnel.client.internal.LastEventIds;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +28,10 @@ import java.util.Objects;
  * @param headers extra request headers; {@code Accept: text/event-stream} and
  *     {@code Cache-Control: no-cache} are sent unless overridden here
  * @param lastEventId the id to send as {@code Last-Event-ID} on the first connection, {@code ""}
- *     (the default) for none; later connections send the last id the stream gave
+ *     (the default) for none; later connections send the last id the stream gave. It must be
+ *     visible ASCII with spaces or tabs only inside, what the JDK client can send exactly (an id
+ *     the stream gives that is not is left out of a reconnect, and the listener is told: see
+ *     {@link EventSourceListener#onLastEventIdNotSent})
  * @param reconnect whether to reconnect when the stream ends or fails; default {@code true}.
  *     Off, the source follows one stream and ends with it
  * @param retry the reconnection time until the server sends a {@code retry} field; default 3 s
@@ -61,8 +66,9 @@ public record EventSourceOptions(Map<String, String> headers, String lastEventId
             }
         });
         lastEventId = lastEventId == null ? "" : lastEventId;
-        if (lastEventId.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new IllegalArgumentException("EventSourceOptions.lastEventId must not contain CR, LF or NUL");
+        if (!lastEventId.isEmpty() && !LastEventIds.sendable(lastEventId)) {
+            throw new IllegalArgumentException("EventSourceOptions.lastEventId must be visible ASCII (0x21-0x7E), with spaces"
+                    + " or tabs only inside, to be sent exactly by the JDK HttpClient; got " + LastEventIds.quoted(lastEventId));
         }
         requirePositive("retry", retry, Duration.ZERO);
         requirePositive("maxRetryDelay", maxRetryDelay, Duration.ZERO);

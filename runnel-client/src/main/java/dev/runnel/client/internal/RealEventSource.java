@@ -80,6 +80,7 @@ public final class RealEventSource implements EventSource {
     private long retryMillis;
     private long waitMillis;
     private int failures;
+    private String reportedId; // the last id reported as not sent
 
     private RealEventSource(URI uri, EventSourceOptions options, EventSourceListener listener) {
         this.uri = requireHttp(uri);
@@ -142,6 +143,9 @@ public final class RealEventSource implements EventSource {
                     }
                     if (signal instanceof MessageEvent e) {
                         event = e;
+                    } else if (signal instanceof IdNotSent n) {
+                        LOG.log(System.Logger.Level.WARNING, "reconnecting to {0} without Last-Event-ID: the id {1}"
+                                + " cannot be sent exactly by the JDK HttpClient", uri, LastEventIds.quoted(n.id()));
                     }
                 }
                 return true;
@@ -210,6 +214,7 @@ public final class RealEventSource implements EventSource {
                     case Opened o -> listener.onOpen(this, o);
                     case Comment c -> listener.onComment(this, c.text());
                     case Failure f -> listener.onError(this, f.error());
+                    case IdNotSent n -> listener.onLastEventIdNotSent(this, n.id());
                     default -> throw new AssertionError(signal);
                 }
             }
@@ -247,6 +252,12 @@ public final class RealEventSource implements EventSource {
     }
 
     private void connect() {
+        String id = lastEventId;
+        if (!id.isEmpty() && !LastEventIds.sendable(id) && !id.equals(reportedId)) {
+            reportedId = id; // told once per id, before the attempt that leaves it out
+            ready.add(new IdNotSent(id));
+            return;
+        }
         try {
             if (waitMillis > 0 && closing.await(waitMillis, TimeUnit.MILLISECONDS)) {
                 return;
@@ -289,10 +300,15 @@ public final class RealEventSource implements EventSource {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(options.connectTimeout())
                 .header("Accept", "text/event-stream")
                 .header("Cache-Control", "no-cache");
-        options.headers().forEach(request::setHeader);
         String id = lastEventId;
-        if (!id.isEmpty()) {
+        options.headers().forEach((name, value) -> {
+            if (id.isEmpty() || !name.equalsIgnoreCase("Last-Event-ID")) { // the stream's id replaces the caller's
+                request.setHeader(name, value);
+            }
+        });
+        if (LastEventIds.sendable(id)) {
             request.setHeader("Last-Event-ID", id);
+            reportedId = null;
         }
         return request.build();
     }
@@ -513,5 +529,9 @@ public final class RealEventSource implements EventSource {
     }
 
     private record Failure(Throwable error) {
+    }
+
+    /** The last event id cannot be sent exactly, so the next attempt goes without one. */
+    private record IdNotSent(String id) {
     }
 }
