@@ -115,6 +115,7 @@ final class RawEventServer implements AutoCloseable {
     private volatile Answer last = Answer.status(503);
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final BlockingQueue<Integer> clientClosed = new LinkedBlockingQueue<>();
+    private final AtomicInteger clientCloses = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -140,6 +141,11 @@ final class RawEventServer implements AutoCloseable {
 
     int connections() {
         return connections.get();
+    }
+
+    /** How many held connections the client has closed so far. */
+    int clientCloses() {
+        return clientCloses.get();
     }
 
     /** The next request, waiting for it. */
@@ -208,6 +214,7 @@ final class RawEventServer implements AutoCloseable {
                     while (in.read() >= 0) {
                         // the client sends nothing more: wait for its close
                     }
+                    clientCloses.incrementAndGet();
                     clientClosed.add(n);
                 }
                 case ABORT -> out.flush(); // closed without the terminating chunk
