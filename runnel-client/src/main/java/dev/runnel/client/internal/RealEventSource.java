@@ -502,7 +502,7 @@ public final class RealEventSource implements EventSource {
 
     /** The cleaner of iterated sources, started with the first one: a virtual thread, idle but for them. */
     private static final class Abandoned {
-        static final Cleaner CLEANER = Cleaner.create(Thread.ofVirtual().name("runnel-client-cleaner").factory());
+        static final Cleaner CLEANER = Cleaner.create(Thread.ofVirtual().name("runnel-source-cleaner").factory());
     }
 
     /** The response of an accepted connection, for {@code onOpen}. */
