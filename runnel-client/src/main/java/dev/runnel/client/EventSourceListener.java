@@ -40,7 +40,9 @@ public interface EventSourceListener {
 
     /**
      * A connection attempt failed or an open stream broke, and the source will reconnect (failures
-     * it will not retry end it instead: see {@link #onClosed}).
+     * it will not retry end it instead: see {@link #onClosed}). A stream silent for
+     * {@link EventSourceOptions#readTimeout()} breaks with a
+     * {@link java.net.http.HttpTimeoutException}.
      */
     default void onError(EventSource source, Throwable error) {
     }
