@@ -103,6 +103,22 @@ class LastEventIdTest {
     }
 
     @Test
+    void aListenerThatThrowsWhenToldEndsTheSourceLikeAnyListenerThatThrows() throws Exception {
+        server.answer(Answer.events(idField("\u00e9")), Answer.events("data: b\n\n").then(After.HOLD));
+        IllegalStateException thrown = new IllegalStateException("refused");
+        Recorder recorder = new Recorder() {
+            @Override
+            public void onLastEventIdNotSent(EventSource source, String lastEventId) {
+                throw thrown;
+            }
+        };
+        source = EventSource.connect(server.uri("/events"), FAST, recorder);
+        assertThat(recorder.awaitClosed()).isEqualTo(new StreamEnd.Failed(thrown, 0));
+        assertThat(recorder.closedCalls).hasValue(1);
+        assertThat(server.connections()).isEqualTo(1); // told before the attempt: none was made
+    }
+
+    @Test
     void anIteratedSourceAlsoReconnectsWithoutAnIdItCannotSend() throws Exception {
         server.answer(Answer.events(idField("\u65e5\u672c")), Answer.events("data: b\n\n"), Answer.status(204));
         source = EventSource.open(server.uri("/events"), FAST);

@@ -8,14 +8,12 @@ import dev.runnel.client.StreamEnd;
 
 import java.io.IOException;
 import java.lang.ref.Cleaner;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -67,7 +65,7 @@ public final class RealEventSource implements EventSource {
     private final AtomicReference<StreamEnd> end = new AtomicReference<>();
     private final AtomicBoolean iterated = new AtomicBoolean();
     private volatile Thread thread;
-    private Cleaner.Cleanable cleanable; // an iterated source's
+    private final Cleaner.Cleanable cleanable; // an iterated source's; null for a listener's
     private volatile String lastEventId;
 
     // touched only by the thread running nextSignal()
@@ -97,6 +95,8 @@ public final class RealEventSource implements EventSource {
         this.backoff = new Backoff(options.minRetryDelay().toMillis(), options.maxRetryDelay().toMillis(),
                 options.backoffResetAfter().toNanos());
         this.readTimeoutNanos = options.readTimeout().toNanos();
+        // an iterated source has no thread to keep it reachable: once dropped, release its wire (never the source)
+        this.cleanable = listener == null ? Abandoned.CLEANER.register(this, wire::release) : null;
     }
 
     /** A source that reads on a virtual thread of its own and calls {@code listener}. */
@@ -110,9 +110,7 @@ public final class RealEventSource implements EventSource {
 
     /** A source read by iterating it. */
     public static RealEventSource pull(URI uri, EventSourceOptions options) {
-        RealEventSource source = new RealEventSource(uri, options, null);
-        source.cleanable = Abandoned.CLEANER.register(source, source.wire::release); // binds the wire, not the source
-        return source;
+        return new RealEventSource(uri, options, null);
     }
 
     @Override
@@ -388,36 +386,13 @@ public final class RealEventSource implements EventSource {
             return; // the failure is close() at work
         }
         failures++;
-        error = explained(error);
+        error = ConnectFailures.explained(error, uri);
         if (!options.reconnect() || (options.maxAttempts() > 0 && failures >= options.maxAttempts())) {
             finish(new StreamEnd.Failed(error, failures));
         } else {
             waitMillis = openNanos < 0 ? backoff.afterFailedAttempt(retryMillis) : backoff.afterStream(retryMillis, openNanos);
             ready.add(new Failure(error));
         }
-    }
-
-    /** The JDK client's connect failures carry no message: say what could not be reached. */
-    private Throwable explained(Throwable error) {
-        if (error.getMessage() != null && !error.getMessage().isBlank()) {
-            return error;
-        }
-        Throwable root = error;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        String text;
-        if (root instanceof UnresolvedAddressException) {
-            text = "cannot resolve host " + uri.getHost();
-        } else if (error instanceof ConnectException) {
-            int port = uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
-            text = "cannot connect to " + uri.getHost() + ":" + port;
-        } else {
-            return error;
-        }
-        ConnectException explained = new ConnectException(text);
-        explained.initCause(error);
-        return explained;
     }
 
     /** Called on the reading thread when it was interrupted: an iterating thread's way to stop. */
