@@ -28,6 +28,16 @@ final class ResponseBody implements HttpResponse.BodySubscriber<ResponseBody> {
 
     private static final Object END = new Object();
     private static final Object CLOSED = new Object();
+    /** Stands for the subscription once the body is closed: asking it for more does nothing. */
+    private static final Flow.Subscription CANCELLED = new Flow.Subscription() {
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+        }
+    };
 
     private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>(); // List<ByteBuffer>, Throwable, END, CLOSED
     private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
@@ -135,14 +145,4 @@ final class ResponseBody implements HttpResponse.BodySubscriber<ResponseBody> {
             arrivals.add(CLOSED);
         }
     }
-
-    private static final Flow.Subscription CANCELLED = new Flow.Subscription() {
-        @Override
-        public void request(long n) {
-        }
-
-        @Override
-        public void cancel() {
-        }
-    };
 }
