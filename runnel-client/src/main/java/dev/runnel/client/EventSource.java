@@ -39,7 +39,9 @@ import java.util.stream.Stream;
  * <p>Redirects are followed, up to five from each request, except from {@code https} to
  * {@code http}: by the {@code HttpClient}, or by the source itself when the client given in
  * {@link EventSourceOptions#httpClient()} does not follow them. Each reconnect starts from
- * {@link #uri()}, with {@code Last-Event-ID} and the headers sent to every hop.
+ * {@link #uri()}. Every hop gets {@code Last-Event-ID} and the options' headers, except that, as
+ * the JDK client does, {@code Authorization}, {@code Cookie}, {@code Origin} and {@code Referer}
+ * are not sent once a redirect leads to another origin (scheme and authority).
  *
  * <p>A stream that stays silent for {@link EventSourceOptions#readTimeout()} is dropped and
  * reconnected, as after a failure.

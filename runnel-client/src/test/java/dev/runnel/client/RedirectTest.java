@@ -57,6 +57,26 @@ class RedirectTest {
     }
 
     @Test
+    void credentialsAreNotSentToAnotherOriginButTheIdAndOtherHeadersAre() throws Exception {
+        try (RawEventServer other = RawEventServer.start()) {
+            other.answer(Answer.events("data: b\n\n").then(After.HOLD));
+            server.answer(Answer.status(302).header("Location", other.uri("/elsewhere").toString()));
+            EventSourceOptions options = FAST.withHttpClient(neverFollows).withLastEventId("9")
+                    .withHeader("Authorization", "Bearer secret").withHeader("Cookie", "s=1").withHeader("X-Tenant", "t1");
+            Recorder recorder = new Recorder();
+            source = EventSource.connect(server.uri("/events"), options, recorder);
+            assertThat(recorder.awaitEventData(1)).containsExactly("b");
+            Request first = server.takeRequest();
+            assertThat(first.header("Authorization")).contains("Bearer secret");
+            Request redirected = other.takeRequest();
+            assertThat(redirected.header("Authorization")).isEmpty();
+            assertThat(redirected.header("Cookie")).isEmpty();
+            assertThat(redirected.header("X-Tenant")).contains("t1");
+            assertThat(redirected.header("Last-Event-ID")).contains("9");
+        }
+    }
+
+    @Test
     void endlessRedirectsEndTheSourceAfterFiveHops() throws Exception {
         server.answer(Answer.status(302).header("Location", "/events")); // repeated
         Recorder recorder = new Recorder();

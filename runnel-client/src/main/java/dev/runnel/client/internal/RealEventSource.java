@@ -257,8 +257,9 @@ public final class RealEventSource implements EventSource {
                 return;
             }
             URI target = uri;
+            boolean credentials = true;
             for (int hop = 0; ; hop++) {
-                HttpResponse<ResponseBody> response = send(target);
+                HttpResponse<ResponseBody> response = send(target, credentials);
                 if (response == null) {
                     return;
                 }
@@ -269,7 +270,8 @@ public final class RealEventSource implements EventSource {
                     accept(response);
                     return;
                 }
-                response.body().close(); // a redirect the client did not follow: follow it, id and headers kept
+                response.body().close(); // a redirect the client did not follow: follow it, with the id
+                credentials &= Redirects.sameOrigin(target, next.get());
                 target = next.get();
             }
         } catch (ExecutionException e) {
@@ -282,11 +284,11 @@ public final class RealEventSource implements EventSource {
     }
 
     /** Sends a request and waits for the response's headers; null when the source ended meanwhile. */
-    private HttpResponse<ResponseBody> send(URI target) throws ExecutionException, InterruptedException {
+    private HttpResponse<ResponseBody> send(URI target, boolean credentials) throws ExecutionException, InterruptedException {
         ResponseBody subscriber = new ResponseBody();
         CompletableFuture<HttpResponse<ResponseBody>> response;
         try {
-            response = wire.client().sendAsync(request(target), info -> subscriber);
+            response = wire.client().sendAsync(request(target, credentials), info -> subscriber);
         } catch (RuntimeException e) {
             // refused before any I/O (a shared client that was shut down, say): retrying cannot help
             finish(new StreamEnd.Failed(e, failures + 1));
@@ -302,13 +304,15 @@ public final class RealEventSource implements EventSource {
         }
     }
 
-    private HttpRequest request(URI target) {
+    /** The request to {@code target}; without credentials after a redirect to another origin. */
+    private HttpRequest request(URI target, boolean credentials) {
         HttpRequest.Builder request = HttpRequest.newBuilder(target).GET().timeout(options.connectTimeout())
                 .header("Accept", "text/event-stream")
                 .header("Cache-Control", "no-cache");
         String id = lastEventId;
         options.headers().forEach((name, value) -> {
-            if (id.isEmpty() || !name.equalsIgnoreCase("Last-Event-ID")) { // the stream's id replaces the caller's
+            boolean replacedById = !id.isEmpty() && name.equalsIgnoreCase("Last-Event-ID");
+            if (!replacedById && (credentials || !Redirects.isCredential(name))) {
                 request.setHeader(name, value);
             }
         });

@@ -3,6 +3,8 @@ package dev.runnel.client.internal;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Where a redirect leads, by the rules of the JDK client's {@code Redirect.NORMAL}: follow
@@ -15,7 +17,23 @@ final class Redirects {
     /** Hops followed from one request, as the JDK client's default. */
     static final int MAX_HOPS = 5;
 
+    private static final Set<String> CREDENTIALS = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+    static {
+        CREDENTIALS.addAll(Set.of("Authorization", "Cookie", "Origin", "Referer"));
+    }
+
     private Redirects() {
+    }
+
+    /** Same scheme and authority, as the JDK client decides whether a redirect keeps every header. */
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+    }
+
+    /** Headers not sent after a redirect to another origin. */
+    static boolean isCredential(String headerName) {
+        return CREDENTIALS.contains(headerName);
     }
 
     /** The URI to follow after {@code status} with {@code location} from {@code from}; empty when it is not followed. */

@@ -35,4 +35,14 @@ class RedirectsTest {
         assertThat(Redirects.target(HTTPS, 302, Optional.of("http://a.example/events"))).isEmpty();
         assertThat(Redirects.target(HTTPS, 302, Optional.of("/other"))).contains(URI.create("https://a.example/other"));
     }
+
+    @Test
+    void anotherSchemeOrAuthorityIsAnotherOriginAndOnlyCredentialsAreHeldBack() {
+        assertThat(Redirects.sameOrigin(HTTP, URI.create("http://A.example/other"))).isTrue();
+        assertThat(Redirects.sameOrigin(HTTP, URI.create("http://a.example:8080/events"))).isFalse();
+        assertThat(Redirects.sameOrigin(HTTP, URI.create("https://a.example/events"))).isFalse();
+        assertThat(Redirects.isCredential("authorization")).isTrue();
+        assertThat(Redirects.isCredential("Cookie")).isTrue();
+        assertThat(Redirects.isCredential("X-Tenant")).isFalse();
+    }
 }
