@@ -30,6 +30,22 @@ import java.util.stream.Stream;
  * as the listener returns). A source that ends by itself releases the same way, so {@code close()}
  * is then only needed to wait for that. Use try-with-resources.
  *
+ * <p>An iterated source that is not closed is still released: an iterator or {@link #events()}
+ * stream that runs to the end closes the source, and one left early ({@code events().limit(2)},
+ * {@code findFirst()}, a loop that breaks) has its connection closed and its own client shut down
+ * once the source is no longer reachable (by a {@link java.lang.ref.Cleaner}, so at the garbage
+ * collector's pace: close it to release it at once).
+ *
+ * <p>Redirects are followed, up to five from each request, except from {@code https} to
+ * {@code http}: by the {@code HttpClient}, or by the source itself when the client given in
+ * {@link EventSourceOptions#httpClient()} does not follow them. Each reconnect starts from
+ * {@link #uri()}. Every hop gets {@code Last-Event-ID} and the options' headers, except that, as
+ * the JDK client does, {@code Authorization}, {@code Cookie}, {@code Origin} and {@code Referer}
+ * are not sent once a redirect leads to another origin (scheme and authority).
+ *
+ * <p>A stream that stays silent for {@link EventSourceOptions#readTimeout()} is dropped and
+ * reconnected, as after a failure.
+ *
  * <p>Memory is bounded by {@link EventSourceOptions#maxLineSize()} and
  * {@link EventSourceOptions#maxEventSize()}; a larger line or event ends the source with
  * {@link StreamEnd.TooLarge}.
@@ -83,7 +99,11 @@ public interface EventSource extends AutoCloseable, Iterable<MessageEvent> {
     @Override
     Iterator<MessageEvent> iterator();
 
-    /** {@link #iterator()} as a sequential {@code Stream}; closing the stream closes the source. */
+    /**
+     * {@link #iterator()} as a sequential {@code Stream}; closing the stream closes the source, and
+     * so does reaching its end. A stream left early releases the source once it is unreachable
+     * (see the class documentation).
+     */
     Stream<MessageEvent> events();
 
     /** Ends the source: see the class documentation. Never throws. */

@@ -1,5 +1,7 @@
 package dev.runnel.client;
 
+import dev.runnel.client.internal.LastEventIds;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,27 +15,42 @@ import java.util.Objects;
  * Settings of an {@link EventSource}. Every field has a default; {@link #DEFAULTS} is what a source
  * gets when the application sets nothing: reconnect like a browser, forever.
  *
- * <p>Reconnection: after the server ends a stream, or after the first failure, the source waits
- * the reconnection time (the server's last {@code retry} field, else {@link #retry()}) and
- * reconnects with {@code Last-Event-ID}. A failure is an attempt that gets no connection or no
- * response, or a stream that breaks. From the second failure in a row it backs off with jitter:
- * the n-th waits a random time from {@code b × 2^(n-2)} to {@code b × 2^(n-1)}, where {@code b} is
- * the reconnection time but at least 100 ms, capped at {@link #maxRetryDelay()} and never less than
- * the reconnection time. An attempt that opens a stream resets the count. A {@code 204}, any other
- * status but {@code 200}, or a {@code Content-Type} other than {@code text/event-stream} ends the
- * source for good, as in a browser.
+ * <p>Reconnection: when a stream ends or breaks, or an attempt gets no connection or no response,
+ * the source waits and reconnects with {@code Last-Event-ID}. The first time in a row it waits the
+ * reconnection time (the server's last {@code retry} field, else {@link #retry()}), but at least
+ * {@link #minRetryDelay()}, even for {@code retry: 0}. Each further time in a row it backs off with
+ * jitter: the n-th waits a random time from {@code b × 2^(n-2)} to {@code b × 2^(n-1)}, where
+ * {@code b} is that first wait (but at least 100 ms for the doubling), capped at
+ * {@link #maxRetryDelay()} and never less than the first wait. Only a stream that stayed open for
+ * {@link #backoffResetAfter()} resets the count, so a server that accepts and soon closes or resets
+ * every stream is reconnected ever more slowly, like one that refuses connections. A {@code 204},
+ * any other status but {@code 200} (after following up to five redirects), or a
+ * {@code Content-Type} other than {@code text/event-stream} ends the source for good, as in a
+ * browser.
  *
  * @param headers extra request headers; {@code Accept: text/event-stream} and
  *     {@code Cache-Control: no-cache} are sent unless overridden here
  * @param lastEventId the id to send as {@code Last-Event-ID} on the first connection, {@code ""}
- *     (the default) for none; later connections send the last id the stream gave
+ *     (the default) for none; later connections send the last id the stream gave. It must be
+ *     visible ASCII with spaces or tabs only inside, what the JDK client can send exactly (an id
+ *     the stream gives that is not is left out of a reconnect, and the listener is told: see
+ *     {@link EventSourceListener#onLastEventIdNotSent})
  * @param reconnect whether to reconnect when the stream ends or fails; default {@code true}.
  *     Off, the source follows one stream and ends with it
  * @param retry the reconnection time until the server sends a {@code retry} field; default 3 s
- * @param maxRetryDelay the backoff after failures grows up to this; default 30 s
+ * @param minRetryDelay the shortest wait before any reconnect, whatever the server's {@code retry};
+ *     default 100 ms; zero for none
+ * @param maxRetryDelay the backoff grows up to this; default 30 s
+ * @param backoffResetAfter how long a stream must stay open for the backoff to start again from the
+ *     reconnection time; default 60 s. Zero resets it whenever a stream opens, as a browser does
  * @param maxAttempts failed connection attempts in a row after which the source gives up; 0 (the
  *     default) for no limit
  * @param connectTimeout how long to wait for the connection and the response headers; default 10 s
+ * @param readTimeout how long an open stream may send nothing at all (no event, no comment, no
+ *     byte) before the source drops it and reconnects with {@code Last-Event-ID}, as after a
+ *     network that lost the connection without a word; default 45 s, three of Runnel's 15 s
+ *     heartbeats. Keep it above the server's heartbeat interval; zero for no limit (for a server
+ *     that sends no heartbeat)
  * @param maxLineSize largest line in bytes, terminator excluded; default 1 MiB
  * @param maxEventSize largest data of one event in bytes (UTF-8, lines joined with LF); default 4 MiB
  * @param httpClient the client to use, or {@code null} (the default) for one the source creates
@@ -41,13 +58,14 @@ import java.util.Objects;
  *     many sources to share its connections and threads
  */
 public record EventSourceOptions(Map<String, String> headers, String lastEventId, boolean reconnect,
-                                 Duration retry, Duration maxRetryDelay, int maxAttempts,
-                                 Duration connectTimeout, int maxLineSize, int maxEventSize,
-                                 HttpClient httpClient) {
+                                 Duration retry, Duration minRetryDelay, Duration maxRetryDelay,
+                                 Duration backoffResetAfter, int maxAttempts, Duration connectTimeout,
+                                 Duration readTimeout, int maxLineSize, int maxEventSize, HttpClient httpClient) {
 
     /** Every default. */
     public static final EventSourceOptions DEFAULTS = new EventSourceOptions(Map.of(), "", true,
-            Duration.ofSeconds(3), Duration.ofSeconds(30), 0, Duration.ofSeconds(10), 1 << 20, 4 << 20, null);
+            Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(60), 0,
+            Duration.ofSeconds(10), Duration.ofSeconds(45), 1 << 20, 4 << 20, null);
 
     public EventSourceOptions {
         headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
@@ -61,12 +79,16 @@ public record EventSourceOptions(Map<String, String> headers, String lastEventId
             }
         });
         lastEventId = lastEventId == null ? "" : lastEventId;
-        if (lastEventId.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new IllegalArgumentException("EventSourceOptions.lastEventId must not contain CR, LF or NUL");
+        if (!lastEventId.isEmpty() && !LastEventIds.sendable(lastEventId)) {
+            throw new IllegalArgumentException("EventSourceOptions.lastEventId must be visible ASCII (0x21-0x7E), with spaces"
+                    + " or tabs only inside, to be sent exactly by the JDK HttpClient; got " + LastEventIds.quoted(lastEventId));
         }
         requirePositive("retry", retry, Duration.ZERO);
+        requirePositive("minRetryDelay", minRetryDelay, Duration.ZERO);
         requirePositive("maxRetryDelay", maxRetryDelay, Duration.ZERO);
+        requirePositive("backoffResetAfter", backoffResetAfter, Duration.ZERO);
         requirePositive("connectTimeout", connectTimeout, Duration.ofMillis(1));
+        requirePositive("readTimeout", readTimeout, Duration.ZERO);
         if (maxAttempts < 0) {
             throw new IllegalArgumentException("EventSourceOptions.maxAttempts must be >= 0 (0: no limit), got " + maxAttempts);
         }
@@ -82,54 +104,69 @@ public record EventSourceOptions(Map<String, String> headers, String lastEventId
     public EventSourceOptions withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-        return new EventSourceOptions(more, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
-                connectTimeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(more, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withLastEventId(String id) {
-        return new EventSourceOptions(headers, id, reconnect, retry, maxRetryDelay, maxAttempts,
-                connectTimeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, id, reconnect, retry, minRetryDelay, maxRetryDelay, backoffResetAfter,
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withReconnect(boolean on) {
-        return new EventSourceOptions(headers, lastEventId, on, retry, maxRetryDelay, maxAttempts,
-                connectTimeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, lastEventId, on, retry, minRetryDelay, maxRetryDelay, backoffResetAfter,
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withRetry(Duration reconnectionTime) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, reconnectionTime, maxRetryDelay, maxAttempts,
-                connectTimeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, lastEventId, reconnect, reconnectionTime, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withMinRetryDelay(Duration floor) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, floor, maxRetryDelay, backoffResetAfter,
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withMaxRetryDelay(Duration cap) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, retry, cap, maxAttempts,
-                connectTimeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, cap, backoffResetAfter,
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withBackoffResetAfter(Duration uptime) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay, uptime,
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withMaxAttempts(int attempts) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, attempts,
-                connectTimeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, attempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withConnectTimeout(Duration timeout) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
-                timeout, maxLineSize, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, timeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+    }
+
+    public EventSourceOptions withReadTimeout(Duration timeout) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, timeout, maxLineSize, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withMaxLineSize(int bytes) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
-                connectTimeout, bytes, maxEventSize, httpClient);
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, bytes, maxEventSize, httpClient);
     }
 
     public EventSourceOptions withMaxEventSize(int bytes) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
-                connectTimeout, maxLineSize, bytes, httpClient);
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, bytes, httpClient);
     }
 
     /** A copy that uses {@code client}, which the source will not shut down; {@code null} for a client of its own. */
     public EventSourceOptions withHttpClient(HttpClient client) {
-        return new EventSourceOptions(headers, lastEventId, reconnect, retry, maxRetryDelay, maxAttempts,
-                connectTimeout, maxLineSize, maxEventSize, client);
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, client);
     }
 
     private static void requirePositive(String name, Duration value, Duration min) {

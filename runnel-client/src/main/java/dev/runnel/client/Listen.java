@@ -1,5 +1,7 @@
 package dev.runnel.client;
 
+import dev.runnel.client.internal.LastEventIds;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -175,6 +177,12 @@ public final class Listen {
         @Override
         public void onError(EventSource source, Throwable error) {
             err.println("runnel listen: " + new StreamEnd.Failed(error, 1).reason() + "; reconnecting");
+        }
+
+        @Override
+        public void onLastEventIdNotSent(EventSource source, String lastEventId) {
+            err.println("runnel listen: the last event id " + LastEventIds.quoted(lastEventId)
+                    + " cannot be sent exactly (only visible ASCII can be); reconnecting without Last-Event-ID");
         }
 
         @Override

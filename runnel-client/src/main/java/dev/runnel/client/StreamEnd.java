@@ -55,7 +55,9 @@ public sealed interface StreamEnd {
     }
 
     /**
-     * The server answered with a status other than 200 and 204 (redirects are followed first). An
+     * The server answered with a status other than 200 and 204. Redirects are followed first, up to
+     * five, except from {@code https} to {@code http}: a redirect not followed (the sixth, a
+     * downgrade, one without a usable {@code Location}) ends the source with its status. An
      * EventSource does not retry these.
      *
      * @param status the HTTP status code

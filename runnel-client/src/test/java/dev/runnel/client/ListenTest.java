@@ -107,6 +107,16 @@ class ListenTest {
     }
 
     @Test
+    void anIdThatCannotBeSentIsReportedOnOneLineAndLeftOut() throws Exception {
+        server.answer(Answer.events("id: caf\u00e9\ndata: a\n\n"), Answer.events("data: b\n\n"), Answer.status(204));
+        assertThat(listen(server.uri("/s").toString(), "--reconnect")).isZero();
+        assertThat(err()).startsWith("runnel listen: the last event id \"caf\\u00E9\" cannot be sent exactly"
+                + " (only visible ASCII can be); reconnecting without Last-Event-ID\n");
+        server.takeRequest();
+        assertThat(server.takeRequest().header("Last-Event-ID")).isEmpty();
+    }
+
+    @Test
     void aStatusOtherThan200ExitsOneWithAOneLineReason() {
         server.answer(Answer.status(404));
         assertThat(listen(server.uri("/s").toString())).isEqualTo(1);

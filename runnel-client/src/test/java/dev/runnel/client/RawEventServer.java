@@ -34,10 +34,37 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RawEventServer implements AutoCloseable {
 
-    /** A request as received, with the time it arrived. */
-    record Request(String method, String target, Map<String, String> headers, long nanoTime) {
+    /** A request as received, with the time it arrived and its head's exact bytes. */
+    record Request(String method, String target, Map<String, String> headers, long nanoTime, byte[] head) {
         Optional<String> header(String name) {
             return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
+        }
+
+        /** The exact bytes of a header's value, after the colon and one space, up to the CRLF. */
+        Optional<byte[]> headerBytes(String name) {
+            byte[] prefix = ("\r\n" + name.toLowerCase(Locale.ROOT) + ":").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i + prefix.length <= head.length; i++) {
+                if (startsAt(i, prefix)) {
+                    int from = i + prefix.length;
+                    from += from < head.length && head[from] == ' ' ? 1 : 0;
+                    int to = from;
+                    while (to + 1 < head.length && !(head[to] == '\r' && head[to + 1] == '\n')) {
+                        to++;
+                    }
+                    return Optional.of(java.util.Arrays.copyOfRange(head, from, to));
+                }
+            }
+            return Optional.empty();
+        }
+
+        private boolean startsAt(int i, byte[] lowerCase) {
+            for (int j = 0; j < lowerCase.length; j++) {
+                byte b = head[i + j];
+                if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lowerCase[j]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -88,6 +115,7 @@ final class RawEventServer implements AutoCloseable {
     private volatile Answer last = Answer.status(503);
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final BlockingQueue<Integer> clientClosed = new LinkedBlockingQueue<>();
+    private final AtomicInteger clientCloses = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -113,6 +141,11 @@ final class RawEventServer implements AutoCloseable {
 
     int connections() {
         return connections.get();
+    }
+
+    /** How many held connections the client has closed so far. */
+    int clientCloses() {
+        return clientCloses.get();
     }
 
     /** The next request, waiting for it. */
@@ -181,6 +214,7 @@ final class RawEventServer implements AutoCloseable {
                     while (in.read() >= 0) {
                         // the client sends nothing more: wait for its close
                     }
+                    clientCloses.incrementAndGet();
                     clientClosed.add(n);
                 }
                 case ABORT -> out.flush(); // closed without the terminating chunk
@@ -242,6 +276,6 @@ final class RawEventServer implements AutoCloseable {
                 headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
             }
         }
-        return new Request(requestLine[0], requestLine[1], headers, at);
+        return new Request(requestLine[0], requestLine[1], headers, at, head.toByteArray());
     }
 }

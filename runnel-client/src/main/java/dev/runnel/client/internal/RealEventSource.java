@@ -7,14 +7,12 @@ import dev.runnel.client.MessageEvent;
 import dev.runnel.client.StreamEnd;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
+import java.lang.ref.Cleaner;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -28,13 +26,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -47,50 +42,60 @@ import java.util.stream.StreamSupport;
  * Only one thread runs it. {@link #close()} may run on any thread: it sets the closed flag and
  * unblocks whatever {@code nextSignal()} waits on (the pause before a reconnect, a request in
  * flight, a read), without interrupting anyone.
+ *
+ * <p>What must be let go (the request in flight, the body, a client of its own) is held by a
+ * {@link Wire}, released when the source ends or closes. An iterated source has no thread of its own,
+ * so one dropped without {@code close()} becomes unreachable: a {@link Cleaner} then releases its
+ * wire. Nothing the client keeps reachable while an exchange lasts refers back to the source.
  */
 public final class RealEventSource implements EventSource {
 
     private static final System.Logger LOG = System.getLogger(RealEventSource.class.getName());
     private static final AtomicLong SOURCES = new AtomicLong();
     private static final int CHUNK = 8192;
-    private static final long MIN_BACKOFF_MILLIS = 100;
     private static final Duration CLIENT_STOP = Duration.ofSeconds(5);
 
     private final URI uri;
     private final EventSourceOptions options;
-    private final HttpClient client;
-    private final boolean ownsClient;
+    private final Wire wire;
     private final EventSourceListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicReference<StreamEnd> end = new AtomicReference<>();
     private final AtomicBoolean iterated = new AtomicBoolean();
-    private final ReentrantLock lock = new ReentrantLock(); // guards inFlight and body against close()
-    private CompletableFuture<?> inFlight;
-    private InputStream body;
     private volatile Thread thread;
+    private final Cleaner.Cleanable cleanable; // an iterated source's; null for a listener's
     private volatile String lastEventId;
 
     // touched only by the thread running nextSignal()
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
     private final byte[] chunk = new byte[CHUNK];
     private final Parsed parsed = new Parsed();
+    private final Backoff backoff;
+    private final long readTimeoutNanos;
     private EventStreamParser parser;
-    private InputStream in;
+    private ResponseBody body;
+    private long openedAt;
     private long retryMillis;
     private long waitMillis;
     private int failures;
+    private String reportedId; // the last id reported as not sent
 
     private RealEventSource(URI uri, EventSourceOptions options, EventSourceListener listener) {
         this.uri = requireHttp(uri);
         this.options = Objects.requireNonNull(options, "options");
         this.listener = listener;
-        this.ownsClient = options.httpClient() == null;
-        this.client = ownsClient
+        boolean ownsClient = options.httpClient() == null;
+        this.wire = new Wire(ownsClient
                 ? HttpClient.newBuilder().connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NORMAL).build()
-                : options.httpClient();
+                : options.httpClient(), ownsClient);
         this.lastEventId = options.lastEventId();
         this.retryMillis = options.retry().toMillis();
+        this.backoff = new Backoff(options.minRetryDelay().toMillis(), options.maxRetryDelay().toMillis(),
+                options.backoffResetAfter().toNanos());
+        this.readTimeoutNanos = options.readTimeout().toNanos();
+        // an iterated source has no thread to keep it reachable: once dropped, release its wire (never the source)
+        this.cleanable = listener == null ? Abandoned.CLEANER.register(this, wire::release) : null;
     }
 
     /** A source that reads on a virtual thread of its own and calls {@code listener}. */
@@ -138,10 +143,14 @@ public final class RealEventSource implements EventSource {
                 while (event == null) {
                     Object signal = nextSignal();
                     if (signal == null) {
+                        close(); // the natural idiom never closes: ending is enough
                         return false;
                     }
                     if (signal instanceof MessageEvent e) {
                         event = e;
+                    } else if (signal instanceof IdNotSent n) {
+                        LOG.log(System.Logger.Level.WARNING, "reconnecting to {0} without Last-Event-ID: the id {1}"
+                                + " cannot be sent exactly by the JDK HttpClient", uri, LastEventIds.quoted(n.id()));
                     }
                 }
                 return true;
@@ -170,26 +179,15 @@ public final class RealEventSource implements EventSource {
         if (closed.compareAndSet(false, true)) {
             end.compareAndSet(null, new StreamEnd.Closed());
             closing.countDown();
-            lock.lock();
-            try {
-                if (inFlight != null) {
-                    inFlight.cancel(true);
-                }
-                closeQuietly(body);
-            } finally {
-                lock.unlock();
-            }
-            if (ownsClient) {
-                client.shutdownNow();
-            }
+            release();
         }
         Thread reader = thread;
         if (reader != null && reader != Thread.currentThread()) {
             joinUninterruptibly(reader);
         }
-        if (ownsClient && reader != Thread.currentThread() && !Thread.currentThread().isInterrupted()) {
+        if (wire.ownsClient() && reader != Thread.currentThread() && !Thread.currentThread().isInterrupted()) {
             try {
-                client.awaitTermination(CLIENT_STOP); // its selector thread, so that none is left behind
+                wire.awaitClientStopped(CLIENT_STOP); // its selector thread, so that none is left behind
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -210,6 +208,7 @@ public final class RealEventSource implements EventSource {
                     case Opened o -> listener.onOpen(this, o);
                     case Comment c -> listener.onComment(this, c.text());
                     case Failure f -> listener.onError(this, f.error());
+                    case IdNotSent n -> listener.onLastEventIdNotSent(this, n.id());
                     default -> throw new AssertionError(signal);
                 }
             }
@@ -238,7 +237,7 @@ public final class RealEventSource implements EventSource {
             if (end.get() != null) {
                 return null;
             }
-            if (in == null) {
+            if (body == null) {
                 connect();
             } else {
                 read();
@@ -247,37 +246,36 @@ public final class RealEventSource implements EventSource {
     }
 
     private void connect() {
+        String id = lastEventId;
+        if (!id.isEmpty() && !LastEventIds.sendable(id) && !id.equals(reportedId)) {
+            reportedId = id; // told once per id, before the attempt that leaves it out
+            ready.add(new IdNotSent(id));
+            return;
+        }
         try {
             if (waitMillis > 0 && closing.await(waitMillis, TimeUnit.MILLISECONDS)) {
                 return;
             }
-            CompletableFuture<HttpResponse<InputStream>> response;
-            try {
-                response = client.sendAsync(request(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (RuntimeException e) {
-                // refused before any I/O (a shared client that was shut down, say): retrying cannot help
-                finish(new StreamEnd.Failed(e, failures + 1));
-                return;
-            }
-            lock.lock();
-            try {
-                if (closed.get()) {
-                    response.cancel(true);
+            URI target = uri;
+            boolean credentials = true;
+            for (int hop = 0; ; hop++) {
+                HttpResponse<ResponseBody> response = send(target, credentials);
+                if (response == null) {
                     return;
                 }
-                inFlight = response;
-            } finally {
-                lock.unlock();
-            }
-            try {
-                accept(response.get());
-            } finally {
-                lock.lock();
-                inFlight = null;
-                lock.unlock();
+                Optional<URI> next = hop < Redirects.MAX_HOPS
+                        ? Redirects.target(target, response.statusCode(), response.headers().firstValue("Location"))
+                        : Optional.empty();
+                if (next.isEmpty()) {
+                    accept(response);
+                    return;
+                }
+                response.body().close(); // a redirect the client did not follow: follow it, with the id
+                credentials &= Redirects.sameOrigin(target, next.get());
+                target = next.get();
             }
         } catch (ExecutionException e) {
-            failed(e.getCause());
+            failed(e.getCause(), -1);
         } catch (CancellationException e) {
             // close() cancelled the request
         } catch (InterruptedException e) {
@@ -285,39 +283,61 @@ public final class RealEventSource implements EventSource {
         }
     }
 
-    private HttpRequest request() {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(options.connectTimeout())
+    /** Sends a request and waits for the response's headers; null when the source ended meanwhile. */
+    private HttpResponse<ResponseBody> send(URI target, boolean credentials) throws ExecutionException, InterruptedException {
+        ResponseBody subscriber = new ResponseBody();
+        CompletableFuture<HttpResponse<ResponseBody>> response;
+        try {
+            response = wire.client().sendAsync(request(target, credentials), info -> subscriber);
+        } catch (RuntimeException e) {
+            // refused before any I/O (a shared client that was shut down, say): retrying cannot help
+            finish(new StreamEnd.Failed(e, failures + 1));
+            return null;
+        }
+        if (!wire.track(response)) {
+            return null;
+        }
+        try {
+            return response.get();
+        } finally {
+            wire.untrack();
+        }
+    }
+
+    /** The request to {@code target}; without credentials after a redirect to another origin. */
+    private HttpRequest request(URI target, boolean credentials) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).GET().timeout(options.connectTimeout())
                 .header("Accept", "text/event-stream")
                 .header("Cache-Control", "no-cache");
-        options.headers().forEach(request::setHeader);
         String id = lastEventId;
-        if (!id.isEmpty()) {
+        options.headers().forEach((name, value) -> {
+            boolean replacedById = !id.isEmpty() && name.equalsIgnoreCase("Last-Event-ID");
+            if (!replacedById && (credentials || !Redirects.isCredential(name))) {
+                request.setHeader(name, value);
+            }
+        });
+        if (LastEventIds.sendable(id)) {
             request.setHeader("Last-Event-ID", id);
+            reportedId = null;
         }
         return request.build();
     }
 
-    private void accept(HttpResponse<InputStream> response) {
+    private void accept(HttpResponse<ResponseBody> response) {
         int status = response.statusCode();
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         if (status != 200 || !isEventStream(contentType)) {
-            closeQuietly(response.body());
+            response.body().close();
             finish(status == 204 ? new StreamEnd.NoContent()
                     : status != 200 ? new StreamEnd.HttpStatus(status)
                     : new StreamEnd.WrongContentType(contentType));
             return;
         }
-        lock.lock();
-        try {
-            if (closed.get()) {
-                closeQuietly(response.body());
-                return;
-            }
-            body = response.body();
-        } finally {
-            lock.unlock();
+        if (!wire.hold(response.body())) {
+            return; // closed meanwhile
         }
-        in = response.body();
+        body = response.body();
+        openedAt = System.nanoTime();
         parser = new EventStreamParser(parsed, lastEventId, options.maxLineSize(), options.maxEventSize());
         failures = 0;
         ready.add(new Opened(status, response.headers(), response.version()));
@@ -326,21 +346,24 @@ public final class RealEventSource implements EventSource {
     private void read() {
         int n;
         try {
-            n = in.read(chunk);
+            n = body.read(chunk, 0, CHUNK, readTimeoutNanos, "the server sent nothing for "
+                    + options.readTimeout().toMillis() + " ms (EventSourceOptions.readTimeout): reconnecting");
         } catch (IOException e) {
+            long open = System.nanoTime() - openedAt;
             drop();
             if (listener == null && Thread.currentThread().isInterrupted()) {
                 interrupted();
             } else {
-                failed(e);
+                failed(e, open);
             }
             return;
         }
         if (n < 0) {
+            long open = System.nanoTime() - openedAt;
             parser.end();
             drop();
             if (options.reconnect()) {
-                waitMillis = retryMillis;
+                waitMillis = backoff.afterStream(retryMillis, open);
             } else {
                 finish(new StreamEnd.Ended());
             }
@@ -357,64 +380,22 @@ public final class RealEventSource implements EventSource {
         }
     }
 
-    /** A failed attempt or a broken stream: retry after a backoff, or give up. */
-    private void failed(Throwable error) {
+    /**
+     * A failed attempt ({@code openNanos < 0}) or a stream that broke after {@code openNanos}:
+     * retry after a backoff, or give up.
+     */
+    private void failed(Throwable error, long openNanos) {
         if (closed.get()) {
             return; // the failure is close() at work
         }
         failures++;
-        error = explained(error);
+        error = ConnectFailures.explained(error, uri);
         if (!options.reconnect() || (options.maxAttempts() > 0 && failures >= options.maxAttempts())) {
             finish(new StreamEnd.Failed(error, failures));
         } else {
-            waitMillis = backoff();
+            waitMillis = openNanos < 0 ? backoff.afterFailedAttempt(retryMillis) : backoff.afterStream(retryMillis, openNanos);
             ready.add(new Failure(error));
         }
-    }
-
-    /** The JDK client's connect failures carry no message: say what could not be reached. */
-    private Throwable explained(Throwable error) {
-        if (error.getMessage() != null && !error.getMessage().isBlank()) {
-            return error;
-        }
-        Throwable root = error;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        String text;
-        if (root instanceof UnresolvedAddressException) {
-            text = "cannot resolve host " + uri.getHost();
-        } else if (error instanceof ConnectException) {
-            int port = uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
-            text = "cannot connect to " + uri.getHost() + ":" + port;
-        } else {
-            return error;
-        }
-        ConnectException explained = new ConnectException(text);
-        explained.initCause(error);
-        return explained;
-    }
-
-    private long backoff() {
-        return backoffMillis(failures, retryMillis, options.maxRetryDelay().toMillis(), ThreadLocalRandom.current());
-    }
-
-    /**
-     * The wait before the next attempt after {@code failures} failures in a row: the reconnection
-     * time for the first; for the n-th, a random time from half to all of {@code b × 2^(n-1)} with
-     * {@code b} = max(reconnection time, 100 ms), capped, and never below the reconnection time.
-     */
-    static long backoffMillis(int failures, long retryMillis, long capMillis, RandomGenerator random) {
-        if (failures <= 1) {
-            return retryMillis;
-        }
-        long high = Math.max(retryMillis, MIN_BACKOFF_MILLIS);
-        for (int i = 1; i < failures && high < capMillis && high < Long.MAX_VALUE / 2; i++) {
-            high *= 2;
-        }
-        high = Math.min(high, capMillis);
-        long wait = high / 2 + random.nextLong(high - high / 2 + 1);
-        return Math.max(retryMillis, wait);
     }
 
     /** Called on the reading thread when it was interrupted: an iterating thread's way to stop. */
@@ -426,23 +407,25 @@ public final class RealEventSource implements EventSource {
     private void finish(StreamEnd reason) {
         end.compareAndSet(null, reason);
         drop();
-        if (ownsClient) {
-            client.shutdownNow();
+        release();
+    }
+
+    /** Lets go of the connection and a client of the source's own; an iterated source's cleaner is then done. */
+    private void release() {
+        Cleaner.Cleanable iterated = cleanable;
+        if (iterated != null) {
+            iterated.clean(); // runs wire.release() once, and unregisters
+        } else {
+            wire.release();
         }
     }
 
     /** Closes the current connection, if any. */
     private void drop() {
-        InputStream current = in;
-        in = null;
+        ResponseBody current = body;
+        body = null;
         parser = null;
-        lock.lock();
-        try {
-            body = null;
-        } finally {
-            lock.unlock();
-        }
-        closeQuietly(current);
+        wire.letGo(current);
     }
 
     private static boolean isEventStream(String contentType) {
@@ -458,16 +441,6 @@ public final class RealEventSource implements EventSource {
             throw new IllegalArgumentException("an event source needs an http or https URI with a host, got " + uri);
         }
         return uri;
-    }
-
-    private static void closeQuietly(InputStream stream) {
-        if (stream != null) {
-            try {
-                stream.close();
-            } catch (IOException ignored) {
-                // closing a response body that is already broken
-            }
-        }
     }
 
     private static void joinUninterruptibly(Thread thread) {
@@ -505,6 +478,11 @@ public final class RealEventSource implements EventSource {
         }
     }
 
+    /** The cleaner of iterated sources, started with the first one: a virtual thread, idle but for them. */
+    private static final class Abandoned {
+        static final Cleaner CLEANER = Cleaner.create(Thread.ofVirtual().name("runnel-source-cleaner").factory());
+    }
+
     /** The response of an accepted connection, for {@code onOpen}. */
     private record Opened(int statusCode, HttpHeaders headers, HttpClient.Version version) implements HttpResponse.ResponseInfo {
     }
@@ -513,5 +491,9 @@ public final class RealEventSource implements EventSource {
     }
 
     private record Failure(Throwable error) {
+    }
+
+    /** The last event id cannot be sent exactly, so the next attempt goes without one. */
+    private record IdNotSent(String id) {
     }
 }
