@@ -1,13 +1,19 @@
 package dev.runnel.jetty;
 
 import dev.runnel.EventStream;
+import dev.runnel.JsonCodec;
 import dev.runnel.SseEngine;
+import dev.runnel.testkit.Await;
+import dev.runnel.testkit.RawSseClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,5 +50,45 @@ class ThreadingTest {
         var post = http.send(HttpRequest.newBuilder(server.uri().resolve("/publish")).POST(HttpRequest.BodyPublishers.ofString("x"))
                 .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(post.body()).isEqualTo("virtual false\n");
+    }
+
+    @Test
+    void aClientLeavingWhileTheHubIsLockedDoesNotHoldUpDisconnectDetectionForOthers() throws Exception {
+        CountDownLatch hubLocked = new CountDownLatch(1);
+        CountDownLatch unlock = new CountDownLatch(1);
+        // the hub writes a reset event's JSON under its lock: a codec that waits there holds the lock
+        JsonCodec waiting = value -> {
+            hubLocked.countDown();
+            unlock.await();
+            return "{}";
+        };
+        SseEngine engine = SseEngine.builder().json(waiting).build();
+        server = RunnelServer.builder().port(0).engine(engine).build();
+        CountDownLatch producerCancelled = new CountDownLatch(1);
+        server.sse("/topic", req -> engine.hub().subscribe(req, "t").heartbeat(Duration.ofSeconds(60)));
+        server.sse("/producer", req -> EventStream.producer(out -> {
+            try {
+                out.emit("open");
+                Thread.sleep(Duration.ofHours(1));
+            } finally {
+                producerCancelled.countDown();
+            }
+        }).heartbeat(Duration.ofSeconds(60)));
+        server.start();
+        try (RawSseClient subscriber = RawSseClient.get(server.uri().resolve("/topic"))) {
+            Await.until(() -> engine.hub().subscribers("t") >= 1, "the first client subscribed", Duration.ofSeconds(10));
+            RawSseClient locker = RawSseClient.get(server.uri().resolve("/topic"), Map.of("Last-Event-ID", "malformed"));
+            assertThat(hubLocked.await(10, TimeUnit.SECONDS)).as("the hub's lock is held").isTrue();
+            subscriber.close(); // leaving takes this subscriber off the hub, which needs the lock
+            try (RawSseClient other = RawSseClient.get(server.uri().resolve("/producer"))) {
+                other.awaitText("data: open\n\n", Duration.ofSeconds(10));
+                other.close();
+                assertThat(producerCancelled.await(10, TimeUnit.SECONDS))
+                        .as("another client's leaving was noticed while the hub's lock was held").isTrue();
+            }
+            locker.close();
+        } finally {
+            unlock.countDown();
+        }
     }
 }
