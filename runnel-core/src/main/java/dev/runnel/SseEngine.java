@@ -36,6 +36,10 @@ import java.util.function.Predicate;
  * {@link SseTransport} for the response; the call returns when the response is complete. One engine
  * is shared by all requests and is thread-safe.
  *
+ * <p>An engine owns one platform thread, its clock ({@code runnel-clock-N}: heartbeats, and the hub's
+ * trimming of old replay events), started when it is built and ended by {@link #shutdown} or
+ * {@link #close()}: close every engine you build.
+ *
  * <pre>{@code
  * SseEngine engine = SseEngine.builder().closeEvent("done").build();
  * }</pre>
