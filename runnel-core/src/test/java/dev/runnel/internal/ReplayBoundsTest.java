@@ -159,6 +159,34 @@ class ReplayBoundsTest {
     }
 
     @Test
+    void onALogAnEventEvictedHereIsStillReplayedFromTheLog() throws Exception {
+        LogHubTest.FakeLog log = new LogHubTest.FakeLog();
+        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null,
+                HubOptions.DEFAULTS.withMaxReplayBytes(8 * 1024), dev.runnel.EngineMetrics.NOOP, log);
+        Runnable read = () -> {
+            InMemoryHub.Round round = hub.nextRound();
+            hub.apply(round, log.read(round.epoch(), round.after()));
+        };
+        read.run(); // learns the epoch
+        ValueChannel live = hub.newChannel();
+        hub.attach(new InMemoryHub.Subscriber(List.of("t"), live, SlowClientPolicy.DISCONNECT, () -> { }), null);
+        read.run(); // now reads "t"
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            published.add(log.publish("t", "k".repeat(1024)));
+        }
+        read.run();
+        assertThat(hub.replayBytes()).as("this node keeps only what fits").isLessThanOrEqualTo(8 * 1024);
+
+        ValueChannel back = hub.newChannel();
+        hub.attach(new InMemoryHub.Subscriber(List.of("t"), back, SlowClientPolicy.DISCONNECT, () -> { }), published.get(0));
+        read.run(); // older than this node's buffer: the log has it
+        List<Object> replayed = new ArrayList<>();
+        back.poll(replayed, Integer.MAX_VALUE, 0);
+        assertThat(ids(replayed)).containsExactlyElementsOf(published.subList(1, published.size()));
+    }
+
+    @Test
     void aByteBoundBelowOneKibibyteIsRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> HubOptions.DEFAULTS.withMaxReplayBytes(1023))
                 .withMessageContaining("maxReplayBytes").withMessageContaining("1023");
