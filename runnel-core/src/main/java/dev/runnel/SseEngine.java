@@ -6,6 +6,7 @@ import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.internal.AcceptHeader;
+import dev.runnel.internal.DueClock;
 import dev.runnel.internal.FlightEvents;
 import dev.runnel.internal.InMemoryHub;
 import dev.runnel.internal.LifecycleSettings;
@@ -35,6 +36,10 @@ import java.util.function.Predicate;
  * {@link SseTransport} for the response; the call returns when the response is complete. One engine
  * is shared by all requests and is thread-safe.
  *
+ * <p>An engine owns one platform thread, its clock ({@code runnel-clock-N}: heartbeats, and the hub's
+ * trimming of old replay events), started when it is built and ended by {@link #shutdown} or
+ * {@link #close()}: close every engine you build.
+ *
  * <pre>{@code
  * SseEngine engine = SseEngine.builder().closeEvent("done").build();
  * }</pre>
@@ -50,6 +55,8 @@ public final class SseEngine implements AutoCloseable {
     private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final Admissions admissions;
+    /** Wakes writers whose heartbeat is due and trims the hub's replay buffers by age; ends with the engine. */
+    private final DueClock clock;
     private volatile boolean stopping;
 
     private SseEngine(Builder b) {
@@ -57,10 +64,17 @@ public final class SseEngine implements AutoCloseable {
         this.admissions = new Admissions(b.maxStreams, b.maxStreamsPerAddress);
         ValueFormatter formatter = new ValueFormatter(b.renderer, b.json);
         this.metrics = b.metrics;
-        this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
-                b.maxStreamAge, b.metrics);
-        this.hub = new InMemoryHub(formatter, b.json, b.hubOptions, b.metrics, b.hubLog);
-        hub.start();
+        this.clock = DueClock.start();
+        try {
+            this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
+                    b.maxStreamAge, b.metrics, clock);
+            this.hub = new InMemoryHub(formatter, b.json, b.hubOptions, b.metrics, b.hubLog);
+            hub.start();
+            clock.every(InMemoryHub.TRIM_PERIOD, hub::trimExpired);
+        } catch (RuntimeException | Error e) {
+            clock.close();
+            throw e;
+        }
     }
 
     /** A builder with every default: production mode, no close event, no retry, 5 s shutdown grace. */
@@ -218,7 +232,8 @@ public final class SseEngine implements AutoCloseable {
      * each response completes without the close event (a browser should reconnect, perhaps to
      * another node). Waits up to {@code grace} for that; streams still open then are aborted.
      *
-     * A hub log is closed once the streams have ended.
+     * A hub log is closed once the streams have ended, and the engine's clock thread ends: a shut down
+     * engine holds no thread and cannot serve again.
      *
      * @return true when every stream ended within the grace
      */
@@ -234,17 +249,20 @@ public final class SseEngine implements AutoCloseable {
                 break;
             }
         }
-        if (open.isEmpty()) {
-            hub.close();
-            return true;
+        boolean clean = open.isEmpty();
+        if (!clean) {
+            LOG.log(Level.WARNING, open.size() + " stream(s) still open " + grace.toMillis() + " ms after shutdown began; aborting them");
+            open.forEach(s -> s.abort(new IOException("server shutdown grace expired")));
         }
-        LOG.log(Level.WARNING, open.size() + " stream(s) still open " + grace.toMillis() + " ms after shutdown began; aborting them");
-        open.forEach(s -> s.abort(new IOException("server shutdown grace expired")));
-        hub.close();
-        return false;
+        try {
+            hub.close();
+        } finally {
+            clock.close();
+        }
+        return clean;
     }
 
-    /** {@link #shutdown} with the configured grace. */
+    /** {@link #shutdown} with the configured grace: ends every stream, closes the hub's log and ends the engine's thread. */
     @Override
     public void close() {
         shutdown(settings.grace());

@@ -13,13 +13,20 @@ import java.util.Objects;
  * @param slowClients what to do with a subscriber whose queue is full; default {@link SlowClientPolicy#DISCONNECT}
  * @param access who may subscribe and publish; default allows everything
  * @param maxTopics most topics the hub keeps at once; default 10,000
+ * @param maxReplayBytes most bytes the replay buffers of all topics hold together; past it the oldest
+ *        events go first, whatever their topic, and a resume from before them gets the {@code expired}
+ *        reset. An event counts twice its encoded size (the bytes sent and the text they were encoded
+ *        from) plus {@value #REPLAY_EVENT_OVERHEAD} bytes. At least 1024; default 64 MiB
  */
 public record HubOptions(int replayCount, Duration replayAge, int maxQueuedEvents, long maxQueuedBytes,
-                         SlowClientPolicy slowClients, TopicAccess access, int maxTopics) {
+                         SlowClientPolicy slowClients, TopicAccess access, int maxTopics, long maxReplayBytes) {
+
+    /** What an event in a replay buffer counts beyond its bytes, for the objects that hold it. */
+    public static final int REPLAY_EVENT_OVERHEAD = 128;
 
     /** Every default. */
     public static final HubOptions DEFAULTS = new HubOptions(1000, Duration.ofMinutes(5), 512, 256 * 1024,
-            SlowClientPolicy.DISCONNECT, TopicAccess.ALLOW_ALL, 10_000);
+            SlowClientPolicy.DISCONNECT, TopicAccess.ALLOW_ALL, 10_000, 64L << 20);
 
     public HubOptions {
         if (replayCount < 0 || replayCount > 1_000_000) {
@@ -40,25 +47,32 @@ public record HubOptions(int replayCount, Duration replayAge, int maxQueuedEvent
         if (maxTopics < 1) {
             throw new IllegalArgumentException("maxTopics must be >= 1, got " + maxTopics);
         }
+        if (maxReplayBytes < 1024) {
+            throw new IllegalArgumentException("maxReplayBytes must be >= 1024, got " + maxReplayBytes);
+        }
     }
 
     public HubOptions withReplay(int count, Duration age) {
-        return new HubOptions(count, age, maxQueuedEvents, maxQueuedBytes, slowClients, access, maxTopics);
+        return new HubOptions(count, age, maxQueuedEvents, maxQueuedBytes, slowClients, access, maxTopics, maxReplayBytes);
     }
 
     public HubOptions withQueueLimits(int events, long bytes) {
-        return new HubOptions(replayCount, replayAge, events, bytes, slowClients, access, maxTopics);
+        return new HubOptions(replayCount, replayAge, events, bytes, slowClients, access, maxTopics, maxReplayBytes);
     }
 
     public HubOptions withSlowClients(SlowClientPolicy policy) {
-        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, policy, access, maxTopics);
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, policy, access, maxTopics, maxReplayBytes);
     }
 
     public HubOptions withAccess(TopicAccess rule) {
-        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, rule, maxTopics);
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, rule, maxTopics, maxReplayBytes);
     }
 
     public HubOptions withMaxTopics(int topics) {
-        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, access, topics);
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, access, topics, maxReplayBytes);
+    }
+
+    public HubOptions withMaxReplayBytes(long bytes) {
+        return new HubOptions(replayCount, replayAge, maxQueuedEvents, maxQueuedBytes, slowClients, access, maxTopics, bytes);
     }
 }

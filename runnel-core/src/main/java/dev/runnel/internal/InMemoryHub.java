@@ -83,6 +83,8 @@ public final class InMemoryHub implements Hub {
     private final Map<Subscriber, Pending> pending = new LinkedHashMap<>();
     /** Highest sequence number ever dropped from a topic that no longer exists. */
     private long droppedWithTopics;
+    /** Every topic's replay buffer together: the byte bound, and the oldest event of all. */
+    private final ReplayBudget budget;
 
     public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options) {
         this(formatter, json, options, EngineMetrics.NOOP);
@@ -108,6 +110,76 @@ public final class InMemoryHub implements Hub {
         this.epoch = log == null ? Long.toString(System.currentTimeMillis(), 36) : null;
         this.replayAgeNanos = saturatedNanos(options.replayAge());
         this.replayAgeMillis = replayAgeNanos == Long.MAX_VALUE ? Long.MAX_VALUE : options.replayAge().toMillis();
+        this.budget = new ReplayBudget(options.maxReplayBytes(), this::isBuffered);
+    }
+
+    /** How often the engine's clock calls {@link #trimExpired()}. */
+    public static final Duration TRIM_PERIOD = Duration.ofSeconds(1);
+    /** Most events one {@link #trimExpired()} drops, so it holds the lock briefly; the rest go on the next. */
+    private static final int TRIM_BATCH = 10_000;
+
+    /**
+     * Drops the events older than the replay age from every topic, idle ones included, and the topics
+     * left with nothing to keep. The engine's clock runs it: it takes the lock only when the lock is
+     * free (a busy hub is trimmed at a later tick, and its busy topics trim themselves as they are
+     * appended to), so the clock never waits behind a fan-out.
+     */
+    public void trimExpired() {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            long oldest = System.nanoTime() - replayAgeNanos;
+            for (int n = 0; n < TRIM_BATCH; n++) {
+                HubEvent e = budget.oldest();
+                if (e == null || (isBuffered(e) && e.publishedNanos() - oldest >= 0)) {
+                    break;
+                }
+                dropOldest();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes the replay buffers hold together, as {@link HubOptions#maxReplayBytes()} counts them. */
+    long replayBytes() {
+        lock.lock();
+        try {
+            return budget.bytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops the oldest buffered events, whatever their topic, until the buffers fit the byte bound. Under the lock. */
+    private void fitReplayBytes() {
+        while (budget.over() && budget.oldest() != null) {
+            dropOldest();
+        }
+    }
+
+    /**
+     * Takes the oldest entry off the budget's order and, if it is still buffered (then first in its
+     * topic's buffer), drops it, and its topic if nothing keeps that any more. Under the lock.
+     */
+    private void dropOldest() {
+        HubEvent e = budget.pollOldest();
+        Topic t = topics.get(e.topic());
+        if (t != null && t.buffer.peekFirst() == e) {
+            t.removeFirst();
+            pruneIfIdle(e.topic(), t);
+        }
+    }
+
+    /**
+     * True while {@code e} is in its topic's buffer: a buffer loses events only from its front, and a
+     * topic made again holds only newer events than the one it replaced. Under the lock.
+     */
+    private boolean isBuffered(HubEvent e) {
+        Topic t = topics.get(e.topic());
+        return t != null && !t.buffer.isEmpty()
+                && e.seq() >= t.buffer.peekFirst().seq() && e.seq() <= t.buffer.peekLast().seq();
     }
 
     /**
@@ -535,7 +607,7 @@ public final class InMemoryHub implements Hub {
                     long trimmed = batch.trimmedThrough().getOrDefault(name, 0L);
                     if (!t.live) {
                         t.live = true;
-                        t.buffer.clear();
+                        t.clearBuffer();
                         t.droppedThrough = Math.max(round.cut(), trimmed);
                     } else if (trimmed > round.cut()) {
                         // retention removed events of this topic before this node read them
@@ -617,6 +689,7 @@ public final class InMemoryHub implements Hub {
         topics.values().forEach(t -> cut.addAll(t.subscribers));
         cut.addAll(pending.keySet());
         topics.clear();
+        budget.clear();
         pending.clear();
         epoch = batch.epoch();
         seq = batch.head();
@@ -822,6 +895,7 @@ public final class InMemoryHub implements Hub {
                     e.getValue().trimByAge();
                     boolean idle = e.getValue().idle();
                     if (idle) {
+                        e.getValue().clearBuffer(); // on a log an idle topic may still hold events
                         droppedWithTopics = Math.max(droppedWithTopics, e.getValue().droppedThrough);
                     }
                     return idle;
@@ -841,6 +915,7 @@ public final class InMemoryHub implements Hub {
 
     private void pruneIfIdle(String name, Topic t) {
         if (t.idle()) {
+            t.clearBuffer(); // on a log an idle topic may still hold events
             droppedWithTopics = Math.max(droppedWithTopics, t.droppedThrough);
             topics.remove(name);
         }
@@ -881,24 +956,41 @@ public final class InMemoryHub implements Hub {
         /** Forgets the events through {@code s}: they are no longer all in the buffer. */
         void dropThrough(long s) {
             while (!buffer.isEmpty() && buffer.peekFirst().seq() <= s) {
-                buffer.removeFirst();
+                removeFirst();
             }
             droppedThrough = Math.max(droppedThrough, s);
         }
 
+        /** Buffers {@code e}, then trims by count, by age, and the whole hub by bytes (which may drop this topic's events too). */
         void append(HubEvent e) {
             buffer.addLast(e);
+            budget.added(e);
             while (buffer.size() > options.replayCount()) {
-                droppedThrough = buffer.removeFirst().seq();
+                removeFirst();
             }
             trimByAge();
+            fitReplayBytes();
         }
 
         void trimByAge() {
             long oldest = System.nanoTime() - replayAgeNanos;
             while (!buffer.isEmpty() && buffer.peekFirst().publishedNanos() - oldest < 0) {
-                droppedThrough = buffer.removeFirst().seq();
+                removeFirst();
             }
+        }
+
+        /** Empties the buffer. */
+        void clearBuffer() {
+            while (!buffer.isEmpty()) {
+                removeFirst();
+            }
+        }
+
+        /** Drops the oldest buffered event; every event leaves a buffer here, so the budget counts each exactly once. */
+        void removeFirst() {
+            HubEvent e = buffer.removeFirst();
+            droppedThrough = Math.max(droppedThrough, e.seq());
+            budget.removed(e);
         }
     }
 

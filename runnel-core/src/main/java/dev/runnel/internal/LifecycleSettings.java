@@ -16,8 +16,9 @@ import java.time.Duration;
  * @param grace how long a cancelled producer may take to finish
  * @param maxStreamAge streams older than this end (the client reconnects), or {@code null} for never
  * @param metrics what counts streams and events; {@link EngineMetrics#NOOP} for nothing
+ * @param clock the engine's clock, which wakes writers whose heartbeat is due
  */
 public record LifecycleSettings(ValueFormatter formatter, boolean debug, String closeEvent, Duration retry,
                                 TraceSink trace, Duration grace, Duration maxStreamAge,
-                                EngineMetrics metrics) {
+                                EngineMetrics metrics, DueClock clock) {
 }

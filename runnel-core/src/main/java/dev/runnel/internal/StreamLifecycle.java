@@ -221,7 +221,7 @@ public final class StreamLifecycle {
         // default capacity: most batches are a value or two, and an idle stream should not hold room for 64
         List<Object> batch = new ArrayList<>();
         List<byte[]> encoded = new ArrayList<>();
-        try (DueClock.Entry clock = DueClock.SHARED.watch(channel)) {
+        try (DueClock.Entry clock = settings.clock().watch(channel)) {
             while (true) {
                 long now = System.nanoTime();
                 if (now - endAt >= 0) {
@@ -232,7 +232,7 @@ public final class StreamLifecycle {
                 if (wait <= 0) {
                     signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, 0);
                 } else {
-                    clock.dueAt(now + wait); // the shared clock wakes this writer then, unless a value does first
+                    clock.dueAt(now + wait); // the engine's clock wakes this writer then, unless a value does first
                     signal = channel.pollUntilDue(batch, ServeDefaults.MAX_BATCH_VALUES);
                 }
                 switch (signal) {

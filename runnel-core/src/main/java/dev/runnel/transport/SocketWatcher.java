@@ -3,10 +3,13 @@ package dev.runnel.transport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * reused after the stream; past {@link #DISCARD_LIMIT} bytes the watch stops, so a client that
  * keeps sending cannot keep the watcher busy.
  *
- * <p>Thread-safe. One daemon platform thread runs the selector; {@code onGone} callbacks run on it and
- * must not block.
+ * <p>Thread-safe. One daemon platform thread runs the selector and never blocks on anything but the
+ * selector: each {@code onGone} callback runs on a virtual thread of its own, so a callback that waits
+ * (for a lock held through a long fan-out, say) or throws holds up no other connection.
  */
 public final class SocketWatcher implements AutoCloseable {
 
@@ -35,6 +39,7 @@ public final class SocketWatcher implements AutoCloseable {
     static final int DISCARD_LIMIT = 4096;
 
     private final Selector selector;
+    private final String name;
     private final Thread thread;
     private final Queue<Watch> pending = new ConcurrentLinkedQueue<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(512);
@@ -43,10 +48,15 @@ public final class SocketWatcher implements AutoCloseable {
     /** Opens the selector and starts its daemon thread; {@code name} names the thread. */
     public SocketWatcher(String name) throws IOException {
         this.selector = Selector.open();
+        this.name = name;
         this.thread = Thread.ofPlatform().daemon().name(name).start(this::loop);
     }
 
-    /** Starts watching {@code channel}; {@code onGone} runs once, on the watcher thread, when the client leaves. */
+    /**
+     * Starts watching {@code channel} (non-blocking, as servers keep their connections); {@code onGone}
+     * runs once, on a virtual thread, when the client leaves. A connection has one watch at a time:
+     * {@link Watch#stop() stop} the last one before watching it again.
+     */
     public Watch watch(SocketChannel channel, Runnable onGone) {
         Watch watch = new Watch(channel, onGone);
         pending.add(watch);
@@ -58,16 +68,66 @@ public final class SocketWatcher implements AutoCloseable {
         while (running) {
             try {
                 selector.select();
-                for (Watch w; (w = pending.poll()) != null; ) {
-                    w.register();
-                }
-                for (SelectionKey key : selector.selectedKeys()) {
-                    ((Watch) key.attachment()).readable();
-                }
-                selector.selectedKeys().clear();
-            } catch (IOException | RuntimeException e) {
+            } catch (ClosedSelectorException e) {
+                return;
+            } catch (IOException | RuntimeException | Error e) {
                 if (running) {
-                    LOG.log(Level.WARNING, "disconnect watcher loop failed; continuing", e);
+                    LOG.log(Level.WARNING, "disconnect watcher: select failed; continuing", e);
+                    pause();
+                }
+                continue;
+            }
+            // each watch and each ready key on its own: one that fails costs only its own connection's watch
+            for (Watch w; (w = pending.poll()) != null; ) {
+                try {
+                    w.register();
+                } catch (Throwable t) {
+                    LOG.log(Level.WARNING, "disconnect watcher: could not watch a connection; it is noticed on a write instead", t);
+                }
+            }
+            Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
+            while (ready.hasNext()) {
+                SelectionKey key = ready.next();
+                ready.remove();
+                try {
+                    ((Watch) key.attachment()).readable();
+                } catch (Throwable t) {
+                    LOG.log(Level.WARNING, "disconnect watcher: reading a watched connection failed", t);
+                }
+            }
+        }
+    }
+
+    /** After a failed select: do not spin on a fault that persists. */
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Registers {@code channel} for reading. A key left by the channel's last watch, cancelled but not
+     * yet dropped by a select, would make the registration fail: such a key is dropped first. On the
+     * selector thread.
+     */
+    private SelectionKey register(SocketChannel channel, Watch watch) throws ClosedChannelException {
+        for (int attempt = 1; ; attempt++) {
+            SelectionKey old = channel.keyFor(selector);
+            if (old != null && !old.isValid()) {
+                try {
+                    selector.selectNow(); // drops cancelled keys; keys it finds ready are read in this round
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, () -> "disconnect watcher: selectNow failed: " + e);
+                }
+            }
+            try {
+                return channel.register(selector, SelectionKey.OP_READ, watch);
+            } catch (CancelledKeyException e) {
+                // the last watch's key was cancelled between the check and the registration
+                if (attempt == 3) {
+                    throw e;
                 }
             }
         }
@@ -99,13 +159,23 @@ public final class SocketWatcher implements AutoCloseable {
             this.onGone = onGone;
         }
 
+        /** True once the selector took the watch. */
+        boolean registered() {
+            lock.lock();
+            try {
+                return key != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         private void register() {
             lock.lock();
             try {
                 if (stopped) {
                     return;
                 }
-                key = channel.register(selector, SelectionKey.OP_READ, this);
+                key = SocketWatcher.this.register(channel, this);
             } catch (ClosedChannelException e) {
                 gone();
             } finally {
@@ -137,19 +207,23 @@ public final class SocketWatcher implements AutoCloseable {
             }
         }
 
+        /** The client left: stop watching, and tell the listener on a thread of its own. Under the lock. */
         private void gone() {
             stopLocked();
-            try {
-                onGone.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "disconnect listener failed", e);
-            }
+            Thread.ofVirtual().name(name + "-gone").start(() -> {
+                try {
+                    onGone.run();
+                } catch (Throwable t) {
+                    LOG.log(Level.WARNING, "disconnect listener failed", t);
+                }
+            });
         }
 
         /**
          * Stops watching; after it returns the watcher will not read from the socket again, so the
          * server can read the next request. Returns true if bytes were discarded, in which case the
-         * connection must not be reused.
+         * connection must not be reused. A client that left just before may still have its
+         * {@code onGone} run after this returns.
          */
         public boolean stop() {
             lock.lock();

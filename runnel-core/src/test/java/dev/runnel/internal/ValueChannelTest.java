@@ -274,14 +274,31 @@ class ValueChannelTest {
     }
 
     @Test
-    void theSharedClockWakesAWriterOnceItIsDue() throws Exception {
+    void theEnginesClockWakesAWriterOnceItIsDue() throws Exception {
         ValueChannel channel = new ValueChannel(4);
-        try (DueClock.Entry entry = DueClock.SHARED.watch(channel)) {
+        try (DueClock clock = DueClock.start(); DueClock.Entry entry = clock.watch(channel)) {
             long start = System.nanoTime();
             entry.dueAt(start + TimeUnit.MILLISECONDS.toNanos(150));
             assertThat(channel.pollUntilDue(new ArrayList<>(), 10)).isEqualTo(Signal.TIMEOUT);
             long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(waitedMillis).as("due at 150 ms, woken within a tick or so after").isBetween(150L, 150L + 10 * DueClock.TICK_MILLIS);
+        }
+    }
+
+    @Test
+    void aChoreThatThrowsDoesNotStopTheClockWakingWriters() throws Exception {
+        ValueChannel channel = new ValueChannel(4);
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        try (DueClock clock = DueClock.start()) {
+            clock.every(java.time.Duration.ZERO, () -> {
+                runs.incrementAndGet();
+                throw new OutOfMemoryError("thrown by a test chore");
+            });
+            try (DueClock.Entry entry = clock.watch(channel)) {
+                entry.dueAt(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300));
+                assertThat(channel.pollUntilDue(new ArrayList<>(), 10)).isEqualTo(Signal.TIMEOUT);
+            }
+            assertThat(runs.get()).as("the chore ran, and threw, on earlier ticks").isGreaterThanOrEqualTo(2);
         }
     }
 

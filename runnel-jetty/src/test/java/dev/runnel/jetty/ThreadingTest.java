@@ -1,13 +1,21 @@
 package dev.runnel.jetty;
 
 import dev.runnel.EventStream;
+import dev.runnel.JsonCodec;
 import dev.runnel.SseEngine;
+import dev.runnel.testkit.Await;
+import dev.runnel.testkit.LiveThreads;
+import dev.runnel.testkit.RawSseClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,5 +52,88 @@ class ThreadingTest {
         var post = http.send(HttpRequest.newBuilder(server.uri().resolve("/publish")).POST(HttpRequest.BodyPublishers.ofString("x"))
                 .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(post.body()).isEqualTo("virtual false\n");
+    }
+
+    @Test
+    void aClientLeavingWhileTheHubIsLockedDoesNotHoldUpDisconnectDetectionForOthers() throws Exception {
+        CountDownLatch hubLocked = new CountDownLatch(1);
+        CountDownLatch unlock = new CountDownLatch(1);
+        // the hub writes a reset event's JSON under its lock: a codec that waits there holds the lock
+        JsonCodec waiting = value -> {
+            hubLocked.countDown();
+            unlock.await();
+            return "{}";
+        };
+        SseEngine engine = SseEngine.builder().json(waiting).build();
+        server = RunnelServer.builder().port(0).engine(engine).build();
+        CountDownLatch producerCancelled = new CountDownLatch(1);
+        server.sse("/topic", req -> engine.hub().subscribe(req, "t").heartbeat(Duration.ofSeconds(60)));
+        server.sse("/producer", req -> EventStream.producer(out -> {
+            try {
+                out.emit("open");
+                Thread.sleep(Duration.ofHours(1));
+            } finally {
+                producerCancelled.countDown();
+            }
+        }).heartbeat(Duration.ofSeconds(60)));
+        server.start();
+        try (RawSseClient subscriber = RawSseClient.get(server.uri().resolve("/topic"))) {
+            Await.until(() -> engine.hub().subscribers("t") >= 1, "the first client subscribed", Duration.ofSeconds(10));
+            RawSseClient locker = RawSseClient.get(server.uri().resolve("/topic"), Map.of("Last-Event-ID", "malformed"));
+            assertThat(hubLocked.await(10, TimeUnit.SECONDS)).as("the hub's lock is held").isTrue();
+            subscriber.close(); // leaving takes this subscriber off the hub, which needs the lock
+            try (RawSseClient other = RawSseClient.get(server.uri().resolve("/producer"))) {
+                other.awaitText("data: open\n\n", Duration.ofSeconds(10));
+                other.close();
+                assertThat(producerCancelled.await(10, TimeUnit.SECONDS))
+                        .as("another client's leaving was noticed while the hub's lock was held").isTrue();
+            }
+            locker.close();
+        } finally {
+            unlock.countDown();
+        }
+    }
+
+    @Test
+    void afterTheServerStopsAndItsEngineClosesNoRunnelThreadIsLeft() throws Exception {
+        SseEngine engine = SseEngine.builder().build();
+        server = RunnelServer.builder().port(0).engine(engine).build();
+        server.sse("/producer", req -> EventStream.producer(out -> {
+            out.emit("open");
+            Thread.sleep(Duration.ofHours(1));
+        }));
+        server.sse("/topic", req -> engine.hub().subscribe(req, "t"));
+        server.start();
+        try (RawSseClient leaves = RawSseClient.get(server.uri().resolve("/producer"));
+             RawSseClient stays = RawSseClient.get(server.uri().resolve("/topic"))) {
+            leaves.awaitText("data: open\n\n", Duration.ofSeconds(10));
+            Await.until(() -> engine.hub().subscribers("t") == 1, "subscribed", Duration.ofSeconds(10));
+            engine.hub().publish("t", "x");
+            stays.awaitText("data: x\n\n", Duration.ofSeconds(10));
+            leaves.close(); // one client leaves by itself, the other is still there when the server stops
+            Await.until(() -> engine.openStreams() == 1, "the first stream ended", Duration.ofSeconds(10));
+            server.stop();
+            server = null;
+            engine.close();
+        }
+        assertNoRunnelThreadLeft();
+    }
+
+    /**
+     * Waits a little for threads that are ending, then fails naming any {@code runnel-} thread still
+     * alive. The fan-out pool's threads ({@code runnel-fanout-}) are left out until the hub owns them.
+     */
+    static void assertNoRunnelThreadLeft() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> left = runnelThreads();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            left = runnelThreads();
+        }
+        assertThat(left).as("threads named runnel-* still alive").isEmpty();
+    }
+
+    private static List<String> runnelThreads() {
+        return LiveThreads.names("runnel-").stream().filter(name -> !name.startsWith("runnel-fanout-")).toList();
     }
 }

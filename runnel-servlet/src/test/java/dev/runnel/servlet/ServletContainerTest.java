@@ -3,6 +3,7 @@ package dev.runnel.servlet;
 import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
 import dev.runnel.SseHandler;
+import dev.runnel.testkit.LiveThreads;
 import dev.runnel.testkit.RawSseClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -121,6 +122,43 @@ class ServletContainerTest {
         }
         assertThat(cleaned.await(5, TimeUnit.SECONDS)).as("producer cancelled long before the 60 s heartbeat").isTrue();
         awaitNoOpenStreams(engine);
+    }
+
+    // ---- threads -----------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void afterTheContainerStopsAndTheAdapterAndEngineCloseNoRunnelThreadIsLeft(Container container) throws Exception {
+        SseEngine engine = SseEngine.builder().build();
+        ServletSse sse = ServletSse.of(engine);
+        CountDownLatch cleaned = new CountDownLatch(1);
+        Container.Running running = container.start(engine, new RunnelServlet(sse, req -> EventStream.producer(out -> {
+            try {
+                out.emit("hello");
+                Thread.sleep(Duration.ofHours(1));
+            } finally {
+                cleaned.countDown();
+            }
+        })), Container.Options.DEFAULTS);
+        try (RawSseClient client = RawSseClient.get(running.uri(""))) {
+            client.awaitText("data: hello\n\n", WAIT);
+        } // the watcher sees the client leave
+        assertThat(cleaned.await(5, TimeUnit.SECONDS)).isTrue();
+        running.close();
+        sse.close();
+        engine.close();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<String> left = runnelThreads();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            left = runnelThreads();
+        }
+        assertThat(left).as("threads named runnel-* still alive").isEmpty();
+    }
+
+    /** Every live {@code runnel-} thread but the fan-out pool's, which is left out until the hub owns it. */
+    private static List<String> runnelThreads() {
+        return LiveThreads.names("runnel-").stream().filter(name -> !name.startsWith("runnel-fanout-")).toList();
     }
 
     // ---- timeouts --------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,11 @@ public final class LiveThreads {
 
     /** Number of live threads whose name starts with {@code prefix}. */
     public static int named(String prefix) {
+        return names(prefix).size();
+    }
+
+    /** The names of the live threads whose name starts with {@code prefix}, for a failure message that says which. */
+    public static List<String> names(String prefix) {
         try {
             Path file = Files.createTempFile("runnel-threads", ".json");
             Files.delete(file); // dumpThreads refuses to overwrite
@@ -28,12 +35,12 @@ public final class LiveThreads {
                 ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                         .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
                 String json = Files.readString(file);
-                Matcher m = Pattern.compile("\"name\":\\s*\"" + Pattern.quote(prefix)).matcher(json);
-                int count = 0;
+                Matcher m = Pattern.compile("\"name\":\\s*\"(" + Pattern.quote(prefix) + "(?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+                List<String> names = new ArrayList<>();
                 while (m.find()) {
-                    count++;
+                    names.add(m.group(1));
                 }
-                return count;
+                return names;
             } finally {
                 Files.deleteIfExists(file);
             }

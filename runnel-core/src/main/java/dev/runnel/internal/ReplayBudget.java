@@ -1,0 +1,82 @@
+package dev.runnel.internal;
+
+import dev.runnel.hub.HubOptions;
+
+import java.util.ArrayDeque;
+import java.util.function.Predicate;
+
+/**
+ * The replay buffers of all of a hub's topics, counted together: the bytes they hold, against
+ * {@link HubOptions#maxReplayBytes()}, and their events in the order they were buffered, so that the
+ * oldest go first whatever their topic, when the bytes pass the bound or the events the replay age.
+ * The hub tells it of every event that enters or leaves a buffer. Guarded by the hub's lock.
+ *
+ * <p>An event that leaves its buffer another way (its topic's count, a topic that ends) stays in the
+ * order, stale, until it comes first or the order is compacted, which happens when stale entries
+ * outnumber buffered ones: the order never holds more than about twice the buffered events.
+ */
+final class ReplayBudget {
+
+    /** Stale entries tolerated beyond the buffered ones before compacting, so a small hub never compacts. */
+    private static final int SLACK = 1024;
+
+    private final long maxBytes;
+    /** True while an event is still in its topic's buffer. */
+    private final Predicate<HubEvent> buffered;
+    private final ArrayDeque<HubEvent> order = new ArrayDeque<>();
+    private long bytes;
+    private long held;
+
+    ReplayBudget(long maxBytes, Predicate<HubEvent> buffered) {
+        this.maxBytes = maxBytes;
+        this.buffered = buffered;
+    }
+
+    /** What an event counts: its bytes, the text they were encoded from, and the objects that hold them. */
+    static long cost(HubEvent e) {
+        return 2L * e.size() + HubOptions.REPLAY_EVENT_OVERHEAD;
+    }
+
+    /** {@code e} entered a buffer. */
+    void added(HubEvent e) {
+        order.addLast(e);
+        bytes += cost(e);
+        held++;
+    }
+
+    /** {@code e} left its buffer (it was removed before this call). */
+    void removed(HubEvent e) {
+        bytes -= cost(e);
+        held--;
+        if (order.size() > 2 * held + SLACK) {
+            order.removeIf(buffered.negate());
+        }
+    }
+
+    /** True while the buffers hold more than the bound. */
+    boolean over() {
+        return bytes > maxBytes;
+    }
+
+    /** The oldest entry, buffered or stale; {@code null} when there is none. */
+    HubEvent oldest() {
+        return order.peekFirst();
+    }
+
+    /** Takes the oldest entry off the order; the hub drops it from its buffer if it is still there. */
+    HubEvent pollOldest() {
+        return order.pollFirst();
+    }
+
+    /** Every buffer was emptied at once (the hub's log lost its data). */
+    void clear() {
+        order.clear();
+        bytes = 0;
+        held = 0;
+    }
+
+    /** Bytes the buffers hold, as {@link #cost} counts them. */
+    long bytes() {
+        return bytes;
+    }
+}
