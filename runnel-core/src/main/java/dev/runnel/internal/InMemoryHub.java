@@ -1,6 +1,7 @@
 package dev.runnel.internal;
 
 import dev.runnel.BadRequestException;
+import dev.runnel.Dialect;
 import dev.runnel.EngineMetrics;
 import dev.runnel.EventStream;
 import dev.runnel.ForbiddenException;
@@ -183,12 +184,13 @@ public final class InMemoryHub implements Hub {
         } catch (Exception e) {
             throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic + ": " + e.getMessage(), e);
         }
+        SseEvent usual = framed(prepared, value, topic);
         if (log != null) {
             HubLog.Position at = log.append(topic, PreparedFields.of(prepared), retain);
             // this node's subscribers get it from the reader, in log order, like every other node's
             return new Published(at.epoch() + "-" + at.seq(), subscribers(topic));
         }
-        Publication mine = new Publication(topic, prepared);
+        Publication mine = new Publication(topic, prepared, usual);
         publications.add(mine);
         List<Subscriber> slow = new ArrayList<>(0);
         lock.lock();
@@ -204,6 +206,31 @@ public final class InMemoryHub implements Hub {
         return mine.outcome();
     }
 
+    /**
+     * Frames a published value in every dialect before it takes an id, so one that some dialect cannot
+     * carry (a swap Datastar has no name for, a codec that returned nothing) is the publisher's error
+     * and never reaches a subscriber's writer. Returns the usual dialect's event, encoded under the lock.
+     */
+    private static SseEvent framed(Prepared prepared, Object value, String topic) {
+        SseEvent usual = null;
+        for (Dialect dialect : Dialect.values()) {
+            SseEvent event;
+            try {
+                event = prepared.toEvent(dialect);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot publish the " + value.getClass().getSimpleName() + " on " + topic
+                        + ": subscribers using " + dialect + " could not receive it: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic
+                        + " for " + dialect + ": " + e, e);
+            }
+            if (dialect == Dialect.HTMX2) {
+                usual = event;
+            }
+        }
+        return usual;
+    }
+
     /** Gives {@code p} its id, buffers it and hands it to the topic's subscribers. Under the lock. */
     private void publishLocked(Publication p, List<Subscriber> slow) {
         Topic t;
@@ -215,7 +242,7 @@ public final class InMemoryHub implements Hub {
         }
         long s = ++seq;
         String id = epoch + "-" + s;
-        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, System.nanoTime());
+        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, p.usual, System.nanoTime());
         t.append(published);
         int from = slow.size();
         int delivered = FanOut.deliver(t.subscribers, published, slow);
@@ -235,12 +262,14 @@ public final class InMemoryHub implements Hub {
     private static final class Publication {
         final String topic;
         final Prepared prepared;
+        final SseEvent usual;
         Published result;
         RuntimeException failure;
 
-        Publication(String topic, Prepared prepared) {
+        Publication(String topic, Prepared prepared, SseEvent usual) {
             this.topic = topic;
             this.prepared = prepared;
+            this.usual = usual;
         }
 
         Published outcome() {
