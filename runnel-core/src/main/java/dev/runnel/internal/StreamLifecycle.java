@@ -422,16 +422,20 @@ public final class StreamLifecycle {
             awaitSource(source);
         }
         if (reason == EndReason.FAILED) {
-            Throwable failure = channel.failure() != null ? channel.failure() : internal;
-            if (Disconnects.isClientDisconnect(failure)) {
+            // without a producer failure the failure was Runnel's own, logged where it happened
+            boolean producerFailed = channel.failure() != null;
+            Throwable failure = producerFailed ? channel.failure() : internal;
+            if (producerFailed && Disconnects.isClientDisconnect(failure)) {
                 LOG.log(Level.DEBUG, () -> "stream " + id + ": producer ended with a client disconnect: " + describe(failure));
                 trace(TracePhase.CLIENT_DISCONNECT, Map.of("error", describe(failure)));
                 clientGone = true;
                 producerSawDisconnect = true;
             } else {
-                LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
+                if (producerFailed) {
+                    LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
+                    metrics.producerError();
+                }
                 trace(TracePhase.PRODUCER_ERROR, Map.of("error", describe(failure)));
-                metrics.producerError();
                 if (!write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
                     clientGone = true;
                 }
