@@ -37,9 +37,13 @@ final class FanOut {
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
     /** Below this many subscribers the lock's holder offers itself: quicker than a hand-off. */
     static final int PARALLEL_FROM = 2048;
-    /** Lanes by default: one per processor; none on one processor, where they would only add hand-offs. */
+    private static final int MAX_DEFAULT_LANES = 8;
+    /**
+     * Lanes by default: one per processor, at most {@value #MAX_DEFAULT_LANES} (a lane's share of a
+     * large topic must be worth a hand-off); none on one processor, where they would only add hand-offs.
+     */
     static final int DEFAULT_LANES = Runtime.getRuntime().availableProcessors() < 2 ? 0
-            : Runtime.getRuntime().availableProcessors();
+            : Math.min(MAX_DEFAULT_LANES, Runtime.getRuntime().availableProcessors());
     private static final AtomicInteger HUBS = new AtomicInteger();
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -66,7 +70,7 @@ final class FanOut {
     Delivery deliver(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event) {
         int n = subscribers.size();
         if (laneCount == 0 || closed || (n < PARALLEL_FROM && queued.get() == 0) || !started()) {
-            Part all = new Part(subscribers.toArray(new InMemoryHub.Subscriber[0]), event);
+            Part all = new Part(subscribers, event);
             all.run();
             return new Delivery(List.of(all), true);
         }
@@ -81,7 +85,7 @@ final class FanOut {
         List<Integer> at = new ArrayList<>(laneCount);
         for (int i = 0; i < laneCount; i++) {
             if (!byLane.get(i).isEmpty()) {
-                parts.add(new Part(byLane.get(i).toArray(new InMemoryHub.Subscriber[0]), event));
+                parts.add(new Part(byLane.get(i), event));
                 at.add(i);
             }
         }
@@ -229,13 +233,13 @@ final class FanOut {
 
     /** One lane's share of one event's subscribers. */
     private final class Part {
-        private final InMemoryHub.Subscriber[] subscribers;
+        private final Collection<InMemoryHub.Subscriber> subscribers;
         private final HubEvent event;
         private final List<InMemoryHub.Subscriber> slow = new ArrayList<>(0);
         private Delivery owner;
         private int taken;
 
-        Part(InMemoryHub.Subscriber[] subscribers, HubEvent event) {
+        Part(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event) {
             this.subscribers = subscribers;
             this.event = event;
         }

@@ -33,6 +33,8 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -1011,7 +1013,7 @@ public final class InMemoryHub implements Hub {
 
     /** One subscribed connection. */
     static final class Subscriber {
-        private static final java.util.concurrent.atomic.AtomicInteger SPREAD = new java.util.concurrent.atomic.AtomicInteger();
+        private static final AtomicInteger SPREAD = new AtomicInteger();
         final List<String> topics;
         final ValueChannel channel;
         final SlowClientPolicy policy;
@@ -1019,8 +1021,9 @@ public final class InMemoryHub implements Hub {
         /** Which fan-out lane serves it: always the same one, so its events keep their order. */
         final int spread = SPREAD.getAndIncrement() & Integer.MAX_VALUE;
         /** Set when it missed an event (queue full, or the offer threw) or was cut off: it gets nothing more. */
-        private final java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
-        private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean dropped = new AtomicBoolean();
+        /** Set once its stream was told to end. */
+        private final AtomicBoolean told = new AtomicBoolean();
 
         Subscriber(List<String> topics, ValueChannel channel, SlowClientPolicy policy, Runnable onSlow) {
             this.topics = topics;
