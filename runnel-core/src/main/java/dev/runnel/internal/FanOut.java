@@ -137,7 +137,8 @@ final class FanOut {
 
     /**
      * Stops the lanes once they have run what is queued, and waits briefly for their threads.
-     * Idempotent; later events are offered on the publisher's thread.
+     * Idempotent; later events are offered on the publisher's thread (one may overtake an event still
+     * queued on a lane: the hub closes after its streams have ended).
      */
     void close() {
         Lane[] running;
