@@ -413,9 +413,12 @@ public final class StreamLifecycle {
     private boolean release(EndReason reason, Throwable internal, boolean clientGone) {
         Pump source = pump;
         if (source != null) {
-            // idempotent, and owed on every end: a source that ended by itself has nothing left to stop,
-            // but a subscription still holds its place in the hub
-            source.cancel();
+            // owed unless the source ended by itself: after Runnel's own failure a producer may still run,
+            // and a hub subscription (which never ends by itself) still holds its place in the hub
+            boolean endedByItself = reason == EndReason.COMPLETED || (reason == EndReason.FAILED && channel.failure() != null);
+            if (!endedByItself) {
+                source.cancel();
+            }
             if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
                 trace(TracePhase.CANCELLED, Map.of("reason", reason.wireName()));
             }

@@ -203,6 +203,28 @@ class StreamEndTest {
     }
 
     @Test
+    void aProducerIsInterruptedWhenRunnelsOwnWriterFails() throws Exception {
+        engine = SseEngine.builder().metrics(new Ends(true)).shutdownGrace(Duration.ofSeconds(30)).build();
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Recording transport = new Recording();
+        Thread served = Thread.ofVirtual().start(() -> engine.serve(transport, RequestContext.of("/sse"),
+                r -> EventStream.producer(emitter -> {
+                    emitter.emit("one");
+                    try {
+                        Thread.sleep(Duration.ofMinutes(5));
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw e;
+                    }
+                })));
+
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("the producer was stopped, not left running").isTrue();
+        served.join(Duration.ofSeconds(10));
+        assertThat(served.isAlive()).isFalse();
+        assertThat(transport.completed.get() + transport.aborted.get()).isEqualTo(1);
+    }
+
+    @Test
     void producerErrorWithoutACauseIsTheGenericEventInEitherMode() {
         assertThat(ErrorEvents.producerError(null, true).data()).isEqualTo(ErrorEvents.INTERNAL_ERROR);
         assertThat(ErrorEvents.producerError(null, false).data()).isEqualTo(ErrorEvents.INTERNAL_ERROR);
