@@ -202,6 +202,15 @@ class RequestBodyBudgetTest {
     }
 
     @Test
+    void stoppingTheServerGivesBackWhatUnfinishedBodiesHeld() throws Exception {
+        start(Duration.ofMinutes(1));
+        stalledBody();
+        await(() -> server.requestBodyBytesHeld() >= CAP - 1, "the stalled body is held (its buffer: all it sent, or the whole declared length)");
+        server.stop();
+        await(() -> server.requestBodyBytesHeld() == 0, "the stopped server's bodies gave their bytes back");
+    }
+
+    @Test
     void aStreamOpenedWithAPostHoldsItsBodyUntilItEnds() throws Exception {
         server = RunnelServer.builder().port(0).engine(SseEngine.builder().build())
                 .maxRequestBodyBytes(CAP).requestBodyBudgetBytes(BUDGET).build();
