@@ -36,9 +36,12 @@ import java.util.stream.Stream;
  * once the source is no longer reachable (by a {@link java.lang.ref.Cleaner}, so at the garbage
  * collector's pace: close it to release it at once).
  *
- * <p>Redirects are followed, up to five from each request, except from {@code https} to
- * {@code http}: by the {@code HttpClient}, or by the source itself when the client given in
- * {@link EventSourceOptions#httpClient()} does not follow them. Each reconnect starts from
+ * <p>Redirects are followed by the source itself, up to five from each request, except from
+ * {@code https} to {@code http}; the client a source creates follows none on its own. A client
+ * given in {@link EventSourceOptions#httpClient()} that follows redirects ({@code Redirect.NORMAL}
+ * or {@code ALWAYS}) follows them first by its own policy, and the source then follows up to five
+ * more of those it returns: give one with {@code Redirect.NEVER} to have the source's policy
+ * alone. Each reconnect starts from
  * {@link #uri()}. Every hop gets {@code Last-Event-ID} and the options' headers, except that, as
  * the JDK client does, {@code Authorization}, {@code Cookie}, {@code Origin} and {@code Referer}
  * are not sent once a redirect leads to another origin (scheme and authority).

@@ -86,8 +86,10 @@ public final class RealEventSource implements EventSource {
         this.options = Objects.requireNonNull(options, "options");
         this.listener = listener;
         boolean ownsClient = options.httpClient() == null;
+        // NEVER: the source follows redirects itself (Redirects), so one policy counts the hops and
+        // a redirect without Location ends the source with its status
         this.wire = new Wire(ownsClient
-                ? HttpClient.newBuilder().connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NORMAL).build()
+                ? HttpClient.newBuilder().connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build()
                 : options.httpClient(), ownsClient);
         this.lastEventId = options.lastEventId();
         this.retryMillis = options.retry().toMillis();
