@@ -46,8 +46,9 @@ import java.util.stream.Stream;
  * the JDK client does, {@code Authorization}, {@code Cookie}, {@code Origin} and {@code Referer}
  * are not sent once a redirect leads to another origin (scheme and authority).
  *
- * <p>A stream that stays silent for {@link EventSourceOptions#readTimeout()} is dropped and
- * reconnected, as after a failure.
+ * <p>A stream that completes no line (no event field, no comment) for
+ * {@link EventSourceOptions#readTimeout()} is dropped and reconnected, as after a failure: bytes
+ * that trickle in without ending a line do not hold it open.
  *
  * <p>Memory is bounded by {@link EventSourceOptions#maxLineSize()} and
  * {@link EventSourceOptions#maxEventSize()}; a larger line or event ends the source with

@@ -46,11 +46,14 @@ import java.util.Objects;
  * @param maxAttempts failed connection attempts in a row after which the source gives up; 0 (the
  *     default) for no limit
  * @param connectTimeout how long to wait for the connection and the response headers; default 10 s
- * @param readTimeout how long an open stream may send nothing at all (no event, no comment, no
- *     byte) before the source drops it and reconnects with {@code Last-Event-ID}, as after a
- *     network that lost the connection without a word; default 45 s, three of Runnel's 15 s
- *     heartbeats. Keep it above the server's heartbeat interval; zero for no limit (for a server
- *     that sends no heartbeat)
+ * @param readTimeout how long an open stream may go without completing a line (an event's field,
+ *     a comment such as a heartbeat, an empty line) before the source drops it and reconnects with
+ *     {@code Last-Event-ID}, as after a network that lost the connection without a word. It counts
+ *     from the last complete line, not the last byte, so bytes that trickle in without ending a line
+ *     do not keep a stream alive (one line must arrive whole within it); time the listener or the
+ *     iterating caller spends on what was delivered does not count. Default 45 s, three of
+ *     Runnel's 15 s heartbeats. Keep it above the server's heartbeat interval; zero for no limit
+ *     (for a server that sends no heartbeat)
  * @param maxLineSize largest line in bytes, terminator excluded; default 1 MiB
  * @param maxEventSize largest data of one event in bytes (UTF-8, lines joined with LF); default 4 MiB
  * @param httpClient the client to use, or {@code null} (the default) for one the source creates

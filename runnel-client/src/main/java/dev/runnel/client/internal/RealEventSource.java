@@ -76,6 +76,9 @@ public final class RealEventSource implements EventSource {
     private EventStreamParser parser;
     private ResponseBody body;
     private long openedAt;
+    private long lineAt; // when the parser last completed a line, the stream opened, or signals were delivered
+    private long linesSeen;
+    private boolean delivered; // a signal was returned since the last read
     private long retryMillis;
     private long waitMillis;
     private int failures;
@@ -234,6 +237,7 @@ public final class RealEventSource implements EventSource {
             }
             Object signal = ready.poll();
             if (signal != null) {
+                delivered = true;
                 return signal;
             }
             if (end.get() != null) {
@@ -340,15 +344,21 @@ public final class RealEventSource implements EventSource {
         }
         body = response.body();
         openedAt = System.nanoTime();
+        lineAt = openedAt;
+        linesSeen = 0;
         parser = new EventStreamParser(parsed, lastEventId, options.maxLineSize(), options.maxEventSize());
         failures = 0;
         ready.add(new Opened(status, response.headers(), response.version()));
     }
 
     private void read() {
+        if (delivered) {
+            delivered = false;
+            lineAt = System.nanoTime(); // the time the listener or the iterating caller took is not the server's
+        }
         int n;
         try {
-            n = body.read(chunk, 0, CHUNK, readTimeoutNanos, "the server sent nothing for "
+            n = body.read(chunk, 0, CHUNK, lineTimeLeft(), "the server completed no line for "
                     + options.readTimeout().toMillis() + " ms (EventSourceOptions.readTimeout): reconnecting");
         } catch (IOException e) {
             long open = System.nanoTime() - openedAt;
@@ -380,6 +390,22 @@ public final class RealEventSource implements EventSource {
         } finally {
             lastEventId = current.lastEventId();
         }
+        if (current.lines() != linesSeen) {
+            linesSeen = current.lines();
+            lineAt = System.nanoTime();
+        }
+    }
+
+    /**
+     * How long the next read may wait: what is left of the read timeout since the last complete
+     * line (a heartbeat comment is one), not since the last byte, so a server that trickles bytes
+     * without ever ending a line is dropped too; 0 for no limit.
+     */
+    private long lineTimeLeft() {
+        if (readTimeoutNanos == 0) {
+            return 0;
+        }
+        return Math.max(1, readTimeoutNanos - (System.nanoTime() - lineAt));
     }
 
     /**
