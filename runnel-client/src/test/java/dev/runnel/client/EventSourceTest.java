@@ -147,7 +147,7 @@ class EventSourceTest {
         StreamEnd end = recorder.awaitClosed();
         assertThat(end).isInstanceOfSatisfying(StreamEnd.Failed.class,
                 f -> assertThat(f.cause()).isInstanceOf(IllegalStateException.class).hasMessage("boom"));
-        assertThat(end.reason()).isEqualTo("the listener threw IllegalStateException: boom");
+        assertThat(end.reason()).isEqualTo("the listener or the source threw IllegalStateException: boom");
         assertThat(recorder.log).containsExactly("open", "event:1", "closed");
         server.awaitClientClose(Recorder.WAIT);
     }

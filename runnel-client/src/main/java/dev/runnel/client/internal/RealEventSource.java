@@ -146,7 +146,7 @@ public final class RealEventSource implements EventSource {
             @Override
             public boolean hasNext() {
                 while (event == null) {
-                    Object signal = nextSignal();
+                    Object signal = nextOrEnd();
                     if (signal == null) {
                         close(); // the natural idiom never closes: ending is enough
                         return false;
@@ -159,6 +159,21 @@ public final class RealEventSource implements EventSource {
                     }
                 }
                 return true;
+            }
+
+            /** The next signal; whatever it throws ends the source and releases it first. */
+            private Object nextOrEnd() {
+                try {
+                    return nextSignal();
+                } catch (Throwable t) {
+                    try {
+                        finish(new StreamEnd.Failed(t, 0));
+                        close();
+                    } catch (Throwable u) {
+                        t.addSuppressed(u);
+                    }
+                    throw t;
+                }
             }
 
             @Override
@@ -217,7 +232,7 @@ public final class RealEventSource implements EventSource {
                     default -> throw new AssertionError(signal);
                 }
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             finish(new StreamEnd.Failed(e, 0));
         }
         try {
