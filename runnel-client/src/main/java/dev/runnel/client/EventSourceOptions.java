@@ -29,7 +29,8 @@ import java.util.Objects;
  * browser.
  *
  * @param headers extra request headers; {@code Accept: text/event-stream} and
- *     {@code Cache-Control: no-cache} are sent unless overridden here
+ *     {@code Cache-Control: no-cache} are sent unless overridden here. A {@code Last-Event-ID}
+ *     here must follow the same rule as {@code lastEventId}, and is replaced by the stream's id
  * @param lastEventId the id to send as {@code Last-Event-ID} on the first connection, {@code ""}
  *     (the default) for none; later connections send the last id the stream gave. It must be
  *     visible ASCII with spaces or tabs only inside, what the JDK client can send exactly (an id
@@ -74,6 +75,12 @@ public record EventSourceOptions(Map<String, String> headers, String lastEventId
         headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create("http://probe.invalid/"));
         headers.forEach((name, value) -> {
+            if (name != null && value != null && name.equalsIgnoreCase("Last-Event-ID") && !value.isEmpty()
+                    && !LastEventIds.sendable(value)) {
+                throw new IllegalArgumentException("EventSourceOptions.headers: a Last-Event-ID must be visible ASCII"
+                        + " (0x21-0x7E), with spaces or tabs only inside, to be sent exactly by the JDK HttpClient; got "
+                        + LastEventIds.quoted(value) + " (or give the id as EventSourceOptions.lastEventId)");
+            }
             try {
                 probe.header(name, value);
             } catch (IllegalArgumentException | NullPointerException e) {
