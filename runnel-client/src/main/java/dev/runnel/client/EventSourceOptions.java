@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>Reconnection: when a stream ends or breaks, or an attempt gets no connection or no response,
  * the source waits and reconnects with {@code Last-Event-ID}. The first time in a row it waits the
  * reconnection time (the server's last {@code retry} field, else {@link #retry()}), but at least
- * {@link #minRetryDelay()}, even for {@code retry: 0}. Each further time in a row it backs off with
+ * {@link #minRetryDelay()}, even for {@code retry: 0}, and at most {@link #maxRetryDelay()}, even
+ * for a {@code retry} of years. Each further time in a row it backs off with
  * jitter: the n-th waits a random time from {@code b × 2^(n-2)} to {@code b × 2^(n-1)}, where
  * {@code b} is that first wait (but at least 100 ms for the doubling), capped at
  * {@link #maxRetryDelay()} and never less than the first wait. Only a stream that stayed open for
@@ -41,11 +42,15 @@ import java.util.Objects;
  * @param retry the reconnection time until the server sends a {@code retry} field; default 3 s
  * @param minRetryDelay the shortest wait before any reconnect, whatever the server's {@code retry};
  *     default 100 ms; zero for none
- * @param maxRetryDelay the backoff grows up to this; default 30 s
+ * @param maxRetryDelay the longest wait before a reconnect: the backoff grows up to this, and a
+ *     larger reconnection time (the server's {@code retry}, or {@code retry} here) is cut to it;
+ *     default 30 s. A {@code minRetryDelay} above it wins
  * @param backoffResetAfter how long a stream must stay open for the backoff to start again from the
  *     reconnection time; default 60 s. Zero resets it whenever a stream opens, as a browser does
  * @param maxAttempts failed connection attempts in a row after which the source gives up; 0 (the
- *     default) for no limit
+ *     default) for no limit. An attempt that gets a stream starts the count again, however soon
+ *     that stream breaks, so against a server that accepts and then drops every stream this
+ *     limit never trips (the backoff still slows such reconnects down)
  * @param connectTimeout how long to wait for the connection and the response headers; default 10 s
  * @param readTimeout how long an open stream may go without completing a line (an event's field,
  *     a comment such as a heartbeat, an empty line) before the source drops it and reconnects with
