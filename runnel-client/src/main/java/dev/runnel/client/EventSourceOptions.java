@@ -49,8 +49,8 @@ import java.util.Objects;
  *     reconnection time; default 60 s. Zero resets it whenever a stream opens, as a browser does
  * @param maxAttempts failed connection attempts in a row after which the source gives up; 0 (the
  *     default) for no limit. An attempt that gets a stream starts the count again, however soon
- *     that stream breaks, so against a server that accepts and then drops every stream this
- *     limit never trips (the backoff still slows such reconnects down)
+ *     that stream breaks, so against a server that accepts and then drops every stream a limit
+ *     above 1 never trips (the backoff still slows such reconnects down)
  * @param connectTimeout how long to wait for the connection and the response headers; default 10 s
  * @param readTimeout how long an open stream may go without completing a line (an event's field,
  *     a comment such as a heartbeat, an empty line) before the source drops it and reconnects with

@@ -45,8 +45,9 @@ import java.util.stream.StreamSupport;
  *
  * <p>What must be let go (the request in flight, the body, a client of its own) is held by a
  * {@link Wire}, released when the source ends or closes. An iterated source has no thread of its own,
- * so one dropped without {@code close()} becomes unreachable: a {@link Cleaner} then releases its
- * wire. Nothing the client keeps reachable while an exchange lasts refers back to the source.
+ * so one dropped without {@code close()} becomes unreachable: a {@link Cleaner} of its own then
+ * releases its wire, and its thread ends. Nothing the client keeps reachable while an exchange
+ * lasts refers back to the source.
  */
 public final class RealEventSource implements EventSource {
 
@@ -54,6 +55,15 @@ public final class RealEventSource implements EventSource {
     private static final AtomicLong SOURCES = new AtomicLong();
     private static final int CHUNK = 8192;
     private static final Duration CLIENT_STOP = Duration.ofSeconds(5);
+    /**
+     * A Cleaner per iterated source, not one for all: a Cleaner's thread ends only once the Cleaner
+     * is unreachable and nothing it watches is left, so a static one's thread would never end and
+     * would keep the context class loader it inherited (a web application's, say) from being
+     * collected after a redeploy. The source holds its own, so the thread, a parked virtual one,
+     * ends as soon as the source is collected, closed or not.
+     */
+    private static final java.util.concurrent.ThreadFactory CLEANER_THREADS =
+            Thread.ofVirtual().name("runnel-source-cleaner-", 1).factory();
 
     private final URI uri;
     private final EventSourceOptions options;
@@ -64,7 +74,8 @@ public final class RealEventSource implements EventSource {
     private final AtomicReference<StreamEnd> end = new AtomicReference<>();
     private final AtomicBoolean iterated = new AtomicBoolean();
     private volatile Thread thread;
-    private final Cleaner.Cleanable cleanable; // an iterated source's; null for a listener's
+    private final Cleaner cleaner; // an iterated source's own; null for a listener's
+    private final Cleaner.Cleanable cleanable;
     private volatile String lastEventId;
 
     // touched only by the thread running nextSignal()
@@ -100,7 +111,8 @@ public final class RealEventSource implements EventSource {
                 options.backoffResetAfter().toNanos());
         this.readTimeoutNanos = options.readTimeout().toNanos();
         // an iterated source has no thread to keep it reachable: once dropped, release its wire (never the source)
-        this.cleanable = listener == null ? Abandoned.CLEANER.register(this, wire::release) : null;
+        this.cleaner = listener == null ? Cleaner.create(CLEANER_THREADS) : null;
+        this.cleanable = cleaner == null ? null : cleaner.register(this, wire::release);
     }
 
     /** A source that reads on a virtual thread of its own and calls {@code listener}. */
@@ -519,11 +531,6 @@ public final class RealEventSource implements EventSource {
         public void onRetry(long millis) {
             retryMillis = millis;
         }
-    }
-
-    /** The cleaner of iterated sources, started with the first one: a virtual thread, idle but for them. */
-    private static final class Abandoned {
-        static final Cleaner CLEANER = Cleaner.create(Thread.ofVirtual().name("runnel-source-cleaner").factory());
     }
 
     /** The response of an accepted connection, for {@code onOpen}. */
