@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -83,12 +82,10 @@ public final class RealEventSource implements EventSource {
     private final byte[] chunk = new byte[CHUNK];
     private final Parsed parsed = new Parsed();
     private final Backoff backoff;
-    private final long readTimeoutNanos;
     private EventStreamParser parser;
     private ResponseBody body;
     private long openedAt;
-    private long lineAt; // when the parser last completed a line, the stream opened, or signals were delivered
-    private long linesSeen;
+    private final LineClock clock;
     private boolean delivered; // a signal was returned since the last read
     private long retryMillis;
     private long waitMillis;
@@ -109,7 +106,7 @@ public final class RealEventSource implements EventSource {
         this.retryMillis = options.retry().toMillis();
         this.backoff = new Backoff(options.minRetryDelay().toMillis(), options.maxRetryDelay().toMillis(),
                 options.backoffResetAfter().toNanos());
-        this.readTimeoutNanos = options.readTimeout().toNanos();
+        this.clock = new LineClock(options.readTimeout().toNanos());
         // an iterated source has no thread to keep it reachable: once dropped, release its wire (never the source)
         this.cleaner = listener == null ? Cleaner.create(CLEANER_THREADS) : null;
         this.cleanable = cleaner == null ? null : cleaner.register(this, wire::release);
@@ -152,52 +149,7 @@ public final class RealEventSource implements EventSource {
         if (!iterated.compareAndSet(false, true)) {
             throw new IllegalStateException("a source can be iterated once");
         }
-        return new Iterator<>() {
-            private MessageEvent event;
-
-            @Override
-            public boolean hasNext() {
-                while (event == null) {
-                    Object signal = nextOrEnd();
-                    if (signal == null) {
-                        close(); // the natural idiom never closes: ending is enough
-                        return false;
-                    }
-                    if (signal instanceof MessageEvent e) {
-                        event = e;
-                    } else if (signal instanceof IdNotSent n) {
-                        LOG.log(System.Logger.Level.WARNING, "reconnecting to {0} without Last-Event-ID: the id {1}"
-                                + " cannot be sent exactly by the JDK HttpClient", uri, LastEventIds.quoted(n.id()));
-                    }
-                }
-                return true;
-            }
-
-            /** The next signal; whatever it throws ends the source and releases it first. */
-            private Object nextOrEnd() {
-                try {
-                    return nextSignal();
-                } catch (Throwable t) {
-                    try {
-                        finish(new StreamEnd.Failed(t, 0));
-                        close();
-                    } catch (Throwable u) {
-                        t.addSuppressed(u);
-                    }
-                    throw t;
-                }
-            }
-
-            @Override
-            public MessageEvent next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("the source has ended: " + end.get().reason());
-                }
-                MessageEvent e = event;
-                event = null;
-                return e;
-            }
-        };
+        return new SourceIterator(this);
     }
 
     @Override
@@ -254,8 +206,8 @@ public final class RealEventSource implements EventSource {
         }
     }
 
-    /** The next signal, blocking; {@code null} once the source has ended. */
-    private Object nextSignal() {
+    /** The next signal, blocking; {@code null} once the source has ended. One thread at a time. */
+    Object nextSignal() {
         while (true) {
             if (closed.get()) {
                 ready.clear();
@@ -371,8 +323,7 @@ public final class RealEventSource implements EventSource {
         }
         body = response.body();
         openedAt = System.nanoTime();
-        lineAt = openedAt;
-        linesSeen = 0;
+        clock.opened();
         parser = new EventStreamParser(parsed, lastEventId, options.maxLineSize(), options.maxEventSize());
         failures = 0;
         ready.add(new Opened(status, response.headers(), response.version()));
@@ -381,11 +332,11 @@ public final class RealEventSource implements EventSource {
     private void read() {
         if (delivered) {
             delivered = false;
-            lineAt = System.nanoTime(); // the time the listener or the iterating caller took is not the server's
+            clock.resumed();
         }
         int n;
         try {
-            n = body.read(chunk, 0, CHUNK, lineTimeLeft(), "the server completed no line for "
+            n = body.read(chunk, 0, CHUNK, clock.left(), "the server completed no line for "
                     + options.readTimeout().toMillis() + " ms (EventSourceOptions.readTimeout): reconnecting");
         } catch (IOException e) {
             long open = System.nanoTime() - openedAt;
@@ -417,22 +368,7 @@ public final class RealEventSource implements EventSource {
         } finally {
             lastEventId = current.lastEventId();
         }
-        if (current.lines() != linesSeen) {
-            linesSeen = current.lines();
-            lineAt = System.nanoTime();
-        }
-    }
-
-    /**
-     * How long the next read may wait: what is left of the read timeout since the last complete
-     * line (a heartbeat comment is one), not since the last byte, so a server that trickles bytes
-     * without ever ending a line is dropped too; 0 for no limit.
-     */
-    private long lineTimeLeft() {
-        if (readTimeoutNanos == 0) {
-            return 0;
-        }
-        return Math.max(1, readTimeoutNanos - (System.nanoTime() - lineAt));
+        clock.parsed(current.lines());
     }
 
     /**
@@ -457,6 +393,11 @@ public final class RealEventSource implements EventSource {
     private void interrupted() {
         Thread.currentThread().interrupt();
         close();
+    }
+
+    /** Something unexpected was thrown while reading: the source ends as failed, and lets go. */
+    void fail(Throwable error) {
+        finish(new StreamEnd.Failed(error, 0));
     }
 
     private void finish(StreamEnd reason) {
@@ -544,6 +485,6 @@ public final class RealEventSource implements EventSource {
     }
 
     /** The last event id cannot be sent exactly, so the next attempt goes without one. */
-    private record IdNotSent(String id) {
+    record IdNotSent(String id) {
     }
 }
