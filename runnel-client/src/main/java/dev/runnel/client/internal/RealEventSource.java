@@ -73,7 +73,9 @@ public final class RealEventSource implements EventSource {
     private final AtomicReference<StreamEnd> end = new AtomicReference<>();
     private final AtomicBoolean iterated = new AtomicBoolean();
     private volatile Thread thread;
-    private final Cleaner cleaner; // an iterated source's own; null for a listener's
+    // an iterated source's own, null for a listener's; held so that its thread ends when the source is
+    // collected (an unheld one whose source was closed would idle until its next 60 s poll)
+    private final Cleaner cleaner;
     private final Cleaner.Cleanable cleanable;
     private volatile String lastEventId;
 
@@ -96,6 +98,8 @@ public final class RealEventSource implements EventSource {
         this.uri = requireHttp(uri);
         this.options = Objects.requireNonNull(options, "options");
         this.listener = listener;
+        // before the client, which has a thread to stop: should starting the cleaner's thread fail, nothing leaks
+        this.cleaner = listener == null ? Cleaner.create(CLEANER_THREADS) : null;
         boolean ownsClient = options.httpClient() == null;
         // NEVER: the source follows redirects itself (Redirects), so one policy counts the hops and
         // a redirect without Location ends the source with its status
@@ -108,7 +112,6 @@ public final class RealEventSource implements EventSource {
                 options.backoffResetAfter().toNanos());
         this.clock = new LineClock(options.readTimeout().toNanos());
         // an iterated source has no thread to keep it reachable: once dropped, release its wire (never the source)
-        this.cleaner = listener == null ? Cleaner.create(CLEANER_THREADS) : null;
         this.cleanable = cleaner == null ? null : cleaner.register(this, wire::release);
     }
 
@@ -117,7 +120,12 @@ public final class RealEventSource implements EventSource {
         RealEventSource source = new RealEventSource(uri, options, Objects.requireNonNull(listener, "listener"));
         Thread reader = Thread.ofVirtual().name("runnel-client-" + SOURCES.incrementAndGet()).unstarted(source::run);
         source.thread = reader;
-        reader.start();
+        try {
+            reader.start();
+        } catch (RuntimeException | Error e) {
+            source.wire.release(); // no thread will: the client of its own would be left running
+            throw e;
+        }
         return source;
     }
 
