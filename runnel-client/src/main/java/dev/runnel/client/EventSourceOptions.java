@@ -31,7 +31,7 @@ import java.util.Objects;
  *
  * @param headers extra request headers; {@code Accept: text/event-stream} and
  *     {@code Cache-Control: no-cache} are sent unless overridden here. A {@code Last-Event-ID}
- *     here must follow the same rule as {@code lastEventId}, and is replaced by the stream's id
+ *     here acts as {@code lastEventId} (which wins if both are set), and follows the same rule
  * @param lastEventId the id to send as {@code Last-Event-ID} on the first connection, {@code ""}
  *     (the default) for none; later connections send the last id the stream gave. It must be
  *     visible ASCII with spaces or tabs only inside, what the JDK client can send exactly (an id

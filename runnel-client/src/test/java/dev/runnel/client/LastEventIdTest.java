@@ -110,6 +110,17 @@ class LastEventIdTest {
     }
 
     @Test
+    void aLastEventIdHeaderIsOnlyTheFirstIdAndAStreamThatClearsTheIdClearsItToo() throws Exception {
+        server.answer(Answer.events("id:\ndata: a\n\n"), Answer.events("data: b\n\n").then(After.HOLD));
+        IdRecorder recorder = new IdRecorder();
+        source = EventSource.connect(server.uri("/events"), FAST.withHeader("Last-Event-ID", "7"), recorder);
+        assertThat(server.takeRequest().header("Last-Event-ID")).contains("7");
+        assertThat(server.takeRequest().header("Last-Event-ID")).isEmpty(); // as a browser: an empty id sends none
+        assertThat(recorder.awaitEventData(2)).containsExactly("a", "b");
+        assertThat(source.lastEventId()).isEmpty();
+    }
+
+    @Test
     void aLaterIdThatCanBeSentIsSentAgain() throws Exception {
         server.answer(Answer.events(idField("\u00e9")), Answer.events(idField("8")), Answer.events("data: c\n\n").then(After.HOLD));
         IdRecorder recorder = new IdRecorder();

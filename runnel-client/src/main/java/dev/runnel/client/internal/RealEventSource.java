@@ -106,7 +106,7 @@ public final class RealEventSource implements EventSource {
         this.wire = new Wire(ownsClient
                 ? HttpClient.newBuilder().connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build()
                 : options.httpClient(), ownsClient);
-        this.lastEventId = options.lastEventId();
+        this.lastEventId = firstId(options);
         this.retryMillis = options.retry().toMillis();
         this.backoff = new Backoff(options.minRetryDelay().toMillis(), options.maxRetryDelay().toMillis(),
                 options.backoffResetAfter().toNanos());
@@ -304,8 +304,8 @@ public final class RealEventSource implements EventSource {
                 .header("Cache-Control", "no-cache");
         String id = lastEventId;
         options.headers().forEach((name, value) -> {
-            boolean replacedById = !id.isEmpty() && name.equalsIgnoreCase("Last-Event-ID");
-            if (!replacedById && (credentials || !Redirects.isCredential(name))) {
+            boolean isId = name.equalsIgnoreCase("Last-Event-ID"); // the first id: see firstId
+            if (!isId && (credentials || !Redirects.isCredential(name))) {
                 request.setHeader(name, value);
             }
         });
@@ -430,6 +430,22 @@ public final class RealEventSource implements EventSource {
         body = null;
         parser = null;
         wire.letGo(current);
+    }
+
+    /**
+     * The id of the first request: {@code lastEventId}, else a {@code Last-Event-ID} among the
+     * headers. Either is only where the id starts: the stream's ids replace it, an empty one too.
+     */
+    private static String firstId(EventSourceOptions options) {
+        if (!options.lastEventId().isEmpty()) {
+            return options.lastEventId();
+        }
+        for (var header : options.headers().entrySet()) {
+            if (header.getKey().equalsIgnoreCase("Last-Event-ID")) {
+                return header.getValue();
+            }
+        }
+        return "";
     }
 
     private static boolean isEventStream(String contentType) {
