@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * <p>Closing: {@link #close()} may be called from any thread, any number of times. It is prompt: it
  * cancels a connection attempt, aborts a blocked read and a wait before reconnecting; it
  * interrupts no one. When it returns, the listener has had its last call ({@code onClosed}) and no
- * thread of the source is left, the {@code HttpClient} it created for itself included (it waits
+ * thread of the source is left, and the {@code HttpClient} it created for itself has stopped: its
+ * selector thread has ended, and its worker threads end moments later with their last task (it waits
  * for a listener call in progress to return; called from the listener, all this happens as soon
  * as the listener returns). A source that ends by itself releases the same way, so {@code close()}
  * is then only needed to wait for that. Use try-with-resources.
