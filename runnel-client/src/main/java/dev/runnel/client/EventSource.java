@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * <p>Closing: {@link #close()} may be called from any thread, any number of times. It is prompt: it
  * cancels a connection attempt, aborts a blocked read and a wait before reconnecting; it
  * interrupts no one. When it returns, the listener has had its last call ({@code onClosed}) and no
- * thread of the source is left, the {@code HttpClient} it created for itself included (it waits
+ * thread of the source is left, and the {@code HttpClient} it created for itself has stopped: its
+ * selector thread has ended, and its worker threads end moments later with their last task (it waits
  * for a listener call in progress to return; called from the listener, all this happens as soon
  * as the listener returns). A source that ends by itself releases the same way, so {@code close()}
  * is then only needed to wait for that. Use try-with-resources.
@@ -36,15 +37,19 @@ import java.util.stream.Stream;
  * once the source is no longer reachable (by a {@link java.lang.ref.Cleaner}, so at the garbage
  * collector's pace: close it to release it at once).
  *
- * <p>Redirects are followed, up to five from each request, except from {@code https} to
- * {@code http}: by the {@code HttpClient}, or by the source itself when the client given in
- * {@link EventSourceOptions#httpClient()} does not follow them. Each reconnect starts from
+ * <p>Redirects are followed by the source itself, up to five from each request, except from
+ * {@code https} to {@code http}; the client a source creates follows none on its own. A client
+ * given in {@link EventSourceOptions#httpClient()} that follows redirects ({@code Redirect.NORMAL}
+ * or {@code ALWAYS}) follows them first by its own policy, and the source then follows up to five
+ * more of those it returns: give one with {@code Redirect.NEVER} to have the source's policy
+ * alone. Each reconnect starts from
  * {@link #uri()}. Every hop gets {@code Last-Event-ID} and the options' headers, except that, as
  * the JDK client does, {@code Authorization}, {@code Cookie}, {@code Origin} and {@code Referer}
  * are not sent once a redirect leads to another origin (scheme and authority).
  *
- * <p>A stream that stays silent for {@link EventSourceOptions#readTimeout()} is dropped and
- * reconnected, as after a failure.
+ * <p>A stream that completes no line (no event field, no comment) for
+ * {@link EventSourceOptions#readTimeout()} is dropped and reconnected, as after a failure: bytes
+ * that trickle in without ending a line do not hold it open.
  *
  * <p>Memory is bounded by {@link EventSourceOptions#maxLineSize()} and
  * {@link EventSourceOptions#maxEventSize()}; a larger line or event ends the source with

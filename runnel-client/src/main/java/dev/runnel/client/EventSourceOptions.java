@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>Reconnection: when a stream ends or breaks, or an attempt gets no connection or no response,
  * the source waits and reconnects with {@code Last-Event-ID}. The first time in a row it waits the
  * reconnection time (the server's last {@code retry} field, else {@link #retry()}), but at least
- * {@link #minRetryDelay()}, even for {@code retry: 0}. Each further time in a row it backs off with
+ * {@link #minRetryDelay()}, even for {@code retry: 0}, and at most {@link #maxRetryDelay()}, even
+ * for a {@code retry} of years. Each further time in a row it backs off with
  * jitter: the n-th waits a random time from {@code b × 2^(n-2)} to {@code b × 2^(n-1)}, where
  * {@code b} is that first wait (but at least 100 ms for the doubling), capped at
  * {@link #maxRetryDelay()} and never less than the first wait. Only a stream that stayed open for
@@ -29,7 +30,8 @@ import java.util.Objects;
  * browser.
  *
  * @param headers extra request headers; {@code Accept: text/event-stream} and
- *     {@code Cache-Control: no-cache} are sent unless overridden here
+ *     {@code Cache-Control: no-cache} are sent unless overridden here. A {@code Last-Event-ID}
+ *     here acts as {@code lastEventId} (which wins if both are set), and follows the same rule
  * @param lastEventId the id to send as {@code Last-Event-ID} on the first connection, {@code ""}
  *     (the default) for none; later connections send the last id the stream gave. It must be
  *     visible ASCII with spaces or tabs only inside, what the JDK client can send exactly (an id
@@ -40,17 +42,24 @@ import java.util.Objects;
  * @param retry the reconnection time until the server sends a {@code retry} field; default 3 s
  * @param minRetryDelay the shortest wait before any reconnect, whatever the server's {@code retry};
  *     default 100 ms; zero for none
- * @param maxRetryDelay the backoff grows up to this; default 30 s
+ * @param maxRetryDelay the longest wait before a reconnect: the backoff grows up to this, and a
+ *     larger reconnection time (the server's {@code retry}, or {@code retry} here) is cut to it;
+ *     default 30 s. A {@code minRetryDelay} above it wins
  * @param backoffResetAfter how long a stream must stay open for the backoff to start again from the
  *     reconnection time; default 60 s. Zero resets it whenever a stream opens, as a browser does
  * @param maxAttempts failed connection attempts in a row after which the source gives up; 0 (the
- *     default) for no limit
+ *     default) for no limit. An attempt that gets a stream starts the count again, however soon
+ *     that stream breaks, so against a server that accepts and then drops every stream a limit
+ *     above 1 never trips (the backoff still slows such reconnects down)
  * @param connectTimeout how long to wait for the connection and the response headers; default 10 s
- * @param readTimeout how long an open stream may send nothing at all (no event, no comment, no
- *     byte) before the source drops it and reconnects with {@code Last-Event-ID}, as after a
- *     network that lost the connection without a word; default 45 s, three of Runnel's 15 s
- *     heartbeats. Keep it above the server's heartbeat interval; zero for no limit (for a server
- *     that sends no heartbeat)
+ * @param readTimeout how long an open stream may go without completing a line (an event's field,
+ *     a comment such as a heartbeat, an empty line) before the source drops it and reconnects with
+ *     {@code Last-Event-ID}, as after a network that lost the connection without a word. It counts
+ *     from the last complete line, not the last byte, so bytes that trickle in without ending a line
+ *     do not keep a stream alive (one line must arrive whole within it); time the listener or the
+ *     iterating caller spends on what was delivered does not count. Default 45 s, three of
+ *     Runnel's 15 s heartbeats. Keep it above the server's heartbeat interval; zero for no limit
+ *     (for a server that sends no heartbeat)
  * @param maxLineSize largest line in bytes, terminator excluded; default 1 MiB
  * @param maxEventSize largest data of one event in bytes (UTF-8, lines joined with LF); default 4 MiB
  * @param httpClient the client to use, or {@code null} (the default) for one the source creates
@@ -71,6 +80,12 @@ public record EventSourceOptions(Map<String, String> headers, String lastEventId
         headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create("http://probe.invalid/"));
         headers.forEach((name, value) -> {
+            if (name != null && value != null && name.equalsIgnoreCase("Last-Event-ID") && !value.isEmpty()
+                    && !LastEventIds.sendable(value)) {
+                throw new IllegalArgumentException("EventSourceOptions.headers: a Last-Event-ID must be visible ASCII"
+                        + " (0x21-0x7E), with spaces or tabs only inside, to be sent exactly by the JDK HttpClient; got "
+                        + LastEventIds.quoted(value) + " (or give the id as EventSourceOptions.lastEventId)");
+            }
             try {
                 probe.header(name, value);
             } catch (IllegalArgumentException | NullPointerException e) {

@@ -114,17 +114,20 @@ public sealed interface StreamEnd {
 
     /**
      * The connection failed or broke and the source gave up: reconnecting is off, or
-     * {@link EventSourceOptions#maxAttempts()} attempts in a row failed; or the listener threw.
+     * {@link EventSourceOptions#maxAttempts()} attempts in a row failed; or the listener threw; or
+     * the source itself met an unexpected exception (an iterated source rethrows it to the caller
+     * of {@code hasNext()} or {@code next()}, after letting go of its connection).
      *
      * @param cause the last failure
-     * @param attempts connection attempts in a row that failed (0 when the listener threw)
+     * @param attempts connection attempts in a row that failed (0 when the listener or the source
+     *     itself threw)
      */
     record Failed(Throwable cause, int attempts) implements StreamEnd {
         @Override
         public String reason() {
             String what = describe(cause);
             if (attempts == 0) {
-                return "the listener threw " + what;
+                return "the listener or the source threw " + what;
             }
             return (attempts == 1 ? "connection failed: " : attempts + " connection attempts in a row failed, the last: ") + what;
         }

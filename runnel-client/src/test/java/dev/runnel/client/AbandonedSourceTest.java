@@ -24,6 +24,7 @@ class AbandonedSourceTest {
 
     private static final int SOURCES = 20;
     private static final String CLIENT_THREADS = "HttpClient-";
+    private static final String CLEANER_THREADS = "runnel-source-cleaner";
     private static final Duration GC_WAIT = Duration.ofSeconds(30);
 
     private RawEventServer server;
@@ -62,6 +63,17 @@ class AbandonedSourceTest {
         }
         collectUntil(() -> server.clientCloses() == SOURCES, "the server saw " + SOURCES + " connections closed");
         collectUntil(() -> LiveThreads.named(CLIENT_THREADS) <= threadsBefore, "no HttpClient thread is left");
+    }
+
+    @Test
+    void noCleanerThreadOutlivesTheSourcesItWatches() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            List<String> two = EventSource.open(server.uri("/events")).events().limit(2).map(MessageEvent::data).toList();
+            assertThat(two).containsExactly("a", "a");
+        }
+        collectUntil(() -> server.clientCloses() == 3, "the server saw 3 connections closed");
+        // no thread is left for a redeployed application's class loader to be pinned by
+        collectUntil(() -> LiveThreads.named(CLEANER_THREADS) == 0, "no source cleaner thread is left");
     }
 
     @Test

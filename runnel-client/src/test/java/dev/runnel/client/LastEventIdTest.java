@@ -91,6 +91,35 @@ class LastEventIdTest {
         assertThat(recorder.events.get(1).lastEventId()).isEqualTo(id); // the stream's id is kept, as a browser keeps it
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\u00e9", "\u00ff", " 5", "5 ", "5\t", "a\u007Fb"})
+    void aLastEventIdHeaderInTheOptionsFollowsTheSameRuleAsTheId(String id) {
+        assertThatThrownBy(() -> EventSourceOptions.DEFAULTS.withHeader("Last-Event-ID", id))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Last-Event-ID");
+        assertThatThrownBy(() -> EventSourceOptions.DEFAULTS.withHeader("last-event-id", id))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Last-Event-ID");
+    }
+
+    @Test
+    void aLastEventIdHeaderThatCanBeSentIsSentByteForByte() throws Exception {
+        server.answer(Answer.events("data: a\n\n").then(After.HOLD));
+        IdRecorder recorder = new IdRecorder();
+        source = EventSource.connect(server.uri("/events"), FAST.withHeader("last-event-id", "x 7"), recorder);
+        assertThat(server.takeRequest().headerBytes("Last-Event-ID")).hasValueSatisfying(
+                bytes -> assertThat(bytes).isEqualTo("x 7".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void aLastEventIdHeaderIsOnlyTheFirstIdAndAStreamThatClearsTheIdClearsItToo() throws Exception {
+        server.answer(Answer.events("id:\ndata: a\n\n"), Answer.events("data: b\n\n").then(After.HOLD));
+        IdRecorder recorder = new IdRecorder();
+        source = EventSource.connect(server.uri("/events"), FAST.withHeader("Last-Event-ID", "7"), recorder);
+        assertThat(server.takeRequest().header("Last-Event-ID")).contains("7");
+        assertThat(server.takeRequest().header("Last-Event-ID")).isEmpty(); // as a browser: an empty id sends none
+        assertThat(recorder.awaitEventData(2)).containsExactly("a", "b");
+        assertThat(source.lastEventId()).isEmpty();
+    }
+
     @Test
     void aLaterIdThatCanBeSentIsSentAgain() throws Exception {
         server.answer(Answer.events(idField("\u00e9")), Answer.events(idField("8")), Answer.events("data: c\n\n").then(After.HOLD));

@@ -78,8 +78,8 @@ final class RawEventServer implements AutoCloseable {
         ABORT
     }
 
-    /** One scripted answer; {@code status == 0} never answers at all. */
-    record Answer(int status, Map<String, String> headers, List<byte[]> pieces, After after) {
+    /** One scripted answer, its pieces {@code gap} apart; {@code status == 0} never answers at all. */
+    record Answer(int status, Map<String, String> headers, List<byte[]> pieces, After after, Duration gap) {
 
         static Answer events(String body) {
             return events(body.getBytes(StandardCharsets.UTF_8), Delivery.WHOLE, After.FINISH);
@@ -88,25 +88,30 @@ final class RawEventServer implements AutoCloseable {
         static Answer events(byte[] body, Delivery delivery, After after) {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "text/event-stream");
-            return new Answer(200, headers, delivery.split(body), after);
+            return new Answer(200, headers, delivery.split(body), after, Duration.ZERO);
         }
 
         static Answer status(int status) {
-            return new Answer(status, Map.of(), List.of(), After.FINISH);
+            return new Answer(status, Map.of(), List.of(), After.FINISH, Duration.ZERO);
         }
 
         static Answer silence() {
-            return new Answer(0, Map.of(), List.of(), After.HOLD);
+            return new Answer(0, Map.of(), List.of(), After.HOLD, Duration.ZERO);
         }
 
         Answer then(After next) {
-            return new Answer(status, headers, pieces, next);
+            return new Answer(status, headers, pieces, next, gap);
+        }
+
+        /** The same, with a pause of {@code pause} before every piece but the first. */
+        Answer gaps(Duration pause) {
+            return new Answer(status, headers, pieces, after, pause);
         }
 
         Answer header(String name, String value) {
             Map<String, String> more = new LinkedHashMap<>(headers);
             more.put(name, value);
-            return new Answer(status, more, pieces, after);
+            return new Answer(status, more, pieces, after, gap);
         }
     }
 
@@ -235,11 +240,25 @@ final class RawEventServer implements AutoCloseable {
         }
         out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+        boolean first = true;
         for (byte[] piece : answer.pieces()) {
+            if (!first && answer.gap().isPositive()) {
+                pause(answer.gap());
+            }
+            first = false;
             out.write((Integer.toHexString(piece.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(piece);
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
+        }
+    }
+
+    private static void pause(Duration gap) throws IOException {
+        try {
+            Thread.sleep(gap);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted between pieces");
         }
     }
 

@@ -71,6 +71,22 @@ class ReconnectionTest {
     }
 
     @Test
+    void aServersRetryAboveMaxRetryDelayWaitsMaxRetryDelay() throws Exception {
+        server.answer(Answer.events("retry: 9223372036854775807\ndata: a\n\n"), Answer.events("data: b\n\n").then(After.HOLD));
+        Recorder recorder = new Recorder();
+        connect(FAST.withMaxRetryDelay(Duration.ofMillis(300)), recorder);
+        recorder.next(java.net.http.HttpResponse.ResponseInfo.class);
+        recorder.next(MessageEvent.class);
+        long firstEvent = System.nanoTime();
+        server.takeRequest();
+        Request second = server.takeRequest(); // within 10 s: the server's retry would be for ever
+        long waited = TimeUnit.NANOSECONDS.toMillis(second.nanoTime() - firstEvent);
+        assertThat(waited).isGreaterThanOrEqualTo(300);
+        assertThat(recorder.next(java.net.http.HttpResponse.ResponseInfo.class)).isNotNull();
+        assertThat(recorder.next(MessageEvent.class).data()).isEqualTo("b");
+    }
+
+    @Test
     void aRetryThatIsNotAllDigitsIsIgnored() throws Exception {
         server.answer(Answer.events("retry: 60000x\nretry: 6e4\ndata: a\n\n"), Answer.events("data: b\n\n").then(After.HOLD));
         Recorder recorder = new Recorder();

@@ -5,17 +5,29 @@ import dev.runnel.client.RawEventServer.Answer;
 import dev.runnel.client.RawEventServer.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Redirects are followed, by the source itself when the caller's client does not follow them. */
+/**
+ * Redirects are followed by the source itself, by one policy: with the client the source creates,
+ * and with a caller's client that never follows them.
+ */
 class RedirectTest {
 
     private static final EventSourceOptions FAST = EventSourceOptions.DEFAULTS.withRetry(Duration.ofMillis(10));
+
+    /** The client a source reads with. */
+    enum Client {
+        /** The source's own ({@code httpClient} not set). */
+        OWN,
+        /** A caller's client with {@code Redirect.NEVER}. */
+        NEVER_FOLLOWS
+    }
 
     private RawEventServer server;
     private HttpClient neverFollows;
@@ -37,13 +49,18 @@ class RedirectTest {
         server.close();
     }
 
-    @Test
-    void aRedirectIsFollowedWithAClientThatNeverFollowsAndEachReconnectKeepsTheLastEventId() throws Exception {
+    private EventSourceOptions with(Client client, EventSourceOptions options) {
+        return client == Client.OWN ? options : options.withHttpClient(neverFollows);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Client.class)
+    void aRedirectIsFollowedAndEachReconnectKeepsTheLastEventId(Client client) throws Exception {
         server.answer(Answer.status(302).header("Location", "/moved"), Answer.events("id: 4\ndata: a\n\n"),
                 Answer.status(307).header("Location", server.uri("/moved-again").toString()),
                 Answer.events("data: b\n\n").then(After.HOLD));
         Recorder recorder = new Recorder();
-        source = EventSource.connect(server.uri("/events"), FAST.withHttpClient(neverFollows), recorder);
+        source = EventSource.connect(server.uri("/events"), with(client, FAST), recorder);
         assertThat(recorder.awaitEventData(2)).containsExactly("a", "b");
         assertThat(server.takeRequest().target()).isEqualTo("/events");
         assertThat(server.takeRequest().target()).isEqualTo("/moved");
@@ -56,12 +73,13 @@ class RedirectTest {
         assertThat(redirected.header("Accept")).contains("text/event-stream");
     }
 
-    @Test
-    void credentialsAreNotSentToAnotherOriginButTheIdAndOtherHeadersAre() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Client.class)
+    void credentialsAreNotSentToAnotherOriginButTheIdAndOtherHeadersAre(Client client) throws Exception {
         try (RawEventServer other = RawEventServer.start()) {
             other.answer(Answer.events("data: b\n\n").then(After.HOLD));
             server.answer(Answer.status(302).header("Location", other.uri("/elsewhere").toString()));
-            EventSourceOptions options = FAST.withHttpClient(neverFollows).withLastEventId("9")
+            EventSourceOptions options = with(client, FAST).withLastEventId("9")
                     .withHeader("Authorization", "Bearer secret").withHeader("Cookie", "s=1").withHeader("X-Tenant", "t1");
             Recorder recorder = new Recorder();
             source = EventSource.connect(server.uri("/events"), options, recorder);
@@ -76,20 +94,24 @@ class RedirectTest {
         }
     }
 
-    @Test
-    void endlessRedirectsEndTheSourceAfterFiveHops() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Client.class)
+    void endlessRedirectsEndTheSourceAfterFiveHops(Client client) throws Exception {
         server.answer(Answer.status(302).header("Location", "/events")); // repeated
         Recorder recorder = new Recorder();
-        source = EventSource.connect(server.uri("/events"), FAST.withHttpClient(neverFollows), recorder);
+        source = EventSource.connect(server.uri("/events"), with(client, FAST), recorder);
         assertThat(recorder.awaitClosed()).isEqualTo(new StreamEnd.HttpStatus(302));
         assertThat(server.connections()).isEqualTo(6); // the request and five redirects
     }
 
-    @Test
-    void aRedirectWithoutLocationEndsTheSourceWithItsStatus() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Client.class)
+    void aRedirectWithoutLocationEndsTheSourceWithItsStatus(Client client) throws Exception {
         server.answer(Answer.status(302));
         Recorder recorder = new Recorder();
-        source = EventSource.connect(server.uri("/events"), FAST.withHttpClient(neverFollows), recorder);
+        source = EventSource.connect(server.uri("/events"), with(client, FAST), recorder);
         assertThat(recorder.awaitClosed()).isEqualTo(new StreamEnd.HttpStatus(302));
+        assertThat(recorder.errors).isEmpty(); // ended at once, not after failed attempts
+        assertThat(server.connections()).isEqualTo(1);
     }
 }

@@ -25,10 +25,15 @@ final class Backoff {
         this.resetAfterNanos = resetAfterNanos;
     }
 
-    /** The wait after an attempt that opened no stream. */
+    /**
+     * The wait after an attempt that opened no stream. The reconnection time (a server's
+     * {@code retry} may be anything up to {@code Long.MAX_VALUE}) is capped like the backoff; the
+     * caller's floor is not, should it be set above the cap.
+     */
     long afterFailedAttempt(long retryMillis) {
         inARow++;
-        return millis(inARow, Math.max(retryMillis, floorMillis), capMillis, ThreadLocalRandom.current());
+        long first = Math.max(floorMillis, Math.min(retryMillis, capMillis));
+        return millis(inARow, first, Math.max(capMillis, first), ThreadLocalRandom.current());
     }
 
     /** The wait after a stream that was open for {@code openNanos} ended or broke. */
@@ -47,7 +52,8 @@ final class Backoff {
     /**
      * The wait for the n-th reconnect in a row ({@code n >= 1}): {@code firstMillis} for the first;
      * for the n-th, a random time from half to all of {@code b × 2^(n-1)} with
-     * {@code b = max(firstMillis, 100 ms)}, capped, and never below {@code firstMillis}.
+     * {@code b = max(firstMillis, 100 ms)}, capped, and never below {@code firstMillis}
+     * (which the caller keeps at or below {@code capMillis}).
      */
     static long millis(int n, long firstMillis, long capMillis, RandomGenerator random) {
         if (n <= 1) {

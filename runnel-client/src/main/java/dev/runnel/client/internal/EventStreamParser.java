@@ -57,6 +57,7 @@ public final class EventStreamParser {
     private String lastEventId;              // last event ID string, set at each dispatch
     private boolean afterCr;                 // the last chunk ended with CR: a leading LF ends no line
     private boolean atStart = true;          // nothing parsed yet: a BOM may come
+    private long lines;                      // lines completed so far
 
     /**
      * @param lastEventId the last event id so far ({@code ""} for none): it persists across
@@ -73,6 +74,11 @@ public final class EventStreamParser {
     /** The last event ID string: the id buffer as of the last dispatch. */
     public String lastEventId() {
         return lastEventId;
+    }
+
+    /** Lines completed so far: fields, comments and empty lines, whatever they held. */
+    public long lines() {
+        return lines;
     }
 
     /** Parses {@code len} bytes of {@code buf} from {@code off}. */
@@ -157,6 +163,7 @@ public final class EventStreamParser {
     }
 
     private void line(byte[] b, int from, int to) throws LimitExceededException {
+        lines++;
         if (atStart) {
             atStart = false;
             if (to - from >= 3 && b[from] == (byte) 0xEF && b[from + 1] == (byte) 0xBB && b[from + 2] == (byte) 0xBF) {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -45,8 +44,9 @@ import java.util.stream.StreamSupport;
  *
  * <p>What must be let go (the request in flight, the body, a client of its own) is held by a
  * {@link Wire}, released when the source ends or closes. An iterated source has no thread of its own,
- * so one dropped without {@code close()} becomes unreachable: a {@link Cleaner} then releases its
- * wire. Nothing the client keeps reachable while an exchange lasts refers back to the source.
+ * so one dropped without {@code close()} becomes unreachable: a {@link Cleaner} of its own then
+ * releases its wire, and its thread ends. Nothing the client keeps reachable while an exchange
+ * lasts refers back to the source.
  */
 public final class RealEventSource implements EventSource {
 
@@ -54,6 +54,15 @@ public final class RealEventSource implements EventSource {
     private static final AtomicLong SOURCES = new AtomicLong();
     private static final int CHUNK = 8192;
     private static final Duration CLIENT_STOP = Duration.ofSeconds(5);
+    /**
+     * A Cleaner per iterated source, not one for all: a Cleaner's thread ends only once the Cleaner
+     * is unreachable and nothing it watches is left, so a static one's thread would never end and
+     * would keep the context class loader it inherited (a web application's, say) from being
+     * collected after a redeploy. The source holds its own, so the thread, a parked virtual one,
+     * ends as soon as the source is collected, closed or not.
+     */
+    private static final java.util.concurrent.ThreadFactory CLEANER_THREADS =
+            Thread.ofVirtual().name("runnel-source-cleaner-", 1).factory();
 
     private final URI uri;
     private final EventSourceOptions options;
@@ -64,7 +73,10 @@ public final class RealEventSource implements EventSource {
     private final AtomicReference<StreamEnd> end = new AtomicReference<>();
     private final AtomicBoolean iterated = new AtomicBoolean();
     private volatile Thread thread;
-    private final Cleaner.Cleanable cleanable; // an iterated source's; null for a listener's
+    // an iterated source's own, null for a listener's; held so that its thread ends when the source is
+    // collected (an unheld one whose source was closed would idle until its next 60 s poll)
+    private final Cleaner cleaner;
+    private final Cleaner.Cleanable cleanable;
     private volatile String lastEventId;
 
     // touched only by the thread running nextSignal()
@@ -72,10 +84,11 @@ public final class RealEventSource implements EventSource {
     private final byte[] chunk = new byte[CHUNK];
     private final Parsed parsed = new Parsed();
     private final Backoff backoff;
-    private final long readTimeoutNanos;
     private EventStreamParser parser;
     private ResponseBody body;
     private long openedAt;
+    private final LineClock clock;
+    private boolean delivered; // a signal was returned since the last read
     private long retryMillis;
     private long waitMillis;
     private int failures;
@@ -85,17 +98,21 @@ public final class RealEventSource implements EventSource {
         this.uri = requireHttp(uri);
         this.options = Objects.requireNonNull(options, "options");
         this.listener = listener;
+        // before the client, which has a thread to stop: should starting the cleaner's thread fail, nothing leaks
+        this.cleaner = listener == null ? Cleaner.create(CLEANER_THREADS) : null;
         boolean ownsClient = options.httpClient() == null;
+        // NEVER: the source follows redirects itself (Redirects), so one policy counts the hops and
+        // a redirect without Location ends the source with its status
         this.wire = new Wire(ownsClient
-                ? HttpClient.newBuilder().connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NORMAL).build()
+                ? HttpClient.newBuilder().connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build()
                 : options.httpClient(), ownsClient);
-        this.lastEventId = options.lastEventId();
+        this.lastEventId = firstId(options);
         this.retryMillis = options.retry().toMillis();
         this.backoff = new Backoff(options.minRetryDelay().toMillis(), options.maxRetryDelay().toMillis(),
                 options.backoffResetAfter().toNanos());
-        this.readTimeoutNanos = options.readTimeout().toNanos();
+        this.clock = new LineClock(options.readTimeout().toNanos());
         // an iterated source has no thread to keep it reachable: once dropped, release its wire (never the source)
-        this.cleanable = listener == null ? Abandoned.CLEANER.register(this, wire::release) : null;
+        this.cleanable = cleaner == null ? null : cleaner.register(this, wire::release);
     }
 
     /** A source that reads on a virtual thread of its own and calls {@code listener}. */
@@ -103,7 +120,12 @@ public final class RealEventSource implements EventSource {
         RealEventSource source = new RealEventSource(uri, options, Objects.requireNonNull(listener, "listener"));
         Thread reader = Thread.ofVirtual().name("runnel-client-" + SOURCES.incrementAndGet()).unstarted(source::run);
         source.thread = reader;
-        reader.start();
+        try {
+            reader.start();
+        } catch (RuntimeException | Error e) {
+            source.wire.release(); // no thread will: the client of its own would be left running
+            throw e;
+        }
         return source;
     }
 
@@ -135,37 +157,7 @@ public final class RealEventSource implements EventSource {
         if (!iterated.compareAndSet(false, true)) {
             throw new IllegalStateException("a source can be iterated once");
         }
-        return new Iterator<>() {
-            private MessageEvent event;
-
-            @Override
-            public boolean hasNext() {
-                while (event == null) {
-                    Object signal = nextSignal();
-                    if (signal == null) {
-                        close(); // the natural idiom never closes: ending is enough
-                        return false;
-                    }
-                    if (signal instanceof MessageEvent e) {
-                        event = e;
-                    } else if (signal instanceof IdNotSent n) {
-                        LOG.log(System.Logger.Level.WARNING, "reconnecting to {0} without Last-Event-ID: the id {1}"
-                                + " cannot be sent exactly by the JDK HttpClient", uri, LastEventIds.quoted(n.id()));
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public MessageEvent next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("the source has ended: " + end.get().reason());
-                }
-                MessageEvent e = event;
-                event = null;
-                return e;
-            }
-        };
+        return new SourceIterator(this);
     }
 
     @Override
@@ -212,7 +204,7 @@ public final class RealEventSource implements EventSource {
                     default -> throw new AssertionError(signal);
                 }
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             finish(new StreamEnd.Failed(e, 0));
         }
         try {
@@ -222,8 +214,8 @@ public final class RealEventSource implements EventSource {
         }
     }
 
-    /** The next signal, blocking; {@code null} once the source has ended. */
-    private Object nextSignal() {
+    /** The next signal, blocking; {@code null} once the source has ended. One thread at a time. */
+    Object nextSignal() {
         while (true) {
             if (closed.get()) {
                 ready.clear();
@@ -232,6 +224,7 @@ public final class RealEventSource implements EventSource {
             }
             Object signal = ready.poll();
             if (signal != null) {
+                delivered = true;
                 return signal;
             }
             if (end.get() != null) {
@@ -311,8 +304,8 @@ public final class RealEventSource implements EventSource {
                 .header("Cache-Control", "no-cache");
         String id = lastEventId;
         options.headers().forEach((name, value) -> {
-            boolean replacedById = !id.isEmpty() && name.equalsIgnoreCase("Last-Event-ID");
-            if (!replacedById && (credentials || !Redirects.isCredential(name))) {
+            boolean isId = name.equalsIgnoreCase("Last-Event-ID"); // the first id: see firstId
+            if (!isId && (credentials || !Redirects.isCredential(name))) {
                 request.setHeader(name, value);
             }
         });
@@ -338,15 +331,20 @@ public final class RealEventSource implements EventSource {
         }
         body = response.body();
         openedAt = System.nanoTime();
+        clock.opened();
         parser = new EventStreamParser(parsed, lastEventId, options.maxLineSize(), options.maxEventSize());
         failures = 0;
         ready.add(new Opened(status, response.headers(), response.version()));
     }
 
     private void read() {
+        if (delivered) {
+            delivered = false;
+            clock.resumed();
+        }
         int n;
         try {
-            n = body.read(chunk, 0, CHUNK, readTimeoutNanos, "the server sent nothing for "
+            n = body.read(chunk, 0, CHUNK, clock.left(), "the server completed no line for "
                     + options.readTimeout().toMillis() + " ms (EventSourceOptions.readTimeout): reconnecting");
         } catch (IOException e) {
             long open = System.nanoTime() - openedAt;
@@ -378,6 +376,7 @@ public final class RealEventSource implements EventSource {
         } finally {
             lastEventId = current.lastEventId();
         }
+        clock.parsed(current.lines());
     }
 
     /**
@@ -404,6 +403,11 @@ public final class RealEventSource implements EventSource {
         close();
     }
 
+    /** Something unexpected was thrown while reading: the source ends as failed, and lets go. */
+    void fail(Throwable error) {
+        finish(new StreamEnd.Failed(error, 0));
+    }
+
     private void finish(StreamEnd reason) {
         end.compareAndSet(null, reason);
         drop();
@@ -426,6 +430,22 @@ public final class RealEventSource implements EventSource {
         body = null;
         parser = null;
         wire.letGo(current);
+    }
+
+    /**
+     * The id of the first request: {@code lastEventId}, else a {@code Last-Event-ID} among the
+     * headers. Either is only where the id starts: the stream's ids replace it, an empty one too.
+     */
+    private static String firstId(EventSourceOptions options) {
+        if (!options.lastEventId().isEmpty()) {
+            return options.lastEventId();
+        }
+        for (var header : options.headers().entrySet()) {
+            if (header.getKey().equalsIgnoreCase("Last-Event-ID")) {
+                return header.getValue();
+            }
+        }
+        return "";
     }
 
     private static boolean isEventStream(String contentType) {
@@ -478,11 +498,6 @@ public final class RealEventSource implements EventSource {
         }
     }
 
-    /** The cleaner of iterated sources, started with the first one: a virtual thread, idle but for them. */
-    private static final class Abandoned {
-        static final Cleaner CLEANER = Cleaner.create(Thread.ofVirtual().name("runnel-source-cleaner").factory());
-    }
-
     /** The response of an accepted connection, for {@code onOpen}. */
     private record Opened(int statusCode, HttpHeaders headers, HttpClient.Version version) implements HttpResponse.ResponseInfo {
     }
@@ -494,6 +509,6 @@ public final class RealEventSource implements EventSource {
     }
 
     /** The last event id cannot be sent exactly, so the next attempt goes without one. */
-    private record IdNotSent(String id) {
+    record IdNotSent(String id) {
     }
 }

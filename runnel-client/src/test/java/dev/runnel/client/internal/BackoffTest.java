@@ -43,7 +43,6 @@ class BackoffTest {
     void theBackoffIsCappedButNeverBelowTheReconnectionTime() {
         assertThat(Backoff.millis(50, 3000, 30_000, fixed(true))).isEqualTo(30_000);
         assertThat(Backoff.millis(50, 3000, 30_000, fixed(false))).isEqualTo(15_000);
-        assertThat(Backoff.millis(5, 60_000, 30_000, fixed(false))).isEqualTo(60_000);
         assertThat(Backoff.millis(Integer.MAX_VALUE, Long.MAX_VALUE / 4, Long.MAX_VALUE, fixed(true)))
                 .isPositive();
     }
@@ -74,6 +73,23 @@ class BackoffTest {
         assertThat(backoff.inARow()).isEqualTo(2);
         assertThat(backoff.afterStream(1000, 60 * SECOND_NANOS)).isEqualTo(1000);
         assertThat(backoff.inARow()).isEqualTo(1);
+    }
+
+    @Test
+    void aServersRetryAboveTheCapWaitsTheCap() {
+        Backoff backoff = new Backoff(100, 30_000, 60 * SECOND_NANOS);
+        assertThat(backoff.afterFailedAttempt(Long.MAX_VALUE)).isEqualTo(30_000);
+        assertThat(backoff.afterStream(60_000, 0)).isBetween(15_000L, 30_000L);
+        for (int i = 0; i < 70; i++) {
+            assertThat(backoff.afterFailedAttempt(Long.MAX_VALUE)).isBetween(15_000L, 30_000L);
+        }
+    }
+
+    @Test
+    void aFloorAboveTheCapWins() {
+        Backoff backoff = new Backoff(45_000, 30_000, 60 * SECOND_NANOS);
+        assertThat(backoff.afterFailedAttempt(Long.MAX_VALUE)).isEqualTo(45_000);
+        assertThat(backoff.afterFailedAttempt(0)).isEqualTo(45_000);
     }
 
     @Test
