@@ -1,5 +1,6 @@
 package dev.runnel;
 
+import dev.runnel.EngineMetrics.EndReason;
 import dev.runnel.EngineMetrics.Refusal;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubLog;
@@ -7,12 +8,10 @@ import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.internal.AcceptHeader;
 import dev.runnel.internal.DueClock;
-import dev.runnel.internal.FlightEvents;
 import dev.runnel.internal.InMemoryHub;
 import dev.runnel.internal.LifecycleSettings;
-import dev.runnel.internal.RouteName;
 import dev.runnel.internal.StreamLifecycle;
-import dev.runnel.internal.StreamLifecycle.EndReason;
+import dev.runnel.internal.StreamObserver;
 import dev.runnel.internal.ValueFormatter;
 import dev.runnel.transport.SseTransport;
 
@@ -275,10 +274,7 @@ public final class SseEngine implements AutoCloseable {
 
     /** Answers with the refusal's status instead of a stream, and counts it. */
     private void refuse(SseTransport transport, RequestContext request, Refusal reason, String message, Map<String, String> extra) {
-        if (metrics != EngineMetrics.NOOP) {
-            metrics.streamRefused(RouteName.of(request), reason);
-        }
-        FlightEvents.streamRefused(request, reason);
+        StreamObserver.refused(metrics, request, reason);
         respond(transport, reason.status(), message, extra);
     }
 
