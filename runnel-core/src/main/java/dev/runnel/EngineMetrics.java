@@ -95,7 +95,12 @@ public interface EngineMetrics {
     default void reset(String reason) {
     }
 
-    /** Why a stream ended, as metrics tell it. */
+    /**
+     * Why a stream ended: the one end reason Runnel has. The same value reaches
+     * {@link #streamEnded}, the flight recorder's {@code dev.runnel.StreamClosed} event and the
+     * {@link TraceSink}'s {@link TracePhase#CLOSED} and {@link TracePhase#CANCELLED} payloads (as
+     * {@link #tag()}).
+     */
     enum EndReason {
         /** The source ended by itself. */
         COMPLETED,

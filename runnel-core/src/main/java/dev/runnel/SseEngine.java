@@ -1,19 +1,19 @@
 package dev.runnel;
 
+import dev.runnel.EngineMetrics.EndReason;
 import dev.runnel.EngineMetrics.Refusal;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
-import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.internal.AcceptHeader;
 import dev.runnel.internal.DueClock;
-import dev.runnel.internal.FlightEvents;
 import dev.runnel.internal.InMemoryHub;
 import dev.runnel.internal.LifecycleSettings;
-import dev.runnel.internal.RouteName;
 import dev.runnel.internal.StreamLifecycle;
-import dev.runnel.internal.StreamLifecycle.EndReason;
+import dev.runnel.internal.StreamObserver;
 import dev.runnel.internal.ValueFormatter;
+import dev.runnel.transport.ErrorStatus;
+import dev.runnel.transport.HttpPolicy;
 import dev.runnel.transport.SseTransport;
 
 import java.io.IOException;
@@ -21,7 +21,6 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,18 +84,18 @@ public final class SseEngine implements AutoCloseable {
     /**
      * Answers one request: {@code 503} while stopping, {@code 406} when its {@code Accept} excludes
      * {@code text/event-stream}, {@code 400} when the handler throws {@link BadRequestException},
-     * {@code 503} with {@code Retry-After} when it throws {@link HubUnavailableException},
+     * {@code 503} with {@code Retry-After} when it throws {@link dev.runnel.hub.HubUnavailableException},
      * {@code 500} for any other handler failure, else the stream until it ends. Blocks until the
      * response is complete; never throws.
      */
     public void serve(SseTransport transport, RequestContext request, SseHandler handler) {
         Objects.requireNonNull(transport, "transport");
         if (stopping) {
-            refuse(transport, request, Refusal.SHUTTING_DOWN, "server is shutting down", Map.of("Retry-After", "1"));
+            refuse(transport, request, Refusal.SHUTTING_DOWN, "server is shutting down");
             return;
         }
         if (!AcceptHeader.allowsEventStream(request.header("Accept").orElse(null))) {
-            refuse(transport, request, Refusal.NOT_ACCEPTABLE, "this endpoint only serves text/event-stream", Map.of());
+            refuse(transport, request, Refusal.NOT_ACCEPTABLE, "this endpoint only serves text/event-stream");
             return;
         }
         java.net.InetAddress peer = request.remoteAddress() == null ? null : request.remoteAddress().getAddress();
@@ -104,8 +103,7 @@ public final class SseEngine implements AutoCloseable {
             boolean global = admissions.full();
             refuse(transport, request, Refusal.OVER_LIMIT, global
                     ? "too many open streams on this server (at most " + admissions.maxStreams() + "); try again shortly"
-                    : "too many open streams from your address (at most " + admissions.maxPerAddress() + ")",
-                    Map.of("Retry-After", "2"));
+                    : "too many open streams from your address (at most " + admissions.maxPerAddress() + ")");
             return;
         }
         try {
@@ -119,20 +117,15 @@ public final class SseEngine implements AutoCloseable {
         EventStream stream;
         try {
             stream = Objects.requireNonNull(handler.open(request), "the SSE handler returned null");
-        } catch (BadRequestException e) {
-            refuse(transport, request, Refusal.BAD_REQUEST, e.getMessage(), Map.of());
-            return;
-        } catch (ForbiddenException e) {
-            refuse(transport, request, Refusal.FORBIDDEN, e.getMessage(), Map.of());
-            return;
-        } catch (HubUnavailableException e) {
-            // a passing outage, not a bug: the same answer as a publish gets, and no stack trace in the log
-            LOG.log(Level.WARNING, "SSE handler for " + request.path() + ": " + e.getMessage());
-            refuse(transport, request, Refusal.HUB_UNAVAILABLE, e.getMessage(), Map.of("Retry-After", "1"));
-            return;
         } catch (Exception | Error e) {
-            LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);
-            refuse(transport, request, Refusal.HANDLER_ERROR, "internal server error", Map.of());
+            Refusal reason = HttpPolicy.refusalFor(e);
+            if (reason == Refusal.HUB_UNAVAILABLE) {
+                // a passing outage, not a bug: the same answer as a publish gets, and no stack trace in the log
+                LOG.log(Level.WARNING, "SSE handler for " + request.path() + ": " + e.getMessage());
+            } else if (reason == Refusal.HANDLER_ERROR) {
+                LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);
+            }
+            refuse(transport, request, reason, HttpPolicy.errorFor(e));
             return;
         }
         StreamLifecycle lifecycle = new StreamLifecycle(ids.incrementAndGet(), transport, request, stream, settings);
@@ -273,22 +266,23 @@ public final class SseEngine implements AutoCloseable {
         return settings.grace();
     }
 
-    /** Answers with the refusal's status instead of a stream, and counts it. */
-    private void refuse(SseTransport transport, RequestContext request, Refusal reason, String message, Map<String, String> extra) {
-        if (metrics != EngineMetrics.NOOP) {
-            metrics.streamRefused(RouteName.of(request), reason);
-        }
-        FlightEvents.streamRefused(request, reason);
-        respond(transport, reason.status(), message, extra);
+    private void refuse(SseTransport transport, RequestContext request, Refusal reason, String message) {
+        refuse(transport, request, reason, HttpPolicy.refused(reason, message));
     }
 
-    private static void respond(SseTransport transport, int status, String message, Map<String, String> extra) {
+    /** Answers with {@code answer} instead of a stream, and counts it. */
+    private void refuse(SseTransport transport, RequestContext request, Refusal reason, ErrorStatus answer) {
+        StreamObserver.refused(metrics, request, reason);
+        respond(transport, answer);
+    }
+
+    private static void respond(SseTransport transport, ErrorStatus answer) {
         try {
             var headers = new java.util.LinkedHashMap<String, String>();
-            headers.put("Content-Type", "text/plain; charset=utf-8");
-            headers.putAll(extra);
-            transport.start(status, headers);
-            transport.write(ByteBuffer.wrap((message + "\n").getBytes(StandardCharsets.UTF_8)));
+            headers.put("Content-Type", HttpPolicy.TEXT_PLAIN);
+            headers.putAll(answer.headers());
+            transport.start(answer.status(), headers);
+            transport.write(ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)));
             transport.complete();
         } catch (IOException | RuntimeException e) {
             transport.abort(e);

@@ -1,13 +1,11 @@
 package dev.runnel.internal;
 
-import dev.runnel.EngineMetrics;
+import dev.runnel.EngineMetrics.EndReason;
 import dev.runnel.EventStream;
 import dev.runnel.RequestContext;
 import dev.runnel.SseEncoder;
 import dev.runnel.SseEvent;
 import dev.runnel.StreamOptions;
-import dev.runnel.TracePhase;
-import dev.runnel.TraceSink;
 import dev.runnel.transport.SseTransport;
 import dev.runnel.transport.WriteTimeoutException;
 
@@ -28,33 +26,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * meta event, then takes values from the {@link Pump} (which runs the application's source on a
  * thread of its own), formats and writes them, and writes a heartbeat whenever the stream has been
  * silent for the heartbeat interval. The transport's disconnect signal and the engine's shutdown
- * call {@link #cancel}, which wakes the writer and interrupts the producer at once.
+ * call {@link #cancel}, which wakes the writer and interrupts the producer at once. What happens is
+ * told to a {@link StreamObserver}, which feeds the metrics, the flight recorder and the trace sink.
  */
 public final class StreamLifecycle {
-
-    /** Why a stream ended. */
-    public enum EndReason {
-        /** The source ended normally. */
-        COMPLETED,
-        /** The source threw. */
-        FAILED,
-        /** The disconnect monitor saw the client leave. */
-        CLIENT_GONE,
-        /** A write to the client failed. */
-        SEND_FAILED,
-        /** The server is stopping. */
-        SHUTDOWN,
-        /** The client fell too far behind a hub topic and was cut off. */
-        SLOW_CLIENT,
-        /** The application closed the stream (for example on logout). */
-        CLOSED_BY_APPLICATION,
-        /** The stream reached the engine's maximum stream age; the client reconnects. */
-        MAX_AGE;
-
-        String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.stream");
     private static final byte[] HEARTBEAT = SseEncoder.heartbeat();
@@ -68,21 +43,12 @@ public final class StreamLifecycle {
     private final ValueChannel channel;
     private final dev.runnel.Dialect dialect;
     private final AtomicReference<EndReason> cancelReason = new AtomicReference<>();
-    private final EngineMetrics metrics;
-    /** The hub topics of a subscription; empty for other streams. */
-    private final List<String> topics;
+    private final StreamObserver observer;
     private volatile Pump pump;
-    private long eventsWritten;
-    private long bytesWritten;
-    private long openedAt;
-    /** When the hub subscription began: hub events published before it are replayed, not measured. */
-    private long subscribedAt;
     /** The first failed write, to tell a write timeout from a client that left. */
     private IOException sendFailure;
     /** Set when the source's failure was the client leaving. */
     private boolean producerSawDisconnect;
-    /** Made only when metrics or a recording need it. */
-    private volatile String route;
 
     public StreamLifecycle(long id, SseTransport transport, RequestContext context, EventStream stream,
                            LifecycleSettings settings) {
@@ -94,8 +60,8 @@ public final class StreamLifecycle {
         this.settings = settings;
         this.channel = Pump.channelFor(stream);
         this.dialect = options.dialect() != null ? options.dialect() : dev.runnel.Dialect.detect(context);
-        this.metrics = settings.metrics();
-        this.topics = stream instanceof EventStream.Subscribed s ? s.topics() : List.of();
+        List<String> topics = stream instanceof EventStream.Subscribed s ? s.topics() : List.of();
+        this.observer = new StreamObserver(id, context, topics, settings.metrics(), settings.trace());
     }
 
     /** The request this stream answers. */
@@ -145,14 +111,7 @@ public final class StreamLifecycle {
     private void cutOffSlowClient() {
         if (cancelReason.get() == null) {
             LOG.log(Level.INFO, "stream " + id + " on " + context.path() + ": client too slow, queue full; cutting it off");
-            FlightEvents.SlowClientCutOff event = new FlightEvents.SlowClientCutOff();
-            if (event.shouldCommit()) {
-                event.streamId = id;
-                event.route = route();
-                event.queuedEvents = channel.size();
-                event.queuedBytes = channel.queuedBytes();
-                event.commit();
-            }
+            observer.slowClientCutOff(channel.size(), channel.queuedBytes());
         }
         cancel(EndReason.SLOW_CLIENT);
         Thread.ofVirtual().name("runnel-cutoff-" + id).start(() -> transport.abort(new IOException("slow client cut off")));
@@ -164,12 +123,12 @@ public final class StreamLifecycle {
         transport.abort(cause);
     }
 
-    /** Serves the stream to its end. Returns why it ended. Never throws. */
+    /** Serves the stream to its end. Returns why it ended, as the metrics were told. Never throws. */
     public EndReason run() {
         EndReason reason;
         Throwable internal = null;
         try {
-            opened();
+            observer.opened();
             reason = serve();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -180,11 +139,11 @@ public final class StreamLifecycle {
             reason = cancelled(EndReason.FAILED);
         }
         try {
-            finish(reason, internal);
+            return finish(reason, internal);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "stream " + id + ": ending it failed", e);
+            return reason;
         }
-        return reason;
     }
 
     private EndReason serve() throws InterruptedException {
@@ -193,10 +152,10 @@ public final class StreamLifecycle {
             transport.start(200, headers());
         } catch (IOException e) {
             sendFailure = e;
-            trace(TracePhase.SEND_FAILED, Map.of("error", describe(e)));
+            observer.sendFailed(e);
             return EndReason.SEND_FAILED;
         }
-        trace(TracePhase.START, Map.of("heartbeat_s", options.heartbeat().toMillis() / 1000.0));
+        observer.started(options.heartbeat());
         transport.onDisconnect(this::clientGone);
 
         Duration retry = options.retry() != null ? options.retry() : settings.retry();
@@ -205,14 +164,12 @@ public final class StreamLifecycle {
             if (!write(ByteBuffer.wrap(meta.encode()))) {
                 return cancelled(EndReason.SEND_FAILED);
             }
-            trace(TracePhase.RETRY, Map.of("retry_ms", retry.toMillis()));
+            observer.retrySent(retry);
         }
 
         Pump started = Pump.of(stream, channel, context, "runnel-producer-" + id, this::cutOffSlowClient);
         pump = started;
-        if (metrics != EngineMetrics.NOOP) {
-            subscribedAt = System.nanoTime();
-        }
+        observer.subscribed();
         if (cancelReason.get() != null) {
             channel.cancel(); // cancelled before the pump existed
         } else {
@@ -251,8 +208,7 @@ public final class StreamLifecycle {
                         if (!write(ByteBuffer.wrap(HEARTBEAT))) {
                             return cancelled(EndReason.SEND_FAILED);
                         }
-                        trace(TracePhase.HEARTBEAT, Map.of());
-                        metrics.heartbeat();
+                        observer.heartbeat();
                         lastWrite = System.nanoTime();
                     }
                     case ITEMS -> {
@@ -277,7 +233,7 @@ public final class StreamLifecycle {
 
     /** Formats every value (one failure costs one error event, not the stream) and writes them together. */
     private boolean writeBatch(List<Object> batch, List<byte[]> encoded) {
-        List<Trace> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
+        observer.batchStarted();
         for (Object value : batch) {
             if (value instanceof Encoded ready) {
                 byte[] bytes;
@@ -286,46 +242,24 @@ public final class StreamLifecycle {
                 } catch (RuntimeException e) {
                     // an event this dialect cannot carry costs this subscriber one error event, not its stream
                     LOG.log(Level.WARNING, "stream " + id + ": encoding event " + ready.id() + " for " + dialect + " failed", e);
-                    metrics.renderError();
-                    if (traces != null) {
-                        traces.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e))));
-                    }
+                    observer.renderError(value, e);
                     encoded.add(ErrorEvents.renderError(value, e, settings.debug(), dialect).encode());
                     continue;
                 }
                 encoded.add(bytes);
-                if (traces != null) {
-                    Map<String, Object> payload = new LinkedHashMap<>();
-                    payload.put("type", typeName(value));
-                    payload.put("event", ready.event());
-                    payload.put("id", ready.id());
-                    payload.put("retry", null);
-                    payload.put("lines", ready.lines());
-                    traces.add(new Trace(TracePhase.EVENT, payload));
-                }
+                observer.formatted(value, ready.event(), ready.id(), null, ready.lines());
                 continue;
             }
             SseEvent event;
             try {
                 event = settings.formatter().format(value, options.defaultEvent(), dialect);
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "stream " + id + ": rendering a " + typeName(value) + " failed", e);
-                metrics.renderError();
-                if (traces != null) {
-                    traces.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e))));
-                }
+                LOG.log(Level.WARNING, "stream " + id + ": rendering a " + StreamObserver.typeName(value) + " failed", e);
+                observer.renderError(value, e);
                 event = ErrorEvents.renderError(value, e, settings.debug(), dialect);
             }
             encoded.add(event.encode());
-            if (traces != null) {
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("type", typeName(value));
-                payload.put("event", event.event());
-                payload.put("id", event.id());
-                payload.put("retry", event.retry());
-                payload.put("lines", event.dataLineCount());
-                traces.add(new Trace(TracePhase.EVENT, payload));
-            }
+            observer.formatted(value, event.event(), event.id(), event.retry(), event.dataLineCount());
         }
         int start = 0;
         while (start < encoded.size()) {
@@ -338,31 +272,11 @@ public final class StreamLifecycle {
             if (!write(join(encoded, start, end, bytes))) {
                 return false;
             }
-            eventsWritten += end - start;
-            bytesWritten += bytes;
-            metrics.eventsWritten(end - start, bytes);
-            if (metrics != EngineMetrics.NOOP) {
-                measurePublishToWrite(batch, start, end);
-            }
+            observer.written(batch, start, end, bytes);
             start = end;
         }
-        if (traces != null) {
-            traces.forEach(t -> trace(t.phase(), t.payload()));
-        }
+        observer.batchWritten();
         return true;
-    }
-
-    private record Trace(TracePhase phase, Map<String, Object> payload) {
-    }
-
-    /** Reports how long the live hub events among {@code batch[from, to)}, just written, took from their publish. */
-    private void measurePublishToWrite(List<Object> batch, int from, int to) {
-        long now = System.nanoTime();
-        for (int i = from; i < to; i++) {
-            if (batch.get(i) instanceof HubEvent e && e.publishedNanos() - subscribedAt >= 0) {
-                metrics.publishToWrite(now - e.publishedNanos());
-            }
-        }
     }
 
     private static ByteBuffer join(List<byte[]> parts, int from, int to, int size) {
@@ -383,27 +297,41 @@ public final class StreamLifecycle {
      * Releases the source, sends what the end calls for, completes the response and reports the end:
      * each exactly once, whatever throws on the way. {@code internal} is Runnel's own failure, if any.
      */
-    private void finish(EndReason reason, Throwable internal) {
-        boolean clientGone = reason == EndReason.CLIENT_GONE || reason == EndReason.SEND_FAILED
-                || reason == EndReason.SLOW_CLIENT;
+    private EndReason finish(EndReason reason, Throwable internal) {
+        boolean clientGone = reason == EndReason.CLIENT_CLOSED || reason == EndReason.SEND_FAILED
+                || reason == EndReason.WRITE_TIMEOUT || reason == EndReason.SLOW_CLIENT;
         try {
             clientGone = release(reason, internal, clientGone);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "stream " + id + ": releasing its source failed", e);
-        } finally {
-            try {
-                if (clientGone) {
-                    transport.abort(new IOException("client gone"));
-                } else {
-                    transport.complete();
-                }
-            } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, "stream " + id + ": completing the response failed", e);
-            } finally {
-                trace(TracePhase.CLOSED, Map.of("reason", reason.wireName(), "events", eventsWritten));
-                ended(reason, producerSawDisconnect);
-            }
         }
+        try {
+            if (clientGone) {
+                transport.abort(new IOException("client gone"));
+            } else {
+                transport.complete();
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "stream " + id + ": completing the response failed", e);
+        }
+        EndReason told = told(reason);
+        observer.ended(told);
+        return told;
+    }
+
+    /**
+     * The end as it is reported: a producer that failed because the client left is the client
+     * closing, and a timed-out write is a write timeout, whether it showed as a failed write or as
+     * the client leaving (aborting the response may be reported as either).
+     */
+    private EndReason told(EndReason reason) {
+        if (reason == EndReason.FAILED && producerSawDisconnect) {
+            return EndReason.CLIENT_CLOSED;
+        }
+        if ((reason == EndReason.CLIENT_CLOSED || reason == EndReason.SEND_FAILED) && sendFailure instanceof WriteTimeoutException) {
+            return EndReason.WRITE_TIMEOUT;
+        }
+        return reason;
     }
 
     /**
@@ -420,7 +348,7 @@ public final class StreamLifecycle {
                 source.cancel();
             }
             if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
-                trace(TracePhase.CANCELLED, Map.of("reason", reason.wireName()));
+                observer.cancelled(reason);
             }
             awaitSource(source);
         }
@@ -430,15 +358,14 @@ public final class StreamLifecycle {
             Throwable failure = producerFailed ? channel.failure() : internal;
             if (producerFailed && Disconnects.isClientDisconnect(failure)) {
                 LOG.log(Level.DEBUG, () -> "stream " + id + ": producer ended with a client disconnect: " + describe(failure));
-                trace(TracePhase.CLIENT_DISCONNECT, Map.of("error", describe(failure)));
+                observer.clientDisconnect(failure);
                 clientGone = true;
                 producerSawDisconnect = true;
             } else {
                 if (producerFailed) {
                     LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
-                    metrics.producerError();
                 }
-                trace(TracePhase.PRODUCER_ERROR, Map.of("error", describe(failure)));
+                observer.failed(failure, producerFailed);
                 if (!write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
                     clientGone = true;
                 }
@@ -448,65 +375,10 @@ public final class StreamLifecycle {
         if (ended && !clientGone && settings.closeEvent() != null) {
             // a failure here is swallowed: the stream is over either way
             if (write(ByteBuffer.wrap(SseEvent.of(settings.closeEvent(), "complete").encode()))) {
-                trace(TracePhase.CLOSE_EVENT, Map.of("event", settings.closeEvent()));
+                observer.closeEventSent(settings.closeEvent());
             }
         }
         return clientGone;
-    }
-
-    /** Tells the metrics and the flight recorder that the stream began. */
-    private void opened() {
-        openedAt = System.nanoTime();
-        if (metrics != EngineMetrics.NOOP) {
-            metrics.streamOpened(route(), topics);
-        }
-        FlightEvents.StreamOpened event = new FlightEvents.StreamOpened();
-        if (event.shouldCommit()) {
-            event.streamId = id;
-            event.route = route();
-            event.path = context.path();
-            event.topics = String.join(",", topics);
-            event.commit();
-        }
-    }
-
-    /** Tells the metrics and the flight recorder that the stream ended, and why. */
-    private void ended(EndReason reason, boolean producerSawDisconnect) {
-        EngineMetrics.EndReason why = switch (reason) {
-            case COMPLETED -> EngineMetrics.EndReason.COMPLETED;
-            case FAILED -> producerSawDisconnect ? EngineMetrics.EndReason.CLIENT_CLOSED : EngineMetrics.EndReason.FAILED;
-            // a timed-out write aborts the response, which the transport may also report as the client leaving
-            case CLIENT_GONE, SEND_FAILED -> sendFailure instanceof WriteTimeoutException ? EngineMetrics.EndReason.WRITE_TIMEOUT
-                    : reason == EndReason.CLIENT_GONE ? EngineMetrics.EndReason.CLIENT_CLOSED : EngineMetrics.EndReason.SEND_FAILED;
-            case SHUTDOWN -> EngineMetrics.EndReason.SHUTDOWN;
-            case SLOW_CLIENT -> EngineMetrics.EndReason.SLOW_CLIENT;
-            case CLOSED_BY_APPLICATION -> EngineMetrics.EndReason.CLOSED_BY_APPLICATION;
-            case MAX_AGE -> EngineMetrics.EndReason.MAX_AGE;
-        };
-        long duration = System.nanoTime() - openedAt;
-        if (metrics != EngineMetrics.NOOP) {
-            metrics.streamEnded(route(), topics, why, duration, eventsWritten, bytesWritten);
-        }
-        FlightEvents.StreamClosed event = new FlightEvents.StreamClosed();
-        if (event.shouldCommit()) {
-            event.streamId = id;
-            event.route = route();
-            event.reason = why.tag();
-            event.streamDuration = duration;
-            event.events = eventsWritten;
-            event.bytes = bytesWritten;
-            event.commit();
-        }
-    }
-
-    /** The route this stream's request matched ({@code /sse/topic/{name}}), made on first use. */
-    private String route() {
-        String r = route;
-        if (r == null) {
-            r = RouteName.of(context);
-            route = r;
-        }
-        return r;
     }
 
     private void awaitSource(Pump source) {
@@ -521,8 +393,8 @@ public final class StreamLifecycle {
     }
 
     private void clientGone() {
-        trace(TracePhase.DISCONNECT, Map.of());
-        cancel(EndReason.CLIENT_GONE);
+        observer.disconnect();
+        cancel(EndReason.CLIENT_CLOSED);
     }
 
     /** The reason the stream was cancelled with, or {@code fallback} when nobody cancelled it. */
@@ -541,7 +413,7 @@ public final class StreamLifecycle {
             }
             if (cancelReason.get() == null) {
                 LOG.log(Level.DEBUG, () -> "stream " + id + ": write failed: " + describe(e));
-                trace(TracePhase.SEND_FAILED, Map.of("error", describe(e)));
+                observer.sendFailed(e);
             }
             return false;
         }
@@ -563,23 +435,7 @@ public final class StreamLifecycle {
         return headers;
     }
 
-    private void trace(TracePhase phase, Map<String, Object> payload) {
-        TraceSink sink = settings.trace();
-        if (sink == null) {
-            return;
-        }
-        try {
-            sink.trace(id, phase, payload);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "trace sink failed on " + phase.wireName(), e);
-        }
-    }
-
-    private static String typeName(Object value) {
-        return value == null ? "null" : value.getClass().getSimpleName();
-    }
-
     private static String describe(Throwable t) {
-        return t == null ? "" : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return StreamObserver.describe(t);
     }
 }

@@ -1,5 +1,6 @@
 package dev.runnel.jetty;
 
+import dev.runnel.transport.HttpPolicy;
 import dev.runnel.transport.SocketWatcher;
 import dev.runnel.transport.SseTransport;
 import dev.runnel.transport.WriteTimeoutException;
@@ -158,9 +159,9 @@ final class JettyTransport implements SseTransport {
             return;
         }
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        long needed = heartbeat.toMillis() + Math.max(5_000, heartbeat.toMillis() / 2);
         long current = endPoint.getIdleTimeout();
-        if (current > 0 && current < needed) {
+        long needed = HttpPolicy.streamIdleTimeoutMillis(current, heartbeat);
+        if (needed != current) {
             restoreIdleTimeout = current;
             endPoint.setIdleTimeout(needed);
         }

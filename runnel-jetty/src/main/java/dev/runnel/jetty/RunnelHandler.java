@@ -1,10 +1,10 @@
 package dev.runnel.jetty;
 
 import dev.runnel.BadRequestException;
-import dev.runnel.ForbiddenException;
 import dev.runnel.RequestContext;
 import dev.runnel.SseEngine;
-import dev.runnel.hub.HubUnavailableException;
+import dev.runnel.transport.ErrorStatus;
+import dev.runnel.transport.HttpPolicy;
 import dev.runnel.transport.SocketWatcher;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpField;
@@ -239,26 +239,34 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
         };
     }
 
-    /** Answers what a route, hook or handler threw: 400, 403, 503 with its reason, else 500. */
+    /**
+     * Answers what a route, hook or handler threw as core's {@link HttpPolicy} says (400, 403, 503
+     * with {@code Retry-After}, else 500); Jetty's own {@link BadMessageException} is a 400.
+     */
     private static void fail(Request request, Response response, Callback callback, Throwable failure) {
-        switch (failure) {
-            case BadRequestException e -> send(response, callback, HttpResponse.text(400, e.getMessage()), false);
-            case ForbiddenException e -> send(response, callback, HttpResponse.text(403, e.getMessage()), false);
-            case HubUnavailableException e -> {
-                // the hub's shared log (Redis) is down: say so, and when to try again
-                LOG.log(Level.WARNING, "request " + request.getHttpURI().getPath() + ": " + e.getMessage());
-                send(response, callback, HttpResponse.text(503, e.getMessage()).withHeader("Retry-After", "1"), false);
-            }
-            case BadMessageException e -> send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
-            default -> {
+        if (failure instanceof BadMessageException e) {
+            send(response, callback, HttpResponse.text(400, "malformed request: " + e.getReason()), false);
+            return;
+        }
+        ErrorStatus answer = HttpPolicy.errorFor(failure);
+        switch (HttpPolicy.refusalFor(failure)) {
+            case HUB_UNAVAILABLE -> // the hub's shared log (Redis) is down: say so, and when to try again
+                    LOG.log(Level.WARNING, "request " + request.getHttpURI().getPath() + ": " + failure.getMessage());
+            case HANDLER_ERROR -> {
                 LOG.log(Level.ERROR, "request " + request.getHttpURI() + " failed", failure);
-                if (!response.isCommitted()) {
-                    send(response, callback, HttpResponse.text(500, "internal server error"), false);
-                } else {
+                if (response.isCommitted()) {
                     callback.failed(failure);
+                    return;
                 }
             }
+            default -> {
+            }
         }
+        HttpResponse reply = HttpResponse.text(answer.status(), answer.message());
+        for (var header : answer.headers().entrySet()) {
+            reply = reply.withHeader(header.getKey(), header.getValue());
+        }
+        send(response, callback, reply, false);
     }
 
     /**

@@ -8,6 +8,8 @@ import dev.runnel.servlet.internal.ConnectionHooks;
 import dev.runnel.servlet.internal.ContainerSupport;
 import dev.runnel.servlet.internal.RequestSnapshot;
 import dev.runnel.servlet.internal.ServletTransport;
+import dev.runnel.transport.ErrorStatus;
+import dev.runnel.transport.HttpPolicy;
 import dev.runnel.transport.SocketWatcher;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -91,7 +93,7 @@ public final class ServletSse implements AutoCloseable {
         try {
             context = context(request);
         } catch (BadRequestException e) {
-            badRequest(response, e.getMessage());
+            badRequest(response, HttpPolicy.errorFor(e));
             return;
         }
         serve(request, response, context, handler);
@@ -180,11 +182,12 @@ public final class ServletSse implements AutoCloseable {
         }
     }
 
-    private static void badRequest(HttpServletResponse response, String message) {
+    private static void badRequest(HttpServletResponse response, ErrorStatus answer) {
         try {
-            response.setStatus(400);
-            response.setContentType("text/plain; charset=utf-8");
-            response.getOutputStream().write((message + "\n").getBytes(StandardCharsets.UTF_8));
+            response.setStatus(answer.status());
+            response.setContentType(HttpPolicy.TEXT_PLAIN);
+            answer.headers().forEach(response::setHeader);
+            response.getOutputStream().write(answer.body().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "could not send 400: " + e);
         }

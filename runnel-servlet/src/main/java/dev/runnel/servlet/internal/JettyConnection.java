@@ -1,5 +1,6 @@
 package dev.runnel.servlet.internal;
 
+import dev.runnel.transport.HttpPolicy;
 import dev.runnel.transport.SocketWatcher;
 import org.eclipse.jetty.ee10.servlet.ServletApiRequest;
 import org.eclipse.jetty.ee10.servlet.ServletChannel;
@@ -85,9 +86,9 @@ final class JettyConnection implements ConnectionHooks {
             return; // an HTTP/2 stream's idle timeout follows the connector's
         }
         EndPoint endPoint = endPoint();
-        long needed = heartbeat.toMillis() + Math.max(5_000, heartbeat.toMillis() / 2);
         long current = endPoint.getIdleTimeout();
-        if (current > 0 && current < needed) {
+        long needed = HttpPolicy.streamIdleTimeoutMillis(current, heartbeat);
+        if (needed != current) {
             restoreIdleTimeout = current;
             endPoint.setIdleTimeout(needed);
         }

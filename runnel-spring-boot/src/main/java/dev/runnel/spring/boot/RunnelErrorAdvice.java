@@ -3,9 +3,10 @@ package dev.runnel.spring.boot;
 import dev.runnel.BadRequestException;
 import dev.runnel.ForbiddenException;
 import dev.runnel.hub.HubUnavailableException;
+import dev.runnel.transport.ErrorStatus;
+import dev.runnel.transport.HttpPolicy;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -24,21 +25,25 @@ final class RunnelErrorAdvice {
 
     @ExceptionHandler(BadRequestException.class)
     ResponseEntity<String> badRequest(BadRequestException e) {
-        return oneLine(HttpStatus.BAD_REQUEST, e.getMessage());
+        return answer(e);
     }
 
     @ExceptionHandler(ForbiddenException.class)
     ResponseEntity<String> forbidden(ForbiddenException e) {
-        return oneLine(HttpStatus.FORBIDDEN, e.getMessage());
+        return answer(e);
     }
 
     @ExceptionHandler(HubUnavailableException.class)
     ResponseEntity<String> hubUnavailable(HubUnavailableException e) {
-        ResponseEntity<String> answer = oneLine(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders()).header("Retry-After", "1").body(answer.getBody());
+        return answer(e);
     }
 
-    private static ResponseEntity<String> oneLine(HttpStatus status, String message) {
-        return ResponseEntity.status(status).contentType(MediaType.parseMediaType("text/plain;charset=UTF-8")).body(message + "\n");
+    /** Core's answer ({@link HttpPolicy}), translated to Spring's response. */
+    private static ResponseEntity<String> answer(RuntimeException e) {
+        ErrorStatus answer = HttpPolicy.errorFor(e);
+        return ResponseEntity.status(answer.status())
+                .contentType(MediaType.parseMediaType("text/plain;charset=UTF-8"))
+                .headers(headers -> answer.headers().forEach(headers::set))
+                .body(answer.body());
     }
 }
