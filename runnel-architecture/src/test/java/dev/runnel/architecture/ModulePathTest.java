@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
+import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,12 +144,16 @@ class ModulePathTest {
     /** Compiles module {@code app} using a class of {@code pkg}; returns the errors. */
     private static List<Diagnostic<? extends JavaFileObject>> compileErrors(Path dir, String module, Path modulePath,
                                                                            String pkg) throws IOException {
-        // any class of the package, found in the module itself
-        String className = ModuleFinder.of(modulePath).findAll().iterator().next().open().list()
-                .filter(n -> n.startsWith(pkg.replace('.', '/') + "/") && n.endsWith(".class") && !n.contains("$"))
-                .filter(n -> n.indexOf('/', pkg.length() + 1) < 0)
-                .findFirst().orElseThrow()
-                .replace('/', '.').replaceFirst("\\.class$", "");
+        // a public class of the package, found in the module itself: only the export can hide it
+        String className;
+        try (ModuleReader reader = ModuleFinder.of(modulePath).findAll().iterator().next().open()) {
+            className = reader.list()
+                    .filter(n -> n.startsWith(pkg.replace('.', '/') + "/") && n.endsWith(".class") && !n.contains("$"))
+                    .filter(n -> n.indexOf('/', pkg.length() + 1) < 0)
+                    .map(n -> n.replace('/', '.').replaceFirst("\\.class$", ""))
+                    .filter(ModulePathTest::isPublic)
+                    .findFirst().orElseThrow();
+        }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         boolean ok = javac(dir, module, modulePath, """
                 package app;
@@ -158,6 +164,14 @@ class ModulePathTest {
                 """.formatted(className), diagnostics, dir.resolve("out"));
         assertThat(ok).isFalse();
         return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
+    }
+
+    private static boolean isPublic(String className) {
+        try {
+            return Modifier.isPublic(Class.forName(className, false, ModulePathTest.class.getClassLoader()).getModifiers());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean javac(Path dir, String module, Path modulePath, String app,
