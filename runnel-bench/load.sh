@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one load scenario against each target server in turn, same load tool, same machine:
 #   runnel-bench/load.sh SCENARIO [TARGET...]      (via ./runnel bench load SCENARIO [TARGET...])
-# SCENARIO: fanout-1k, fanout-10k, idle, stream, connect
+# SCENARIO: fanout-1k, fanout-10k, fanout-2x4k (two topics of 4,096 subscribers, published to at once),
+#           idle, stream, connect
 # TARGET:   runnel (RunnelBenchServer), nchan (nginx + nchan, config written here),
 #           helidon (HelidonSseServer, Helidon 4 SE), webflux (WebFluxSseServer, Spring Boot 4 WebFlux);
 #           default: all four
@@ -10,7 +11,7 @@
 # Needs JAVA_HOME (JDK 21+), the jar built, and for nchan Debian's nginx-light and libnginx-mod-nchan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?scenario: fanout-1k, fanout-10k, idle, stream, connect}
+scenario=${1:?scenario: fanout-1k, fanout-10k, fanout-2x4k, idle, stream, connect}
 shift
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(runnel nchan helidon webflux)
@@ -128,6 +129,9 @@ for target in "${targets[@]}"; do
     fanout-1k:full)   args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 10,20,50,100,200,500,1000,2000) ;;
     fanout-1k:quick)  args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 50,200,1000 --step-seconds 2 --singles 3) ;;
     fanout-10k:*)     args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 10000 --rates 1,2,5,10,20,50,100,200) ;;
+    # topics bencha and benchb; each tick publishes one event to each
+    fanout-2x4k:*)    args=(fanout --url "${sub}a,${sub}b" "${common[@]}" --publish "${pub[1]}a" --publish "${pub[1]}b" "${pub[@]:2}"
+                            --subscribers 8192 --rates 1,2,5,10,20,50,100) ;;
     stream:full)      args=(stream --url "$stream" "${common[@]}" --count 5000000 --warmup 1000000 --seconds 60) ;;
     stream:quick)     args=(stream --url "$stream" "${common[@]}" --count 1000000 --warmup 200000 --seconds 15) ;;
     idle:full)        args=(idle --url "$sub" "${common[@]}" --counts 1000,10000,19000) ;;

@@ -38,9 +38,9 @@ public final class ErrorEvents {
         return SseEvent.of("error", error.getClass().getSimpleName() + ": " + error.getMessage());
     }
 
-    /** The event sent after the application's stream threw. */
+    /** The event sent after the application's stream threw; without a cause, the generic one in either mode. */
     public static SseEvent producerError(Throwable error, boolean debug) {
-        if (!debug) {
+        if (!debug || error == null) {
             return SseEvent.of("error", INTERNAL_ERROR);
         }
         StringWriter trace = new StringWriter();

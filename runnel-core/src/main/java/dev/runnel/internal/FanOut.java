@@ -1,109 +1,319 @@
 package dev.runnel.internal;
 
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Hands one event to every subscriber of a topic. Each hand-off is a non-blocking queue offer, but
- * one that often wakes the subscriber's writer, which costs microseconds; a topic with thousands of
- * subscribers is therefore split into slices that run at the same time on the virtual-thread
- * same time on a few platform threads, while the caller, which holds the hub's lock, waits for all of them. The
- * lock stays held, so events still reach every queue in sequence order: slicing changes who does
- * the offers, not the order any one subscriber sees.
+ * Hands one event to every subscriber of a topic, for one hub. Each hand-off is a non-blocking queue
+ * offer, but one that often wakes the subscriber's writer, which costs microseconds; so a large topic
+ * is handed to the hub's <em>lanes</em>: platform threads of this hub's own (not virtual ones: the
+ * writers an offer wakes queue on the virtual-thread scheduler, and a lane queued behind thousands of
+ * them would hold up the event), each serving a fixed share of the subscribers from a FIFO queue.
+ *
+ * <p>The publisher, which holds the hub's lock, only splits the subscribers by lane and queues the
+ * parts; it waits for them (for the count, and for who was too slow) once it has let go of the lock,
+ * so it never waits on other threads while holding it.
+ *
+ * <p>Order: a subscriber always belongs to the same lane, and a lane runs its parts in the order the
+ * lock's holders queued them, which is sequence order. While any part is queued, even a small topic's
+ * event goes through the lanes, so it cannot overtake an earlier event of a large topic.
+ *
+ * <p>Containment: an offer that throws, whatever it throws, cuts that one subscriber off, as a full
+ * queue does; the rest of the part still gets the event.
+ *
+ * <p>The lanes start with the first large fan-out and stop on {@link #close()}; after that every
+ * event is handed over on the publisher's thread.
  */
 final class FanOut {
 
-    /** Below this many subscribers one thread is quicker than starting others. */
+    private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
+    /** Below this many subscribers the lock's holder offers itself: quicker than a hand-off. */
     static final int PARALLEL_FROM = 2048;
-    /** Subscribers per slice, at least: a slice's thread must have enough to do to pay for itself. */
-    private static final int MIN_SLICE = 1024;
-    private static final int SLICES = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final int MAX_DEFAULT_LANES = 8;
     /**
-     * Platform threads for the other slices, not virtual ones: the writers a slice wakes queue on the
-     * virtual-thread scheduler, and a slice queued behind thousands of them would hold up the event.
+     * Lanes by default: one per processor, at most {@value #MAX_DEFAULT_LANES} (a lane's share of a
+     * large topic must be worth a hand-off); none on one processor, where they would only add hand-offs.
      */
-    private static final ExecutorService WORKERS = SLICES < 2 ? null : Executors.newFixedThreadPool(SLICES - 1,
-            Thread.ofPlatform().name("runnel-fanout-", 0).daemon(true).factory());
+    static final int DEFAULT_LANES = Runtime.getRuntime().availableProcessors() < 2 ? 0
+            : Math.min(MAX_DEFAULT_LANES, Runtime.getRuntime().availableProcessors());
+    private static final AtomicInteger HUBS = new AtomicInteger();
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-    private FanOut() {
+    private final int laneCount;
+    private final String name;
+    /** Guards starting and stopping the lanes. */
+    private final ReentrantLock life = new ReentrantLock();
+    /** Made with the first large fan-out. */
+    private volatile Lane[] lanes;
+    /** Parts queued and not yet finished: while any is, every event goes through the lanes. */
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile boolean closed;
+
+    /** A fan-out with {@code lanes} threads of its own; 0 offers everything on the publisher's thread. */
+    FanOut(int lanes) {
+        this.laneCount = Math.max(0, lanes);
+        this.name = "runnel-fanout-" + HUBS.incrementAndGet() + "-";
     }
 
     /**
-     * Offers {@code event} to each of {@code subscribers}; those whose queue refused it go to
-     * {@code slow}. Returns how many took it.
+     * Offers {@code event} to each of {@code subscribers}, or queues the offers on the lanes. Called
+     * under the hub's lock; never waits for another thread.
      */
-    static int deliver(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event, List<InMemoryHub.Subscriber> slow) {
+    Delivery deliver(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event) {
         int n = subscribers.size();
-        int slices = Math.min(SLICES, n / MIN_SLICE);
-        if (n < PARALLEL_FROM || slices < 2) {
-            int taken = 0;
-            for (InMemoryHub.Subscriber sub : subscribers) {
-                if (sub.deliver(event)) {
-                    taken++;
-                } else {
-                    slow.add(sub);
+        if (laneCount == 0 || closed || (n < PARALLEL_FROM && queued.get() == 0) || !started()) {
+            Part all = new Part(subscribers, event);
+            all.run();
+            return new Delivery(List.of(all), true);
+        }
+        List<List<InMemoryHub.Subscriber>> byLane = new ArrayList<>(laneCount);
+        for (int i = 0; i < laneCount; i++) {
+            byLane.add(new ArrayList<>(n / laneCount + 1));
+        }
+        for (InMemoryHub.Subscriber sub : subscribers) {
+            byLane.get(sub.spread % laneCount).add(sub);
+        }
+        List<Part> parts = new ArrayList<>(laneCount);
+        List<Integer> at = new ArrayList<>(laneCount);
+        for (int i = 0; i < laneCount; i++) {
+            if (!byLane.get(i).isEmpty()) {
+                parts.add(new Part(byLane.get(i), event));
+                at.add(i);
+            }
+        }
+        Delivery delivery = new Delivery(parts, false);
+        for (int i = 0; i < parts.size(); i++) {
+            Part part = parts.get(i);
+            part.owner = delivery;
+            queued.incrementAndGet();
+            if (!lanes[at.get(i)].add(part)) {
+                part.finish(); // the lane stopped meanwhile: offer here
+            }
+        }
+        return delivery;
+    }
+
+    /** Starts the lanes if they are not yet running; false if they cannot run. Under the hub's lock. */
+    private boolean started() {
+        if (lanes != null) {
+            return true;
+        }
+        life.lock();
+        try {
+            return !closed && start();
+        } finally {
+            life.unlock();
+        }
+    }
+
+    private boolean start() {
+        Lane[] made = new Lane[laneCount];
+        try {
+            for (int i = 0; i < laneCount; i++) {
+                made[i] = new Lane();
+                made[i].thread = Thread.ofPlatform().name(name + i).daemon(true).start(made[i]);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "cannot start the hub's fan-out threads; publishers offer on their own threads", e);
+            for (Lane lane : made) {
+                if (lane != null) {
+                    lane.close();
                 }
+            }
+            closed = true;
+            return false;
+        }
+        lanes = made;
+        return true;
+    }
+
+    /**
+     * Stops the lanes once they have run what is queued, and waits briefly for their threads.
+     * Idempotent; later events are offered on the publisher's thread (one may overtake an event still
+     * queued on a lane: the hub closes after its streams have ended).
+     */
+    void close() {
+        Lane[] running;
+        life.lock();
+        try {
+            closed = true;
+            running = lanes == null ? new Lane[0] : lanes;
+        } finally {
+            life.unlock();
+        }
+        for (Lane lane : running) {
+            lane.close();
+        }
+        for (Lane lane : running) {
+            try {
+                if (!lane.thread.join(STOP_WAIT)) {
+                    LOG.log(Level.WARNING, "fan-out thread " + lane.thread.getName() + " did not stop within " + STOP_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Offers to one subscriber; a throw, like a full queue, cuts it off and costs nobody else the event. */
+    private static void offer(InMemoryHub.Subscriber sub, HubEvent event, Part part) {
+        boolean took;
+        try {
+            took = sub.deliver(event);
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "handing event " + event.id() + " to a subscriber failed; cutting it off", t);
+            took = false;
+        }
+        if (took) {
+            part.taken++;
+        } else if (sub.drop()) {
+            part.slow.add(sub);
+        }
+    }
+
+    /** What one event's hand-off did; its parts may still be running on the lanes. */
+    static final class Delivery {
+        private final List<Part> parts;
+        private final boolean inline;
+        private final CountDownLatch done;
+
+        private Delivery(List<Part> parts, boolean inline) {
+            this.parts = parts;
+            this.inline = inline;
+            this.done = new CountDownLatch(inline ? 0 : parts.size());
+        }
+
+        /** True when the lock's holder made every offer itself: finished already. */
+        boolean inline() {
+            return inline;
+        }
+
+        /** Waits until every part has run. Never under the hub's lock. Keeps an interrupt for later. */
+        void await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the parts run to their end anyway, and quickly: offers never block
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** How many subscribers took the event. After {@link #await()}. */
+        int taken() {
+            int taken = 0;
+            for (Part part : parts) {
+                taken += part.taken;
             }
             return taken;
         }
-        InMemoryHub.Subscriber[] all = subscribers.toArray(new InMemoryHub.Subscriber[0]);
-        Slice[] parts = new Slice[slices];
-        CountDownLatch done = new CountDownLatch(slices);
-        for (int i = 0; i < slices; i++) {
-            parts[i] = new Slice(all, event, (int) ((long) n * i / slices), (int) ((long) n * (i + 1) / slices), done);
-            if (i > 0) {
-                WORKERS.execute(parts[i]);
+
+        /** The subscribers to cut off: their queue was full, or the offer threw. After {@link #await()}. */
+        List<InMemoryHub.Subscriber> slow() {
+            List<InMemoryHub.Subscriber> slow = new ArrayList<>(0);
+            for (Part part : parts) {
+                slow.addAll(part.slow);
             }
+            return slow;
         }
-        parts[0].run();
-        // Spin, not park: a parked virtual thread resumes only when a carrier is free, and the offers
-        // just made queued thousands of writers ahead of it, all while this thread holds the hub's
-        // lock. The other slices run on platform threads and finish about when this one did.
-        while (done.getCount() > 0) {
-            Thread.onSpinWait();
-        }
-        int taken = 0;
-        for (Slice part : parts) {
-            taken += part.taken;
-            slow.addAll(part.slow);
-        }
-        return taken;
     }
 
-    /** One range of the subscribers, offered to by one thread. */
-    private static final class Slice implements Runnable {
-        private final InMemoryHub.Subscriber[] subscribers;
+    /** One lane's share of one event's subscribers. */
+    private final class Part {
+        private final Collection<InMemoryHub.Subscriber> subscribers;
         private final HubEvent event;
-        private final int from;
-        private final int to;
         private final List<InMemoryHub.Subscriber> slow = new ArrayList<>(0);
-        private final CountDownLatch done;
+        private Delivery owner;
         private int taken;
 
-        Slice(InMemoryHub.Subscriber[] subscribers, HubEvent event, int from, int to, CountDownLatch done) {
+        Part(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event) {
             this.subscribers = subscribers;
-            this.done = done;
             this.event = event;
-            this.from = from;
-            this.to = to;
+        }
+
+        void run() {
+            for (InMemoryHub.Subscriber sub : subscribers) {
+                offer(sub, event, this);
+            }
+        }
+
+        /** Runs a queued part and reports it done, whatever happens. */
+        void finish() {
+            try {
+                run();
+            } catch (Throwable t) {
+                LOG.log(Level.ERROR, "fan-out of event " + event.id() + " failed", t);
+            } finally {
+                queued.decrementAndGet();
+                owner.done.countDown();
+            }
+        }
+    }
+
+    /** One platform thread running its parts in the order they were queued. */
+    private final class Lane implements Runnable {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition nonEmpty = lock.newCondition();
+        private final ArrayDeque<Part> parts = new ArrayDeque<>();
+        private boolean stopping;
+        private Thread thread;
+
+        /** Queues a part; false once the lane is stopping. */
+        boolean add(Part part) {
+            lock.lock();
+            try {
+                if (stopping) {
+                    return false;
+                }
+                parts.addLast(part);
+                nonEmpty.signal();
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void close() {
+            lock.lock();
+            try {
+                stopping = true;
+                nonEmpty.signal();
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
         public void run() {
-            try {
-                for (int i = from; i < to; i++) {
-                    if (subscribers[i].deliver(event)) {
-                        taken++;
-                    } else {
-                        slow.add(subscribers[i]);
+            while (true) {
+                Part next;
+                lock.lock();
+                try {
+                    while (parts.isEmpty() && !stopping) {
+                        nonEmpty.awaitUninterruptibly();
                     }
+                    next = parts.pollFirst();
+                } finally {
+                    lock.unlock();
                 }
-            } finally {
-                done.countDown();
+                if (next == null) {
+                    return; // stopping, and everything queued has run
+                }
+                next.finish();
             }
         }
     }

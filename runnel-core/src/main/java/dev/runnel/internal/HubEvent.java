@@ -26,13 +26,17 @@ public final class HubEvent implements Encoded {
      * @param publishedNanos {@link System#nanoTime()} at publish, for the replay age
      */
     HubEvent(long seq, String id, String topic, Prepared prepared, long publishedNanos) {
+        this(seq, id, topic, prepared, prepared.toEvent(Dialect.HTMX2), publishedNanos);
+    }
+
+    /** As above, with {@code prepared} already framed in the usual dialect ({@code usual}, without id). */
+    HubEvent(long seq, String id, String topic, Prepared prepared, dev.runnel.SseEvent usual, long publishedNanos) {
         this.seq = seq;
         this.id = id;
         this.topic = topic;
         this.prepared = prepared;
         this.publishedNanos = publishedNanos;
         // the usual dialect is encoded at once, the others when a subscriber first needs them
-        dev.runnel.SseEvent usual = prepared.toEvent(Dialect.HTMX2);
         this.encoded.set(Dialect.HTMX2.ordinal(), usual.withId(id).encode());
         this.lines = usual.dataLineCount();
     }

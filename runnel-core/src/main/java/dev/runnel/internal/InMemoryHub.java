@@ -1,6 +1,7 @@
 package dev.runnel.internal;
 
 import dev.runnel.BadRequestException;
+import dev.runnel.Dialect;
 import dev.runnel.EngineMetrics;
 import dev.runnel.EventStream;
 import dev.runnel.ForbiddenException;
@@ -32,14 +33,20 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The hub in one process. One lock orders everything: a publish takes the next sequence number,
  * encodes the event with its id, appends it to the topic's replay buffer and hands the same bytes
- * to every subscriber's queue without blocking (on a large topic from several threads at once, see
- * {@link FanOut}); a subscribe takes its replay and registers under the
- * same lock, so no event falls between the replay and the live stream, and none comes twice.
+ * to every subscriber's queue without blocking (on a large topic it queues the hand-offs on the hub's
+ * own fan-out threads, each serving a fixed share of the subscribers in order, and waits for them
+ * after it let go of the lock: see {@link FanOut}); a subscribe takes its replay and registers under
+ * the same lock, so no event falls between the replay and the live stream, and none comes twice.
+ *
+ * <p>Publishes that wait for the lock are carried out by whoever holds it; each still gets its own
+ * outcome (its id, or its own failure), and subscribers found too slow are cut off whatever fails.
  *
  * <p>Formatting (template rendering, JSON) happens before the lock; only encoding and the
  * non-blocking hand-offs happen under it.
@@ -85,6 +92,8 @@ public final class InMemoryHub implements Hub {
     private long droppedWithTopics;
     /** Every topic's replay buffer together: the byte bound, and the oldest event of all. */
     private final ReplayBudget budget;
+    /** Hands events to subscribers; its threads are this hub's, stopped by {@link #close()}. */
+    private final FanOut fanOut;
 
     public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options) {
         this(formatter, json, options, EngineMetrics.NOOP);
@@ -100,6 +109,12 @@ public final class InMemoryHub implements Hub {
      * nodes; call {@link #start()} to begin reading it.
      */
     public InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log) {
+        this(formatter, json, options, metrics, log, FanOut.DEFAULT_LANES);
+    }
+
+    /** As above, with {@code fanOutLanes} fan-out threads (0: every publisher hands events over itself). */
+    InMemoryHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log, int fanOutLanes) {
+        this.fanOut = new FanOut(fanOutLanes);
         this.formatter = formatter;
         this.json = json;
         this.options = options;
@@ -195,11 +210,15 @@ public final class InMemoryHub implements Hub {
         }
     }
 
-    /** Stops reading the log and closes it, if the hub has one. Idempotent. */
+    /** Stops reading the log and closes it, if the hub has one, and stops the fan-out's threads. Idempotent. */
     public void close() {
-        if (reader != null) {
-            reader.stop();
-            log.close();
+        try {
+            if (reader != null) {
+                reader.stop();
+                log.close();
+            }
+        } finally {
+            fanOut.close();
         }
     }
 
@@ -255,25 +274,103 @@ public final class InMemoryHub implements Hub {
         } catch (Exception e) {
             throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic + ": " + e.getMessage(), e);
         }
+        SseEvent usual = framed(prepared, value, topic);
         if (log != null) {
             HubLog.Position at = log.append(topic, PreparedFields.of(prepared), retain);
             // this node's subscribers get it from the reader, in log order, like every other node's
             return new Published(at.epoch() + "-" + at.seq(), subscribers(topic));
         }
-        Publication mine = new Publication(topic, prepared);
+        Publication mine = new Publication(topic, prepared, usual);
         publications.add(mine);
         List<Subscriber> slow = new ArrayList<>(0);
         lock.lock();
         try {
-            // whoever holds the lock carries out every publication queued so far, in queue order
+            // whoever holds the lock carries out every publication queued so far, in queue order;
+            // each failure belongs to its own publication
             for (Publication next; (next = publications.poll()) != null; ) {
-                publishLocked(next, slow);
+                try {
+                    publishLocked(next, slow);
+                } catch (RuntimeException | Error e) {
+                    next.failure = e;
+                }
             }
         } finally {
             lock.unlock();
+            cutOff(slow);
         }
-        slow.forEach(Subscriber::cutOff);
-        return mine.outcome();
+        return outcome(mine);
+    }
+
+    /**
+     * What {@code p}'s publisher is told, once the lock is released: its failure, or its id and how
+     * many took it, after the fan-out's threads handed it over (those too slow are cut off here).
+     */
+    private Published outcome(Publication p) {
+        FanOut.Delivery delivery = p.delivery;
+        if (delivery != null && !delivery.inline()) {
+            delivery.await();
+            List<Subscriber> slow = delivery.slow();
+            if (!slow.isEmpty()) {
+                detachAll(slow);
+            }
+        }
+        if (p.failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (p.failure instanceof Error e) {
+            throw e;
+        }
+        return new Published(p.id, delivery.taken());
+    }
+
+    /** Detaches, then cuts off, subscribers the fan-out's threads found too slow. Outside the lock. */
+    private void detachAll(List<Subscriber> slow) {
+        try {
+            lock.lock();
+            try {
+                slow.forEach(this::detachLocked);
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            cutOff(slow);
+        }
+    }
+
+    /** Tells each subscriber it was cut off; one whose callback throws keeps nobody else from being told. */
+    private static void cutOff(Collection<Subscriber> subscribers) {
+        for (Subscriber sub : subscribers) {
+            try {
+                sub.cutOff();
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, "cutting off a slow subscriber failed", e);
+            }
+        }
+    }
+
+    /**
+     * Frames a published value in every dialect before it takes an id, so one that some dialect cannot
+     * carry (a swap Datastar has no name for, a codec that returned nothing) is the publisher's error
+     * and never reaches a subscriber's writer. Returns the usual dialect's event, encoded under the lock.
+     */
+    private static SseEvent framed(Prepared prepared, Object value, String topic) {
+        SseEvent usual = null;
+        for (Dialect dialect : Dialect.values()) {
+            SseEvent event;
+            try {
+                event = prepared.toEvent(dialect);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot publish the " + value.getClass().getSimpleName() + " on " + topic
+                        + ": subscribers using " + dialect + " could not receive it: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic
+                        + " for " + dialect + ": " + e, e);
+            }
+            if (dialect == Dialect.HTMX2) {
+                usual = event;
+            }
+        }
+        return usual;
     }
 
     /** Gives {@code p} its id, buffers it and hands it to the topic's subscribers. Under the lock. */
@@ -285,15 +382,18 @@ public final class InMemoryHub implements Hub {
             p.failure = refused;
             return;
         }
-        long s = ++seq;
+        long s = seq + 1;
         String id = epoch + "-" + s;
-        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, System.nanoTime());
+        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, p.usual, System.nanoTime());
+        seq = s; // taken only by an event that exists
         t.append(published);
-        int from = slow.size();
-        int delivered = FanOut.deliver(t.subscribers, published, slow);
-        p.result = new Published(id, delivered);
-        for (int i = from; i < slow.size(); i++) {
-            detachLocked(slow.get(i));
+        p.id = id;
+        p.delivery = fanOut.deliver(t.subscribers, published);
+        if (p.delivery.inline()) {
+            for (Subscriber sub : p.delivery.slow()) {
+                detachLocked(sub);
+                slow.add(sub);
+            }
         }
         pruneIfIdle(p.topic, t);
     }
@@ -307,19 +407,15 @@ public final class InMemoryHub implements Hub {
     private static final class Publication {
         final String topic;
         final Prepared prepared;
-        Published result;
-        RuntimeException failure;
+        final SseEvent usual;
+        String id;
+        FanOut.Delivery delivery;
+        Throwable failure;
 
-        Publication(String topic, Prepared prepared) {
+        Publication(String topic, Prepared prepared, SseEvent usual) {
             this.topic = topic;
             this.prepared = prepared;
-        }
-
-        Published outcome() {
-            if (failure != null) {
-                throw failure;
-            }
-            return result;
+            this.usual = usual;
         }
     }
 
@@ -585,6 +681,7 @@ public final class InMemoryHub implements Hub {
         Map<Long, HubEvent> made = events(batch); // decoded and encoded before the lock
         Set<Subscriber> cut = new LinkedHashSet<>();
         List<Runnable> reports = new ArrayList<>();
+        List<FanOut.Delivery> handed = new ArrayList<>();
         boolean progressed;
         lock.lock();
         try {
@@ -626,19 +723,21 @@ public final class InMemoryHub implements Hub {
                 }
                 cut.forEach(this::detachLocked);
                 live.sort(Comparator.comparingLong(HubEvent::seq));
-                List<Subscriber> slow = new ArrayList<>();
                 for (HubEvent e : live) {
                     Topic t = topics.get(e.topic());
-                    if (t == null || !t.live) {
-                        continue;
+                    if (t != null && t.live) {
+                        t.append(e);
+                        FanOut.Delivery d = fanOut.deliver(t.subscribers, e);
+                        if (d.inline()) {
+                            List<Subscriber> slow = d.slow();
+                            slow.forEach(this::detachLocked);
+                            cut.addAll(slow);
+                        } else {
+                            handed.add(d);
+                        }
                     }
-                    t.append(e);
-                    FanOut.deliver(t.subscribers, e, slow);
-                    if (!slow.isEmpty()) {
-                        slow.forEach(this::detachLocked);
-                        cut.addAll(slow);
-                        slow.clear();
-                    }
+                    // handed over: should this round fail further on, the reader's next round starts after it
+                    seq = e.seq();
                 }
                 seq = batch.head();
                 for (Pending p : round.work()) {
@@ -661,8 +760,18 @@ public final class InMemoryHub implements Hub {
             }
         } finally {
             lock.unlock();
+            try {
+                cutOff(cut);
+            } finally {
+                for (FanOut.Delivery d : handed) {
+                    d.await();
+                    List<Subscriber> slow = d.slow();
+                    if (!slow.isEmpty()) {
+                        detachAll(slow);
+                    }
+                }
+            }
         }
-        cut.forEach(Subscriber::cutOff);
         reports.forEach(Runnable::run);
         return progressed;
     }
@@ -996,10 +1105,17 @@ public final class InMemoryHub implements Hub {
 
     /** One subscribed connection. */
     static final class Subscriber {
+        private static final AtomicInteger SPREAD = new AtomicInteger();
         final List<String> topics;
         final ValueChannel channel;
         final SlowClientPolicy policy;
         final Runnable onSlow;
+        /** Which fan-out lane serves it: always the same one, so its events keep their order. */
+        final int spread = SPREAD.getAndIncrement() & Integer.MAX_VALUE;
+        /** Set when it missed an event (queue full, or the offer threw) or was cut off: it gets nothing more. */
+        private final AtomicBoolean dropped = new AtomicBoolean();
+        /** Set once its stream was told to end. */
+        private final AtomicBoolean told = new AtomicBoolean();
 
         Subscriber(List<String> topics, ValueChannel channel, SlowClientPolicy policy, Runnable onSlow) {
             this.topics = topics;
@@ -1010,6 +1126,9 @@ public final class InMemoryHub implements Hub {
 
         /** Queues the event without blocking; false when the subscriber must be cut off. */
         boolean deliver(HubEvent e) {
+            if (dropped.get()) {
+                return false; // a gap must not be followed by later events
+            }
             ValueChannel.Offer offer = channel.offer(e);
             if (offer == ValueChannel.Offer.FULL && policy == SlowClientPolicy.COALESCE_BY_EVENT_NAME) {
                 offer = channel.offerReplacing(e, queued -> queued instanceof HubEvent h && Objects.equals(h.event(), e.event()));
@@ -1017,8 +1136,17 @@ public final class InMemoryHub implements Hub {
             return offer != ValueChannel.Offer.FULL;
         }
 
+        /** Marks it dropped; true only the first time, so it is cut off once. */
+        boolean drop() {
+            return dropped.compareAndSet(false, true);
+        }
+
+        /** Ends its stream as too slow. Only the first call counts. */
         void cutOff() {
-            onSlow.run();
+            dropped.set(true);
+            if (told.compareAndSet(false, true)) {
+                onSlow.run();
+            }
         }
     }
 }

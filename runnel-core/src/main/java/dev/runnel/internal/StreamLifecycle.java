@@ -79,6 +79,8 @@ public final class StreamLifecycle {
     private long subscribedAt;
     /** The first failed write, to tell a write timeout from a client that left. */
     private IOException sendFailure;
+    /** Set when the source's failure was the client leaving. */
+    private boolean producerSawDisconnect;
     /** Made only when metrics or a recording need it. */
     private volatile String route;
 
@@ -164,18 +166,24 @@ public final class StreamLifecycle {
 
     /** Serves the stream to its end. Returns why it ended. Never throws. */
     public EndReason run() {
-        opened();
         EndReason reason;
+        Throwable internal = null;
         try {
+            opened();
             reason = serve();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reason = cancelled(EndReason.SHUTDOWN);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "stream " + id + " failed inside Runnel", e);
+            internal = e;
             reason = cancelled(EndReason.FAILED);
         }
-        finish(reason);
+        try {
+            finish(reason, internal);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "stream " + id + ": ending it failed", e);
+        }
         return reason;
     }
 
@@ -272,7 +280,20 @@ public final class StreamLifecycle {
         List<Trace> traces = settings.trace() != null ? new ArrayList<>(batch.size()) : null;
         for (Object value : batch) {
             if (value instanceof Encoded ready) {
-                encoded.add(ready.bytes(dialect));
+                byte[] bytes;
+                try {
+                    bytes = ready.bytes(dialect);
+                } catch (RuntimeException e) {
+                    // an event this dialect cannot carry costs this subscriber one error event, not its stream
+                    LOG.log(Level.WARNING, "stream " + id + ": encoding event " + ready.id() + " for " + dialect + " failed", e);
+                    metrics.renderError();
+                    if (traces != null) {
+                        traces.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(e))));
+                    }
+                    encoded.add(ErrorEvents.renderError(value, e, settings.debug(), dialect).encode());
+                    continue;
+                }
+                encoded.add(bytes);
                 if (traces != null) {
                     Map<String, Object> payload = new LinkedHashMap<>();
                     payload.put("type", typeName(value));
@@ -358,30 +379,66 @@ public final class StreamLifecycle {
         return ByteBuffer.wrap(all);
     }
 
-    /** Releases the source, sends what the end calls for, completes the response. */
-    private void finish(EndReason reason) {
-        Pump source = pump;
+    /**
+     * Releases the source, sends what the end calls for, completes the response and reports the end:
+     * each exactly once, whatever throws on the way. {@code internal} is Runnel's own failure, if any.
+     */
+    private void finish(EndReason reason, Throwable internal) {
         boolean clientGone = reason == EndReason.CLIENT_GONE || reason == EndReason.SEND_FAILED
                 || reason == EndReason.SLOW_CLIENT;
-        boolean producerSawDisconnect = false;
+        try {
+            clientGone = release(reason, internal, clientGone);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "stream " + id + ": releasing its source failed", e);
+        } finally {
+            try {
+                if (clientGone) {
+                    transport.abort(new IOException("client gone"));
+                } else {
+                    transport.complete();
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, "stream " + id + ": completing the response failed", e);
+            } finally {
+                trace(TracePhase.CLOSED, Map.of("reason", reason.wireName(), "events", eventsWritten));
+                ended(reason, producerSawDisconnect);
+            }
+        }
+    }
+
+    /**
+     * Cancels the source (a hub subscription leaves its topics, also after a failure), then writes the
+     * error and close events the end calls for. Returns whether the client is gone.
+     */
+    private boolean release(EndReason reason, Throwable internal, boolean clientGone) {
+        Pump source = pump;
         if (source != null) {
-            if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
+            // owed unless the source ended by itself: after Runnel's own failure a producer may still run,
+            // and a hub subscription (which never ends by itself) still holds its place in the hub
+            boolean endedByItself = reason == EndReason.COMPLETED || (reason == EndReason.FAILED && channel.failure() != null);
+            if (!endedByItself) {
                 source.cancel();
+            }
+            if (reason != EndReason.COMPLETED && reason != EndReason.FAILED) {
                 trace(TracePhase.CANCELLED, Map.of("reason", reason.wireName()));
             }
             awaitSource(source);
         }
         if (reason == EndReason.FAILED) {
-            Throwable failure = channel.failure();
-            if (Disconnects.isClientDisconnect(failure)) {
+            // without a producer failure the failure was Runnel's own, logged where it happened
+            boolean producerFailed = channel.failure() != null;
+            Throwable failure = producerFailed ? channel.failure() : internal;
+            if (producerFailed && Disconnects.isClientDisconnect(failure)) {
                 LOG.log(Level.DEBUG, () -> "stream " + id + ": producer ended with a client disconnect: " + describe(failure));
                 trace(TracePhase.CLIENT_DISCONNECT, Map.of("error", describe(failure)));
                 clientGone = true;
                 producerSawDisconnect = true;
             } else {
-                LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
+                if (producerFailed) {
+                    LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
+                    metrics.producerError();
+                }
                 trace(TracePhase.PRODUCER_ERROR, Map.of("error", describe(failure)));
-                metrics.producerError();
                 if (!write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
                     clientGone = true;
                 }
@@ -394,13 +451,7 @@ public final class StreamLifecycle {
                 trace(TracePhase.CLOSE_EVENT, Map.of("event", settings.closeEvent()));
             }
         }
-        if (clientGone) {
-            transport.abort(new IOException("client gone"));
-        } else {
-            transport.complete();
-        }
-        trace(TracePhase.CLOSED, Map.of("reason", reason.wireName(), "events", eventsWritten));
-        ended(reason, producerSawDisconnect);
+        return clientGone;
     }
 
     /** Tells the metrics and the flight recorder that the stream began. */

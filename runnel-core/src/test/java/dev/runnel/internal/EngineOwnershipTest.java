@@ -17,7 +17,7 @@ class EngineOwnershipTest {
     private static Set<Thread> runnelThreads() {
         Set<Thread> threads = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("runnel-") && !t.getName().startsWith("runnel-fanout-")) {
+            if (t.getName().startsWith("runnel-")) {
                 threads.add(t);
             }
         }

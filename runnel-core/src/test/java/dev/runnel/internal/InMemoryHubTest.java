@@ -138,6 +138,19 @@ class InMemoryHubTest {
     class LargeTopics {
 
         private static final int SUBSCRIBERS = FanOut.PARALLEL_FROM * 2 + 7;
+        /** Hubs whose fan-out threads this test started: stopped after it. */
+        private final List<InMemoryHub> started = new ArrayList<>();
+
+        @org.junit.jupiter.api.AfterEach
+        void stopFanOutThreads() {
+            started.forEach(InMemoryHub::close);
+        }
+
+        private InMemoryHub hub(HubOptions options) {
+            InMemoryHub hub = InMemoryHubTest.hub(options);
+            started.add(hub);
+            return hub;
+        }
 
         @Test
         void everySubscriberOfALargeTopicGetsEveryEventOnceInOrder() throws Exception {

@@ -16,7 +16,10 @@ import java.util.function.Consumer;
 /**
  * Reads one request body without holding a thread: Jetty's {@code read}/{@code demand} loop takes
  * the chunks as they arrive (on whichever thread Jetty calls back on), and a timer of the server's
- * scheduler ends the wait at a total deadline. The body is capped as its bytes arrive.
+ * scheduler ends the wait at a total deadline. The body is capped as its bytes arrive, and its
+ * buffer is reserved from the server's {@link BodyBudget} before it grows: a body that finds no room
+ * is refused ({@code 503}). The reservation is released here when the read fails; the body's
+ * owner releases it after a complete read, when it is done with the body.
  *
  * <p>Exactly one {@link Outcome} is handed to the consumer, once: from the thread that finished the
  * read, or from the scheduler's thread when the deadline passed first. The consumer must not block;
@@ -45,7 +48,9 @@ final class BodyReader implements Runnable {
     private static final int INITIAL_CAPACITY = 8192;
 
     private final Request request;
+    private final BodyBudget.Reservation reservation;
     private final int max;
+    private final int room; // the largest buffer the body can need: the cap, or less when its length is declared
     private final Duration timeout;
     private final long deadlineNanos;
     private final Consumer<Outcome> then;
@@ -55,9 +60,12 @@ final class BodyReader implements Runnable {
     private int size;
     private volatile Scheduler.Task deadline;
 
-    private BodyReader(Request request, int max, Duration timeout, Consumer<Outcome> then) {
+    private BodyReader(Request request, BodyBudget.Reservation reservation, int max, Duration timeout, Consumer<Outcome> then) {
         this.request = request;
+        this.reservation = reservation;
         this.max = max;
+        long declared = request.getLength();
+        this.room = declared >= 0 && declared < max ? (int) declared : max;
         this.timeout = timeout;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
         this.then = then;
@@ -65,18 +73,24 @@ final class BodyReader implements Runnable {
 
     /**
      * Starts reading the body of {@code request}; {@code then} receives the outcome, perhaps before
-     * this method returns (a body already in, or refused by its declared length).
+     * this method returns (a body already in, or refused by its declared length). The buffer is
+     * reserved from {@code reservation}, which is released on every outcome but {@link Complete}.
      */
-    static void read(Request request, int max, Duration timeout, Consumer<Outcome> then) {
-        BodyReader reader = new BodyReader(request, max, timeout, then);
+    static void read(Request request, BodyBudget.Reservation reservation, int max, Duration timeout, Consumer<Outcome> then) {
         long declared = request.getLength();
+        BodyReader reader = new BodyReader(request, reservation, max, timeout, then);
         if (declared > max) {
             reader.finish(reader.tooLarge());
             return;
         }
         if (declared > 0) {
             // what is declared is not yet sent: grow as bytes arrive, so a slow sender cannot reserve the cap
-            reader.buffer = new byte[(int) Math.min(declared, INITIAL_CAPACITY)];
+            int initial = (int) Math.min(declared, INITIAL_CAPACITY);
+            if (!reservation.grow(initial)) {
+                reader.finish(noRoom());
+                return;
+            }
+            reader.buffer = new byte[initial];
         }
         reader.run();
     }
@@ -97,18 +111,25 @@ final class BodyReader implements Runnable {
                     return;
                 }
                 boolean last = chunk.isLast();
-                boolean fits;
+                Fit fits;
                 try {
                     fits = append(chunk.getByteBuffer());
                 } finally {
                     chunk.release();
                 }
-                if (!fits) {
+                if (fits == Fit.TOO_LARGE) {
                     finish(tooLarge());
                     return;
                 }
+                if (fits == Fit.NO_ROOM) {
+                    finish(noRoom());
+                    return;
+                }
                 if (last) {
-                    finish(new Complete(size == buffer.length ? buffer : Arrays.copyOf(buffer, size)));
+                    byte[] body = size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
+                    buffer = EMPTY;
+                    reservation.shrinkTo(body.length);
+                    finish(new Complete(body));
                     return;
                 }
             }
@@ -117,19 +138,25 @@ final class BodyReader implements Runnable {
         }
     }
 
-    /** Copies the chunk's bytes; false when they would take the body over the cap. */
-    private boolean append(ByteBuffer bytes) {
+    /** Whether a chunk went into the buffer. */
+    private enum Fit { COPIED, TOO_LARGE, NO_ROOM }
+
+    /** Copies the chunk's bytes, growing the buffer (within the cap and the budget) when they need it. */
+    private Fit append(ByteBuffer bytes) {
         int n = bytes.remaining();
         if (n > max - size) {
-            return false;
+            return Fit.TOO_LARGE;
         }
         if (size + n > buffer.length) {
-            int grown = (int) Math.min(max, Math.max(size + n, Math.max(INITIAL_CAPACITY, buffer.length * 2L)));
+            int grown = (int) Math.max(size + n, Math.min(room, Math.max(INITIAL_CAPACITY, buffer.length * 2L)));
+            if (!reservation.grow(grown - buffer.length)) {
+                return Fit.NO_ROOM;
+            }
             buffer = Arrays.copyOf(buffer, grown);
         }
         bytes.get(buffer, size, n);
         size += n;
-        return true;
+        return Fit.COPIED;
     }
 
     /** Starts the deadline's timer the first time the loop has to wait: a body already in needs none. */
@@ -148,6 +175,10 @@ final class BodyReader implements Runnable {
         return new Refused(413, "request body too large: at most " + max + " bytes");
     }
 
+    private static Refused noRoom() {
+        return new Refused(503, "too many request bodies are being received at once; try again later");
+    }
+
     private Outcome failed(Throwable failure) {
         if (failure instanceof TimeoutException) {
             return new Refused(408, "request body not received: the connection was idle too long");
@@ -161,6 +192,9 @@ final class BodyReader implements Runnable {
     private void finish(Outcome outcome) {
         if (!finished.compareAndSet(false, true)) {
             return;
+        }
+        if (!(outcome instanceof Complete)) {
+            reservation.release();
         }
         Scheduler.Task task = deadline;
         if (task != null) {

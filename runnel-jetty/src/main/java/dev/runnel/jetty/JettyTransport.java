@@ -79,9 +79,14 @@ final class JettyTransport implements SseTransport {
         write(BufferUtil.EMPTY_BUFFER); // commits and flushes the headers now
     }
 
-    /** True when the connection will carry another request after this response: HTTP/1.1 not asked to close. */
+    /**
+     * True when the connection will carry another request after this response, as Jetty decided when
+     * it parsed the request: HTTP/1.1, not asked to close, persistent connections enabled and the
+     * connector not shutting down. HTTP/1.0 never: a stream's unknown length ends with the connection.
+     */
     private boolean connectionPersists() {
         return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
+                && request.getConnectionMetaData().isPersistent()
                 && !request.getHeaders().contains(HttpHeader.CONNECTION, "close");
     }
 

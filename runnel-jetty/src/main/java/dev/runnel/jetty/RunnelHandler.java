@@ -44,6 +44,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>Completion: every path completes Jetty's {@link Callback} once, here with a response, or in the
  * engine's transport for a stream.
+ *
+ * <p>Memory: a body's bytes are reserved from the server's {@link BodyBudget} as they arrive, and
+ * given back once: when the read fails, when a route's handler has returned (or thrown), or when the
+ * request ends by any other path (its callback completes; for a stream opened with a body, when the
+ * stream ends).
  */
 final class RunnelHandler extends Handler.Abstract.NonBlocking {
 
@@ -52,13 +57,14 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
 
     /** What the handler needs of its server's settings. */
     record Settings(SseEngine engine, UnaryOperator<RequestContext> before, String corsOrigin, Duration writeTimeout,
-                    int maxBodyBytes, Duration bodyTimeout) {
+                    int maxBodyBytes, Duration bodyTimeout, long bodyBudgetBytes) {
     }
 
     private final Routes routes;
     private final List<StaticFiles> statics;
     private final Settings settings;
     private final SocketWatcher watcher;
+    private final BodyBudget bodyBudget;
     private final AtomicLong requestIds = new AtomicLong();
 
     /** {@code routes} and {@code statics} are the server's own, which may grow while it runs. */
@@ -67,6 +73,12 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
         this.statics = statics;
         this.settings = settings;
         this.watcher = watcher;
+        this.bodyBudget = new BodyBudget(settings.bodyBudgetBytes());
+    }
+
+    /** The bytes request bodies hold against the budget now. */
+    long bodyBytesHeld() {
+        return bodyBudget.used();
     }
 
     @Override
@@ -103,10 +115,17 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
             RequestContext context = settings.before().apply(context(request).withPathParams(match.get().params()));
             Routes.Target target = match.get().target();
             if (target instanceof Routes.Sse && !method.equals("POST")) {
-                answer(request, response, callback, target, context, NO_BODY);
+                answer(request, response, callback, target, context, NO_BODY, null);
                 return;
             }
-            withBody(request, response, callback, runner, body -> answer(request, response, callback, target, context, body));
+            BodyBudget.Reservation reservation = bodyBudget.reserve();
+            Callback releasing = releasing(callback, reservation);
+            try {
+                withBody(request, response, releasing, runner, reservation,
+                        body -> answer(request, response, releasing, target, context, body, reservation));
+            } catch (Throwable t) {
+                fail(request, response, releasing, t);
+            }
         } catch (Throwable t) {
             fail(request, response, callback, t);
         }
@@ -135,16 +154,21 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
      * already in, else on a new task of {@code runner} when it has arrived. A body refused for its
      * size or its deadline is answered here.
      */
-    private void withBody(Request request, Response response, Callback callback, Executor runner, Consumer<byte[]> then) {
+    private void withBody(Request request, Response response, Callback callback, Executor runner,
+                          BodyBudget.Reservation reservation, Consumer<byte[]> then) {
         Thread caller = Thread.currentThread();
         AtomicBoolean reading = new AtomicBoolean(true);
         byte[][] ready = new byte[1][];
-        BodyReader.read(request, settings.maxBodyBytes(), settings.bodyTimeout(), outcome -> {
+        BodyReader.read(request, reservation, settings.maxBodyBytes(), settings.bodyTimeout(), outcome -> {
             switch (outcome) {
                 case BodyReader.Complete complete when reading.get() && Thread.currentThread() == caller -> ready[0] = complete.body();
                 case BodyReader.Complete complete -> run(runner, callback, () -> then.accept(complete.body()));
                 case BodyReader.Refused refused -> {
                     HttpResponse reply = HttpResponse.text(refused.status(), refused.reason());
+                    if (refused.status() == 503) {
+                        // no room in the body budget: the bodies holding it end within their deadline
+                        reply = reply.withHeader("Retry-After", "1");
+                    }
                     // the rest of the body is not read, so the connection cannot carry another request
                     send(response, callback, isHttp1(request) ? reply.withHeader("Connection", "close") : reply, false);
                 }
@@ -157,7 +181,12 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
         }
     }
 
-    private void answer(Request request, Response response, Callback callback, Routes.Target target, RequestContext context, byte[] body) {
+    /**
+     * Runs the route's handler. A page's handler gives its body's bytes back when it returns or
+     * throws; a stream keeps them until it ends ({@code callback} gives them back then).
+     */
+    private void answer(Request request, Response response, Callback callback, Routes.Target target, RequestContext context,
+                        byte[] body, BodyBudget.Reservation reservation) {
         try {
             switch (target) {
                 case Routes.Sse sse -> {
@@ -165,12 +194,49 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
                     settings.engine().serve(new JettyTransport(request, response, callback, watcher, settings.writeTimeout()),
                             withBody, sse.handler());
                 }
-                case Routes.Http http ->
-                        send(response, callback, http.handler().handle(new HttpRequest(context, body)), request.getMethod().equals("HEAD"));
+                case Routes.Http http -> {
+                    HttpResponse reply;
+                    try {
+                        reply = http.handler().handle(new HttpRequest(context, body));
+                    } finally {
+                        if (reservation != null) {
+                            reservation.release();
+                        }
+                    }
+                    send(response, callback, reply, request.getMethod().equals("HEAD"));
+                }
             }
         } catch (Throwable t) {
             fail(request, response, callback, t);
         }
+    }
+
+    /** {@code callback}, giving back what {@code reservation} holds when the request ends, before Jetty learns it did. */
+    private static Callback releasing(Callback callback, BodyBudget.Reservation reservation) {
+        return new Callback() {
+            @Override
+            public void succeeded() {
+                try {
+                    reservation.release();
+                } finally {
+                    callback.succeeded();
+                }
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                try {
+                    reservation.release();
+                } finally {
+                    callback.failed(failure);
+                }
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+            }
+        };
     }
 
     /** Answers what a route, hook or handler threw: 400, 403, 503 with its reason, else 500. */

@@ -33,8 +33,9 @@ import java.util.function.UnaryOperator;
 /**
  * The embedded Runnel server: Jetty 12 core handlers, one virtual thread per stream (short requests
  * run on Jetty's platform thread pool), and small routing for SSE endpoints, pages and static files.
- * Request bodies are read without holding a thread, within a deadline and a size cap
- * ({@link Builder#requestBodyTimeout}, {@link Builder#maxRequestBodyBytes}).
+ * Request bodies are read without holding a thread, within a deadline, a size cap and a server-wide
+ * memory budget ({@link Builder#requestBodyTimeout}, {@link Builder#maxRequestBodyBytes},
+ * {@link Builder#requestBodyBudgetBytes}).
  *
  * <pre>{@code
  * RunnelServer server = RunnelServer.builder().port(8080).build();
@@ -63,12 +64,14 @@ public final class RunnelServer implements AutoCloseable {
     private final int acceptQueueSize;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
+    private final long bodyBudgetBytes;
     private final Routes routes = new Routes();
     private final List<StaticFiles> statics = new CopyOnWriteArrayList<>();
     private final ReentrantLock lifecycleLock = new ReentrantLock();
     private State state = State.NEW;
     private Server jetty;
     private SocketWatcher watcher;
+    private volatile RunnelHandler handler;
     private volatile int boundPort = -1;
     private Consumer<Server> configureJetty = jetty -> { };
 
@@ -85,6 +88,22 @@ public final class RunnelServer implements AutoCloseable {
         this.acceptQueueSize = b.acceptQueueSize;
         this.bodyTimeout = b.requestBodyTimeout;
         this.maxBodyBytes = b.maxRequestBodyBytes;
+        this.bodyBudgetBytes = b.requestBodyBudgetBytes >= 0 ? b.requestBodyBudgetBytes
+                : defaultBodyBudget(Runtime.getRuntime().maxMemory(), b.maxRequestBodyBytes);
+        if (bodyBudgetBytes < maxBodyBytes) {
+            throw new IllegalArgumentException("requestBodyBudgetBytes (" + bodyBudgetBytes
+                    + ") must be at least maxRequestBodyBytes (" + maxBodyBytes + "), or no body of the largest size could ever be read");
+        }
+    }
+
+    /**
+     * 64 MiB, or a quarter of the heap when that is less, and never less than one body of the
+     * largest size: room for 64 bodies of the default cap at once while a small heap keeps three
+     * quarters for everything else.
+     */
+    static long defaultBodyBudget(long maxHeap, int maxBodyBytes) {
+        long budget = Math.min(64L << 20, maxHeap == Long.MAX_VALUE ? Long.MAX_VALUE : maxHeap / 4);
+        return Math.max(budget, maxBodyBytes);
     }
 
     /** Where the server is in its one life: a server starts at most once (failed starts aside). */
@@ -184,10 +203,13 @@ public final class RunnelServer implements AutoCloseable {
         server.addConnector(conn);
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
         SocketWatcher disconnects = null;
+        RunnelHandler handler;
         try {
             disconnects = new SocketWatcher("runnel-disconnect-watcher");
-            server.setHandler(new RunnelHandler(routes, statics,
-                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout), disconnects));
+            handler = new RunnelHandler(routes, statics,
+                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout, bodyBudgetBytes),
+                    disconnects);
+            server.setHandler(handler);
             configureJetty.accept(server);
             server.start();
         } catch (Throwable t) {
@@ -200,6 +222,7 @@ public final class RunnelServer implements AutoCloseable {
         }
         this.jetty = server;
         this.watcher = disconnects;
+        this.handler = handler;
         this.boundPort = conn.getLocalPort();
         this.state = State.STARTED;
         LOG.log(Level.INFO, "Runnel listening on " + uri());
@@ -265,6 +288,12 @@ public final class RunnelServer implements AutoCloseable {
     public URI uri() {
         String h = host.contains(":") ? "[" + host + "]" : host;
         return URI.create((tls == null ? "http://" : "https://") + h + ":" + port());
+    }
+
+    /** For tests: the bytes request bodies hold against the budget now. */
+    long requestBodyBytesHeld() {
+        RunnelHandler h = handler;
+        return h == null ? 0 : h.bodyBytesHeld();
     }
 
     /** The engine that serves this server's streams. */
@@ -333,6 +362,7 @@ public final class RunnelServer implements AutoCloseable {
         private int acceptQueueSize = 1024;
         private Duration requestBodyTimeout = Duration.ofSeconds(20);
         private int maxRequestBodyBytes = 1 << 20;
+        private long requestBodyBudgetBytes = -1;
 
         private Builder() {
         }
@@ -373,6 +403,27 @@ public final class RunnelServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxRequestBodyBytes must be from 0 to " + MAX_BODY_LIMIT + ", got " + bytes);
             }
             this.maxRequestBodyBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most bytes that request bodies may hold in memory at once, over the whole server;
+         * default 64 MiB, or a quarter of the maximum heap when that is less (never less than
+         * {@link #maxRequestBodyBytes}). Bytes count as they arrive (a declared
+         * {@code Content-Length} reserves nothing), until the route's handler has returned, or, for a
+         * stream opened with a {@code POST}, until the stream ends. A body that would go over it is
+         * answered {@code 503} with {@code Retry-After} and its connection closed, at once: slow
+         * senders can use the budget up and make new bodies wait, but never run the server out of
+         * memory, and requests without a body go on being served.
+         *
+         * @throws IllegalArgumentException when negative; {@link #build()} throws it when the budget
+         *         is below {@code maxRequestBodyBytes}
+         */
+        public Builder requestBodyBudgetBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("requestBodyBudgetBytes must not be negative, got " + bytes);
+            }
+            this.requestBodyBudgetBytes = bytes;
             return this;
         }
 

@@ -17,6 +17,12 @@ import java.util.jar.JarEntry;
  * Class-path resources under one URL prefix. Only files are served: a directory, whether a folder
  * of an exploded class path or an entry of a jar, is not found (a class loader would otherwise hand
  * out a listing or an empty body for it).
+ *
+ * <p>{@code file:} and {@code jar:} resources are asked directly. For any other protocol (an
+ * application server's {@code vfs:}, an OSGi {@code bundle:}) a resource is taken for a directory
+ * when its URL ends in {@code /}, or when the loader also finds the name with a {@code /} appended,
+ * at the same URL plus {@code /}. A loader that does neither for a folder has it served as whatever
+ * it opens as. (The JDK's {@code jrt:} loader finds no folders at all.)
  */
 record StaticFiles(String urlPrefix, String root, ClassLoader loader) {
 
@@ -37,13 +43,14 @@ record StaticFiles(String urlPrefix, String root, ClassLoader loader) {
         if (rest.isEmpty() || rest.contains("..") || rest.contains("\\") || rest.startsWith("/") || rest.endsWith("/")) {
             return null;
         }
-        URL url = loader.getResource(root + "/" + rest);
+        String name = root + "/" + rest;
+        URL url = loader.getResource(name);
         if (url == null) {
             return null;
         }
         try {
             URLConnection connection = url.openConnection();
-            if (isDirectory(url, connection)) {
+            if (isDirectory(name, url, connection)) {
                 return null;
             }
             try (InputStream in = connection.getInputStream()) {
@@ -54,7 +61,7 @@ record StaticFiles(String urlPrefix, String root, ClassLoader loader) {
         }
     }
 
-    private static boolean isDirectory(URL url, URLConnection connection) throws IOException {
+    private boolean isDirectory(String name, URL url, URLConnection connection) throws IOException {
         if (connection instanceof JarURLConnection jar) {
             JarEntry entry = jar.getJarEntry(); // a jar finds "dir/" when asked for "dir"
             return entry == null || entry.isDirectory();
@@ -66,7 +73,13 @@ record StaticFiles(String urlPrefix, String root, ClassLoader loader) {
                 return false;
             }
         }
-        return false;
+        String found = url.toExternalForm();
+        if (found.endsWith("/")) {
+            return true;
+        }
+        // the same place as a folder; a "name/" of another class path entry says nothing about this one
+        URL asFolder = loader.getResource(name + "/");
+        return asFolder != null && asFolder.toExternalForm().equals(found + "/");
     }
 
     private static String contentType(String name) {

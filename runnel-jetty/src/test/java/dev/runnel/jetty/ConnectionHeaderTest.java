@@ -84,6 +84,29 @@ class ConnectionHeaderTest {
     }
 
     @Test
+    void aStreamOnAServerWithoutPersistentConnectionsSaysCloseOnlyAndCloses() throws Exception {
+        RunnelServer closing = RunnelServer.builder().port(0).http2(false).engine(SseEngine.builder().build()).build();
+        closing.sse("/s", req -> EventStream.of("one"));
+        closing.configureJetty(jetty -> {
+            for (org.eclipse.jetty.server.Connector connector : jetty.getConnectors()) {
+                connector.getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class)
+                        .getHttpConfiguration().setPersistentConnectionsEnabled(false);
+            }
+        });
+        closing.start();
+        try (RawHttp http = RawHttp.connect(closing.uri(), WAIT)) {
+            http.send("GET /s HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+            RawHttp.Response response = http.read(false);
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.all("connection")).containsExactly("close");
+            assertThat(response.text()).isEqualTo("data: one\n\n");
+            assertThat(http.closedByServer()).isTrue();
+        } finally {
+            closing.stop();
+        }
+    }
+
+    @Test
     void anHttp2StreamHasNoConnectionHeader() throws Exception {
         Process curl = new ProcessBuilder("curl", "-sS", "-N", "--http2-prior-knowledge", "-D", "-", server.uri() + "/s")
                 .redirectErrorStream(true).start();

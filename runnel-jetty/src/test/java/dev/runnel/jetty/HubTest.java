@@ -111,6 +111,26 @@ class HubTest {
     }
 
     @Test
+    void aFragmentADatastarPageCouldNotTakeIsRefusedAtPublishAndNoStreamFailsOrLeaks() throws Exception {
+        SseEngine engine = SseEngine.builder().renderer(f -> "<b>7</b>").build();
+        RunnelServer server = serve(engine);
+        RawSseClient datastar = subscribe(server, "panel", Map.of("Datastar-Request", "true"));
+        RawSseClient htmx2 = subscribe(server, "panel");
+        await(() -> engine.hub().subscribers("panel") == 2, "2 subscribed");
+
+        Fragment sideways = Fragment.of("page", "count", Map.of(), "count").withSwap("sideways");
+        assertThatThrownBy(() -> engine.hub().publish("panel", sideways))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DATASTAR");
+        String id = engine.hub().publish("panel", Fragment.of("page", "count", Map.of(), "count")).id();
+
+        assertThat(datastar.awaitText("\n\n", WAIT)).startsWith("event: datastar-patch-elements\nid: " + id);
+        assertThat(htmx2.awaitText("\n\n", WAIT)).startsWith("event: count\nid: " + id);
+        datastar.close();
+        await(() -> engine.hub().subscribers("panel") == 1, "the Datastar stream left its topic");
+        await(() -> engine.openStreams() == 1, "one stream open");
+    }
+
+    @Test
     void thousandSubscribersOverLoopbackAllReceiveABroadcast() throws Exception {
         SseEngine engine = SseEngine.builder().build();
         RunnelServer server = serve(engine);

@@ -79,4 +79,56 @@ class StaticFilesTest {
         assertThat(file.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
         assertThat(file.body()).isEqualTo("console.log('é');\n");
     }
+
+    @Test
+    void aDirectoryFromAClassLoaderOfAnotherProtocolIsNotFound() throws Exception {
+        // as a vfs: or bundle: loader does: a directory is found both as "dir" and as "dir/", and opens as a listing
+        java.util.Map<String, String> resources = java.util.Map.of(
+                "web/sub", "app.js\n",
+                "web/sub/", "app.js\n",
+                "web/sub/app.js", "console.log('é');\n",
+                "web/listed", "x\n", // found with a URL that ends in '/'
+                "web/twin", "a file here\n",
+                "web/twin/", "a directory in another class path entry\n");
+        ClassLoader memory = new ClassLoader(null) {
+            @Override
+            protected java.net.URL findResource(String name) {
+                if (!resources.containsKey(name)) {
+                    return null;
+                }
+                String where = name.equals("web/listed") ? "mem:/one/web/listed/"
+                        : name.equals("web/twin/") ? "mem:/two/web/twin/" : "mem:/one/" + name;
+                try {
+                    return java.net.URL.of(java.net.URI.create(where), new java.net.URLStreamHandler() {
+                        @Override
+                        protected java.net.URLConnection openConnection(java.net.URL url) {
+                            return new java.net.URLConnection(url) {
+                                @Override
+                                public void connect() {
+                                }
+
+                                @Override
+                                public java.io.InputStream getInputStream() {
+                                    return new java.io.ByteArrayInputStream(resources.get(name).getBytes(StandardCharsets.UTF_8));
+                                }
+                            };
+                        }
+                    });
+                } catch (java.net.MalformedURLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        server = newServer();
+        server.staticFiles("/assets", "web", memory);
+        server.start();
+        assertThat(get("/assets/sub").statusCode()).isEqualTo(404);
+        assertThat(get("/assets/listed").statusCode()).isEqualTo(404);
+        HttpResponse<String> file = get("/assets/sub/app.js");
+        assertThat(file.statusCode()).isEqualTo(200);
+        assertThat(file.body()).isEqualTo("console.log('é');\n");
+        HttpResponse<String> twin = get("/assets/twin");
+        assertThat(twin.statusCode()).isEqualTo(200);
+        assertThat(twin.body()).isEqualTo("a file here\n");
+    }
 }

@@ -96,6 +96,7 @@ class ThreadingTest {
 
     @Test
     void afterTheServerStopsAndItsEngineClosesNoRunnelThreadIsLeft() throws Exception {
+        List<String> before = LiveThreads.names("runnel-");
         SseEngine engine = SseEngine.builder().build();
         server = RunnelServer.builder().port(0).engine(engine).build();
         server.sse("/producer", req -> EventStream.producer(out -> {
@@ -116,24 +117,15 @@ class ThreadingTest {
             server = null;
             engine.close();
         }
-        assertNoRunnelThreadLeft();
+        assertNoRunnelThreadLeft(before);
     }
 
     /**
-     * Waits a little for threads that are ending, then fails naming any {@code runnel-} thread still
-     * alive. The fan-out pool's threads ({@code runnel-fanout-}) are left out until the hub owns them.
+     * Waits a little for threads that are ending, then fails naming any {@code runnel-} thread started
+     * since {@code before} that is still alive.
      */
-    static void assertNoRunnelThreadLeft() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<String> left = runnelThreads();
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            left = runnelThreads();
-        }
-        assertThat(left).as("threads named runnel-* still alive").isEmpty();
-    }
-
-    private static List<String> runnelThreads() {
-        return LiveThreads.names("runnel-").stream().filter(name -> !name.startsWith("runnel-fanout-")).toList();
+    static void assertNoRunnelThreadLeft(List<String> before) throws InterruptedException {
+        assertThat(LiveThreads.leftSince(before, "runnel-", Duration.ofSeconds(10)))
+                .as("threads named runnel-* still alive").isEmpty();
     }
 }

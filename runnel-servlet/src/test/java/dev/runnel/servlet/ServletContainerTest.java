@@ -129,6 +129,7 @@ class ServletContainerTest {
     @ParameterizedTest
     @EnumSource(Container.class)
     void afterTheContainerStopsAndTheAdapterAndEngineCloseNoRunnelThreadIsLeft(Container container) throws Exception {
+        List<String> before = LiveThreads.names("runnel-");
         SseEngine engine = SseEngine.builder().build();
         ServletSse sse = ServletSse.of(engine);
         CountDownLatch cleaned = new CountDownLatch(1);
@@ -147,18 +148,8 @@ class ServletContainerTest {
         running.close();
         sse.close();
         engine.close();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<String> left = runnelThreads();
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            left = runnelThreads();
-        }
-        assertThat(left).as("threads named runnel-* still alive").isEmpty();
-    }
-
-    /** Every live {@code runnel-} thread but the fan-out pool's, which is left out until the hub owns it. */
-    private static List<String> runnelThreads() {
-        return LiveThreads.names("runnel-").stream().filter(name -> !name.startsWith("runnel-fanout-")).toList();
+        assertThat(LiveThreads.leftSince(before, "runnel-", WAIT))
+                .as("threads named runnel-* this test started, still alive").isEmpty();
     }
 
     // ---- timeouts --------------------------------------------------------------------------------

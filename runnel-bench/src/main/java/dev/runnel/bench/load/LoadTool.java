@@ -20,6 +20,8 @@ import java.util.Map;
  * <pre>
  * LoadTool fanout  --url SUB_URL --publish 'POST PUB_URL' [--header 'K: V']... --body 'data={ts}'
  *                  [--subscribers 1000] [--rates 10,20,50,...] [--step-seconds 5] [--singles 5]
+ *                  (several topics at once: --url SUB_A,SUB_B with one --publish per topic, in the
+ *                  same order; subscribers split evenly, and each tick publishes to every topic)
  * LoadTool stream  --url STREAM_URL [--count 1000000] [--warmup COUNT/5] [--seconds 30]
  *                  (one connection to STREAM_URL?count=N, whose server makes the N events itself)
  * LoadTool idle    --url SUB_URL --server-pid PID [--counts 1000,10000,19000]
@@ -155,9 +157,16 @@ public final class LoadTool {
     }
 
     private Publisher publisher() {
-        String[] pub = option("publish", null).split(" ", 2);
-        return new Publisher(new Publisher.Template(pub[0], URI.create(pub[1]),
-                options.getOrDefault("header", List.of()), option("body", "{ts}")), intOption("max-in-flight", 128));
+        List<Publisher.Template> templates = new ArrayList<>();
+        for (String publish : options.getOrDefault("publish", List.of())) {
+            String[] pub = publish.split(" ", 2);
+            templates.add(new Publisher.Template(pub[0], URI.create(pub[1]),
+                    options.getOrDefault("header", List.of()), option("body", "{ts}")));
+        }
+        if (templates.isEmpty()) {
+            throw new IllegalArgumentException("--publish is required");
+        }
+        return new Publisher(templates, intOption("max-in-flight", 128));
     }
 
     // ---- measuring
@@ -410,7 +419,8 @@ public final class LoadTool {
                 Cpu c0 = cpu(start);
                 long t0 = System.nanoTime();
                 Publisher.Result pub = publisher.run(rate, stepSeconds);
-                long expected = pub.ok() * start.open();
+                // with several topics each publish reaches its topic's share of the subscribers
+                long expected = pub.ok() * start.open() / publisher.templates();
                 long deadline = System.currentTimeMillis() + 1000L * intOption("drain-seconds", 5);
                 SseConnections.Snapshot end;
                 Histogram lat = new Histogram(SseConnections.MAX_MICROS, 3);

@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * Publishes through any server's HTTP publish endpoint: a request template (method, URL, headers,
  * body) whose {@code {ts}} is replaced by {@link Clock#micros()} when each request is sent. Open
  * loop at a fixed rate, with a bound on requests in flight: a tick that finds the bound reached is
- * skipped and counted, so a publisher that cannot keep up shows as such.
+ * skipped and counted, so a publisher that cannot keep up shows as such. With several templates (one
+ * topic each), every tick publishes to all of them at once.
  */
 final class Publisher implements AutoCloseable {
 
@@ -27,18 +28,27 @@ final class Publisher implements AutoCloseable {
     record Result(long sent, long ok, long failed, long skipped) {
     }
 
-    private final Template template;
+    private final List<Template> templates;
     private final HttpClient client;
     private final int maxInFlight;
 
     Publisher(Template template, int maxInFlight) {
-        this.template = template;
+        this(List.of(template), maxInFlight);
+    }
+
+    Publisher(List<Template> templates, int maxInFlight) {
+        this.templates = List.copyOf(templates);
         this.maxInFlight = maxInFlight;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    private HttpRequest request() {
+    /** How many requests each tick sends: one per template. */
+    int templates() {
+        return templates.size();
+    }
+
+    private HttpRequest request(Template template) {
         HttpRequest.Builder b = HttpRequest.newBuilder(template.url()).timeout(Duration.ofSeconds(30));
         for (String h : template.headers()) {
             int colon = h.indexOf(':');
@@ -49,15 +59,20 @@ final class Publisher implements AutoCloseable {
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    /** Publishes one event and waits for the answer; true on 2xx. */
+    /** Publishes one event per template, all at once, and waits for the answers; true when all are 2xx. */
     boolean publishOne() throws InterruptedException {
-        try {
-            int status = client.send(request(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            return status / 100 == 2;
-        } catch (java.io.IOException e) {
-            System.err.println("load: publish failed: " + e);
-            return false;
+        List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> sent = templates.stream()
+                .map(t -> client.sendAsync(request(t), HttpResponse.BodyHandlers.discarding())).toList();
+        boolean ok = true;
+        for (var answer : sent) {
+            try {
+                ok &= answer.get().statusCode() / 100 == 2;
+            } catch (java.util.concurrent.ExecutionException e) {
+                System.err.println("load: publish failed: " + e.getCause());
+                ok = false;
+            }
         }
+        return ok;
     }
 
     /** Publishes {@code ratePerSecond} events a second for {@code seconds}, then waits for the answers. */
@@ -76,19 +91,21 @@ final class Publisher implements AutoCloseable {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            if (!inFlight.tryAcquire()) {
-                skipped++;
-                continue;
-            }
-            sent++;
-            client.sendAsync(request(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-                if (e == null && r.statusCode() / 100 == 2) {
-                    ok.incrementAndGet();
-                } else {
-                    failed.incrementAndGet();
+            for (Template template : templates) {
+                if (!inFlight.tryAcquire()) {
+                    skipped++;
+                    continue;
                 }
-                inFlight.release();
-            });
+                sent++;
+                client.sendAsync(request(template), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                    if (e == null && r.statusCode() / 100 == 2) {
+                        ok.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                    inFlight.release();
+                });
+            }
         }
         if (!inFlight.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
             System.err.println("load: publishes still in flight after 60 s");

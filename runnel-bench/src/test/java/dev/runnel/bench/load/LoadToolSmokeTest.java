@@ -46,6 +46,36 @@ class LoadToolSmokeTest {
     }
 
     @Test
+    void withTwoTopicsEachTickPublishesToBothAndEachReachesItsHalfOfTheSubscribers() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0);
+             Fleet fleet = Fleet.local(List.of(server.uri().resolve("/sse/topic/left"), server.uri().resolve("/sse/topic/right")),
+                     List.of(InetAddress.getByName("127.0.0.2")));
+             Publisher publisher = new Publisher(List.of(
+                     new Publisher.Template("POST", server.uri().resolve("/publish/left"),
+                             List.of("Content-Type: application/x-www-form-urlencoded"), "data={ts}"),
+                     new Publisher.Template("POST", server.uri().resolve("/publish/right"),
+                             List.of("Content-Type: application/x-www-form-urlencoded"), "data={ts}")), 64)) {
+            fleet.open(40);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (fleet.snapshot().open() < 40 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+
+            Publisher.Result result = publisher.run(50, 0.2); // 10 ticks, 2 publishes each
+
+            SseConnections.Snapshot s;
+            do {
+                Thread.sleep(50);
+                s = fleet.snapshot();
+            } while (s.events() < 20 * 20 && System.currentTimeMillis() < deadline);
+            assertThat(publisher.templates()).isEqualTo(2);
+            assertThat(result.ok()).isEqualTo(20);
+            assertThat(s.events()).as("each of the 20 events reached its topic's 20 subscribers").isEqualTo(20 * 20);
+            assertThat(s.urlEvents()).containsExactly(200, 200);
+        }
+    }
+
+    @Test
     void tokenStreamDeliversEveryEventTheServerMakes() throws Exception {
         try (RunnelServer server = RunnelBenchServer.start(0);
              SseConnections connection = new SseConnections(server.uri().resolve("/stream/tokens?count=20000"),

@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +22,9 @@ import java.util.function.Supplier;
  * own class was found through this module's class loader (the one that would link it), so no class
  * of an absent container is ever resolved. A hook class that fails to load or link (part of the
  * container missing, another version) is left out with a warning; one whose {@code of} later throws
- * a {@link LinkageError} is switched off. Either way streams get {@link ConnectionHooks#NONE}:
+ * a {@link LinkageError} is switched off; one whose {@code of} throws anything else fails that
+ * request's hooks only (the first such failure of each container is logged as a warning, the
+ * rest at debug level). Either way streams get {@link ConnectionHooks#NONE}:
  * a client that leaves is noticed on the next write.
  */
 final class ContainerHook {
@@ -32,6 +35,7 @@ final class ContainerHook {
     private final String container;
     private final MethodHandle of;
     private volatile boolean off;
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     private ContainerHook(String container, MethodHandle of) {
         this.container = container;
@@ -78,7 +82,13 @@ final class ContainerHook {
                     + "leave a stream are noticed on the next write instead of at once");
             return null;
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "no " + container + " hooks for this request: " + e);
+            if (warned.compareAndSet(false, true)) {
+                // a hook that always fails would otherwise be invisible: say so once, loudly
+                LOG.log(Level.WARNING, "Runnel's " + container + " hooks failed for a request (" + e + "); that stream notices "
+                        + "a client that leaves on its next write instead of at once. Later failures are logged at debug level", e);
+            } else {
+                LOG.log(Level.DEBUG, () -> "no " + container + " hooks for this request: " + e);
+            }
             return null;
         } catch (Error e) {
             throw e; // out of memory and the like: not the hook's doing

@@ -5,9 +5,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,6 +76,55 @@ class ContainerHookTest {
     }
 
     @Test
+    void aHookThatKeepsThrowingIsReportedAtWarningOnceForEachContainerThenAtDebug() {
+        ContainerHook first = ContainerHook.find("Grumpy", PRESENT, name(AlwaysThrows.class)).orElseThrow();
+        ContainerHook second = ContainerHook.find("Sulky", PRESENT, name(AlwaysThrows.class)).orElseThrow();
+        List<LogRecord> records = recordLogs(() -> {
+            for (int i = 0; i < 3; i++) {
+                assertThat(first.hooksFor(anyRequest(), noWatcher())).isNull();
+                assertThat(second.hooksFor(anyRequest(), noWatcher())).isNull();
+            }
+        });
+        List<String> warnings = records.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                .map(LogRecord::getMessage).toList();
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).contains("Grumpy").contains("stale request \u00e9");
+        assertThat(warnings.get(1)).contains("Sulky");
+        assertThat(records.stream().filter(r -> r.getLevel() == java.util.logging.Level.FINE)).hasSize(4);
+    }
+
+    /** Runs {@code action} and returns what it logged on Runnel's servlet logger, debug included. */
+    private static List<LogRecord> recordLogs(Runnable action) {
+        Logger logger = Logger.getLogger("dev.runnel.servlet");
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level before = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.ALL);
+        handler.setLevel(java.util.logging.Level.ALL);
+        logger.addHandler(handler);
+        try {
+            action.run();
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(before);
+        }
+        return records;
+    }
+
+    @Test
     void theRealContainerSupportLoadsWithBothContainersVisible() {
         assertThat(ContainerSupport.hooksFor(anyRequest(), noWatcher())).isSameAs(ConnectionHooks.NONE);
     }
@@ -127,6 +181,12 @@ class ContainerHookTest {
         static ConnectionHooks of(HttpServletRequest request, Supplier<SocketWatcher> watcher) {
             LINKAGE_CALLS.incrementAndGet();
             throw new NoClassDefFoundError("org/example/container/Gone");
+        }
+    }
+
+    static final class AlwaysThrows {
+        static ConnectionHooks of(HttpServletRequest request, Supplier<SocketWatcher> watcher) {
+            throw new IllegalStateException("stale request \u00e9");
         }
     }
 
