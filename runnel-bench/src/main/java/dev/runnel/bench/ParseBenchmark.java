@@ -5,8 +5,7 @@ import com.launchdarkly.eventsource.EventSource;
 import com.launchdarkly.eventsource.StreamClosedByServerException;
 import com.launchdarkly.eventsource.StreamException;
 import com.launchdarkly.logging.LDLogger;
-import dev.runnel.client.MessageEvent;
-import dev.runnel.client.internal.EventStreamParser;
+import dev.runnel.client.EventStreamReader;
 import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -46,8 +45,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>How each is fed, through what it offers:
  * <ul>
- *   <li>Runnel: its parser ({@code dev.runnel.client.internal.EventStreamParser}, the class
- *       {@code EventSource} reads with), fed 8 KB reads from an {@code InputStream}, as the
+ *   <li>Runnel: its public {@code EventStreamReader} (the parser {@code EventSource} reads with,
+ *       default limits), fed 8 KB reads from an {@code InputStream}, as the
  *       client does;</li>
  *   <li>okhttp-sse: its public {@code EventSources.processResponse(Response, listener)}, on an
  *       OkHttp {@code Response} whose body is the payload (the parser, {@code ServerSentEventReader},
@@ -106,26 +105,13 @@ public class ParseBenchmark {
     @Benchmark
     public long runnel(Blackhole bh) throws IOException {
         Count count = new Count(bh);
-        EventStreamParser parser = new EventStreamParser(new EventStreamParser.Handler() {
-            @Override
-            public void onEvent(MessageEvent event) {
-                count.event(event.type(), event.lastEventId(), event.data());
-            }
-
-            @Override
-            public void onComment(String comment) {
-            }
-
-            @Override
-            public void onRetry(long millis) {
-            }
-        }, "", 1 << 20, 4 << 20);
+        EventStreamReader reader = new EventStreamReader(event -> count.event(event.type(), event.lastEventId(), event.data()));
         InputStream in = new ByteArrayInputStream(bytes);
         byte[] chunk = new byte[READ];
         for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-            parser.feed(chunk, 0, n);
+            reader.feed(chunk, 0, n);
         }
-        parser.end();
+        reader.end();
         return count.result();
     }
 

@@ -1,7 +1,8 @@
 package dev.runnel.bench.load;
 
+import dev.runnel.client.EventSourceOptions;
+import dev.runnel.client.EventStreamReader;
 import dev.runnel.client.MessageEvent;
-import dev.runnel.client.internal.EventStreamParser;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Many SSE connections on one selector thread: plain non-blocking sockets, each bound to one of
  * the given loopback source addresses, an HTTP/1.1 GET, the response's chunked framing undone here
- * and the body fed to the client's own {@link EventStreamParser}. Every event's data must start
+ * and the body fed to the client's own {@link EventStreamReader}. Every event's data must start
  * with a publish timestamp in microseconds since the epoch ({@link Clock#micros()}); the
  * difference to the time of arrival is recorded. Costs about 1 KB per idle connection besides the
  * socket, so one process holds ~19k of them within a 20,000-file limit. Given several URLs (the
@@ -308,7 +309,7 @@ final class SseConnections implements AutoCloseable {
     private enum ChunkState { SIZE, DATA, DATA_END, DONE }
 
     /** One connection: response headers, then chunked (or plain) body into the parser. */
-    private final class Conn implements EventStreamParser.Handler {
+    private final class Conn implements EventStreamReader.Listener {
         final SocketChannel channel;
         final int urlIndex;
         final long startNanos = System.nanoTime();
@@ -319,7 +320,8 @@ final class SseConnections implements AutoCloseable {
         ChunkState chunkState = ChunkState.SIZE;
         long chunkLeft;
         boolean sizeDone;
-        final EventStreamParser parser = new EventStreamParser(this, "", 64 * 1024, 1024 * 1024);
+        final EventStreamReader reader = new EventStreamReader(this,
+                EventSourceOptions.DEFAULTS.withMaxLineSize(64 * 1024).withMaxEventSize(1024 * 1024));
 
         Conn(SocketChannel channel, int urlIndex) {
             this.channel = channel;
@@ -338,7 +340,7 @@ final class SseConnections implements AutoCloseable {
             if (chunked) {
                 dechunk(buf, off, len);
             } else if (len > 0) {
-                parser.feed(buf, off, len);
+                reader.feed(buf, off, len);
             }
         }
 
@@ -393,7 +395,7 @@ final class SseConnections implements AutoCloseable {
                     }
                     case DATA -> {
                         int n = (int) Math.min(chunkLeft, end - i);
-                        parser.feed(buf, i, n);
+                        reader.feed(buf, i, n);
                         i += n;
                         chunkLeft -= n;
                         if (chunkLeft == 0) {
