@@ -41,10 +41,13 @@ class FileDescriptorExhaustionTest {
             int served = 0;
             boolean exhausted = false;
             for (int i = 0; i < 400 && !exhausted; i++) {
+                // the first stream of a JVM just started may take long on a busy machine (class loading,
+                // JIT); after it, a stream that does not open within 5 s means the descriptors ran out
+                Duration patience = served == 0 ? Duration.ofSeconds(30) : Duration.ofSeconds(5);
                 try {
-                    RawSseClient client = RawSseClient.request("GET", uri, Map.of(), Duration.ofSeconds(2));
+                    RawSseClient client = RawSseClient.request("GET", uri, Map.of(), patience);
                     clients.add(client);
-                    client.awaitText("data: open\n\n", Duration.ofSeconds(2));
+                    client.awaitText("data: open\n\n", patience);
                     served++;
                 } catch (IOException | AssertionError e) {
                     exhausted = true; // accepted by the kernel, but the server had no descriptor for it
