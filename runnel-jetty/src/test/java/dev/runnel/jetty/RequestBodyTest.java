@@ -193,7 +193,7 @@ class RequestBodyTest {
     }
 
     @Test
-    void anHttp2BodyIsReadTheSameWayAndCappedTheSameWay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void anHttp2BodyIsReadTheSameWay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         start(RunnelServer.builder().maxRequestBodyBytes(100_000));
         byte[] fits = new byte[100_000];
         new java.util.Random(21).nextBytes(fits);
@@ -202,9 +202,18 @@ class RequestBodyTest {
         assertThat(curl("--http2-prior-knowledge", "--data-binary", "@" + body, "-o", echoed.toString(), server.uri() + "/echo"))
                 .isEqualTo("200 2");
         assertThat(java.nio.file.Files.readAllBytes(echoed)).isEqualTo(fits);
-        java.nio.file.Path over = java.nio.file.Files.write(dir.resolve("over.bin"), new byte[100_001]);
+    }
+
+    @Test
+    void anHttp2BodyOverTheCapIsAnswered413(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a cap and body below HTTP/2's initial flow-control window (65,535 bytes), so curl has sent the
+        // whole body when the 413 comes: a larger upload races the server's reset of the stream it
+        // refused, and curl, still sending, may report the reset instead of the answer it got
+        start(RunnelServer.builder().maxRequestBodyBytes(60_000));
+        java.nio.file.Path over = java.nio.file.Files.write(dir.resolve("over.bin"), new byte[60_001]);
         assertThat(curl("--http2-prior-knowledge", "--data-binary", "@" + over, "-o", "/dev/null", server.uri() + "/echo"))
                 .isEqualTo("413 2");
+        assertThat(handled).hasValue(0);
     }
 
     /**
