@@ -26,7 +26,7 @@ public abstract sealed class Pump {
 
     /** The queue between {@code stream}'s source and its writer. */
     public static ValueChannel channelFor(EventStream stream) {
-        if (stream instanceof EventStream.Subscribed s && s.hub() instanceof InMemoryHub hub) {
+        if (stream instanceof EventStream.Subscribed s && s.hub() instanceof TopicHub hub) {
             return hub.newChannel();
         }
         return new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
@@ -219,18 +219,18 @@ public abstract sealed class Pump {
 
     /** A hub subscription: the hub's publishers fill the queue; no thread of its own. */
     static final class SubscriptionPump extends Pump {
-        private final InMemoryHub hub;
-        private final InMemoryHub.Subscriber subscriber;
+        private final TopicHub hub;
+        private final Subscriber subscriber;
         private final String lastEventId;
 
         SubscriptionPump(ValueChannel channel, EventStream.Subscribed stream, Runnable cutOff) {
             super(channel);
-            if (!(stream.hub() instanceof InMemoryHub inMemory)) {
+            if (!(stream.hub() instanceof TopicHub inMemory)) {
                 throw new IllegalArgumentException("unsupported hub: " + stream.hub().getClass().getName());
             }
             this.hub = inMemory;
             this.lastEventId = stream.lastEventId();
-            this.subscriber = new InMemoryHub.Subscriber(stream.topics(), channel, inMemory.options().slowClients(), cutOff);
+            this.subscriber = new Subscriber(stream.topics(), channel, inMemory.options().slowClients(), cutOff);
         }
 
         @Override
