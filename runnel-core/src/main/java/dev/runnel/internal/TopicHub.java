@@ -219,7 +219,8 @@ public final class TopicHub implements Hub {
                 throw new ForbiddenException("not allowed to subscribe to topic " + topic);
             }
         }
-        return new EventStream.Subscribed(this, List.copyOf(unique), request.lastEventId().orElse(null), StreamOptions.DEFAULTS);
+        Subscription checked = new Subscription(this, List.copyOf(unique), request.lastEventId().orElse(null));
+        return new EventStream.Subscribed(checked, StreamOptions.DEFAULTS);
     }
 
     @Override
