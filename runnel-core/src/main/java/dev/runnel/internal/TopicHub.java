@@ -127,6 +127,7 @@ public final class TopicHub implements Hub {
 
     @Override
     public String toString() {
+        // the readiness detail of ops pages shows this name: kept as it was
         return follower == null ? "InMemoryHub" : follower.toString();
     }
 
