@@ -115,20 +115,54 @@ public sealed interface EventStream {
     }
 
     /**
-     * A subscription to topics of a {@link dev.runnel.hub.Hub}, resuming after {@code lastEventId}
-     * ({@code null} for none). Made by {@link dev.runnel.hub.Hub#subscribe}, which checks the topics.
+     * A subscription to topics of a {@link dev.runnel.hub.Hub}, resuming after {@link #lastEventId()}
+     * ({@code null} for none). Made only by {@link dev.runnel.hub.Hub#subscribe}, which checks the
+     * topics and the caller's access: the {@link dev.runnel.internal.Subscription} it needs comes from
+     * the hub alone, so no subscription skips those checks.
      */
-    record Subscribed(dev.runnel.hub.Hub hub, java.util.List<String> topics, String lastEventId, StreamOptions options)
-            implements EventStream {
-        public Subscribed {
-            Objects.requireNonNull(hub, "hub");
-            topics = java.util.List.copyOf(topics);
-            Objects.requireNonNull(options, "options");
+    final class Subscribed implements EventStream {
+        private final dev.runnel.internal.Subscription subscription;
+        private final StreamOptions options;
+
+        /** For Runnel's hub; a {@code Subscription} cannot be made elsewhere. */
+        public Subscribed(dev.runnel.internal.Subscription subscription, StreamOptions options) {
+            this.subscription = Objects.requireNonNull(subscription, "subscription");
+            this.options = Objects.requireNonNull(options, "options");
+        }
+
+        /** The hub's handle, through which the stream's lifecycle opens the subscription. */
+        public dev.runnel.internal.Subscription subscription() {
+            return subscription;
+        }
+
+        /** The hub subscribed to. */
+        public dev.runnel.hub.Hub hub() {
+            return subscription.hub();
+        }
+
+        /** The topics, each once, in the order asked. */
+        public java.util.List<String> topics() {
+            return subscription.topics();
+        }
+
+        /** The id to resume after, or {@code null} for none. */
+        public String lastEventId() {
+            return subscription.lastEventId();
+        }
+
+        @Override
+        public StreamOptions options() {
+            return options;
         }
 
         @Override
         public EventStream withOptions(StreamOptions newOptions) {
-            return new Subscribed(hub, topics, lastEventId, newOptions);
+            return new Subscribed(subscription, newOptions);
+        }
+
+        @Override
+        public String toString() {
+            return "Subscribed[topics=" + topics() + ", lastEventId=" + lastEventId() + ", options=" + options + "]";
         }
     }
 

@@ -7,10 +7,10 @@ import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.internal.AcceptHeader;
 import dev.runnel.internal.DueClock;
-import dev.runnel.internal.InMemoryHub;
 import dev.runnel.internal.LifecycleSettings;
 import dev.runnel.internal.StreamLifecycle;
 import dev.runnel.internal.StreamObserver;
+import dev.runnel.internal.TopicHub;
 import dev.runnel.internal.ValueFormatter;
 import dev.runnel.transport.ErrorStatus;
 import dev.runnel.transport.HttpPolicy;
@@ -49,7 +49,7 @@ public final class SseEngine implements AutoCloseable {
 
     private final LifecycleSettings settings;
     private final boolean debug;
-    private final InMemoryHub hub;
+    private final TopicHub hub;
     private final EngineMetrics metrics;
     private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
@@ -67,9 +67,9 @@ public final class SseEngine implements AutoCloseable {
         try {
             this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
                     b.maxStreamAge, b.metrics, clock);
-            this.hub = new InMemoryHub(formatter, b.json, b.hubOptions, b.metrics, b.hubLog);
+            this.hub = new TopicHub(formatter, b.json, b.hubOptions, b.metrics, b.hubLog);
             hub.start();
-            clock.every(InMemoryHub.TRIM_PERIOD, hub::trimExpired);
+            clock.every(TopicHub.TRIM_PERIOD, hub::trimExpired);
         } catch (RuntimeException | Error e) {
             clock.close();
             throw e;

@@ -3,7 +3,7 @@ package dev.runnel;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.internal.ErrorEvents;
 import dev.runnel.internal.HubEvent;
-import dev.runnel.internal.InMemoryHub;
+import dev.runnel.internal.TopicHub;
 import dev.runnel.internal.ValueFormatter;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +96,7 @@ class DialectTest {
             renders.incrementAndGet();
             return "<b>1</b>";
         };
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(renderer, null), null, HubOptions.DEFAULTS);
+        TopicHub hub = new TopicHub(new ValueFormatter(renderer, null), null, HubOptions.DEFAULTS);
         String id = hub.publish("t", Fragment.of("page", "count", Map.of(), "count")).id();
         HubEvent event = replayed(hub, id);
         byte[] htmx2 = event.bytes(Dialect.HTMX2);
@@ -110,7 +110,7 @@ class DialectTest {
     }
 
     /** The stored event with {@code id}, read through a subscriber that resumes from just before it. */
-    private static HubEvent replayed(InMemoryHub hub, String id) throws Exception {
+    private static HubEvent replayed(TopicHub hub, String id) throws Exception {
         String before = id.substring(0, id.lastIndexOf('-') + 1) + (Long.parseLong(id.substring(id.lastIndexOf('-') + 1)) - 1);
         return dev.runnel.internal.HubProbe.replayOne(hub, before, "t");
     }

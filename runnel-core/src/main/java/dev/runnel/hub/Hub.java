@@ -23,6 +23,13 @@ import java.util.Map;
  *
  * <p>Ordering: events of one topic reach every subscriber in publish order; across topics, in the
  * order of their ids.
+ *
+ * <p>Implementing it: Runnel's hub, the engine's, is the only one that serves subscriptions. The
+ * stream {@link #subscribe} returns can only be made by that hub, after its checks (an
+ * {@link EventStream.Subscribed} needs a handle only the hub creates), so a hub of your own cannot
+ * hand the engine a subscription of its own making. You may implement this interface to wrap the
+ * engine's hub (to log or count publishes, say; its {@code subscribe} then returns the engine hub's
+ * streams) or as a test double for your own code; expect methods to be added in later versions.
  */
 public interface Hub {
 

@@ -67,18 +67,18 @@ final class FanOut {
      * Offers {@code event} to each of {@code subscribers}, or queues the offers on the lanes. Called
      * under the hub's lock; never waits for another thread.
      */
-    Delivery deliver(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event) {
+    Delivery deliver(Collection<Subscriber> subscribers, HubEvent event) {
         int n = subscribers.size();
         if (laneCount == 0 || closed || (n < PARALLEL_FROM && queued.get() == 0) || !started()) {
             Part all = new Part(subscribers, event);
             all.run();
             return new Delivery(List.of(all), true);
         }
-        List<List<InMemoryHub.Subscriber>> byLane = new ArrayList<>(laneCount);
+        List<List<Subscriber>> byLane = new ArrayList<>(laneCount);
         for (int i = 0; i < laneCount; i++) {
             byLane.add(new ArrayList<>(n / laneCount + 1));
         }
-        for (InMemoryHub.Subscriber sub : subscribers) {
+        for (Subscriber sub : subscribers) {
             byLane.get(sub.spread % laneCount).add(sub);
         }
         List<Part> parts = new ArrayList<>(laneCount);
@@ -165,7 +165,7 @@ final class FanOut {
     }
 
     /** Offers to one subscriber; a throw, like a full queue, cuts it off and costs nobody else the event. */
-    private static void offer(InMemoryHub.Subscriber sub, HubEvent event, Part part) {
+    private static void offer(Subscriber sub, HubEvent event, Part part) {
         boolean took;
         try {
             took = sub.deliver(event);
@@ -223,8 +223,8 @@ final class FanOut {
         }
 
         /** The subscribers to cut off: their queue was full, or the offer threw. After {@link #await()}. */
-        List<InMemoryHub.Subscriber> slow() {
-            List<InMemoryHub.Subscriber> slow = new ArrayList<>(0);
+        List<Subscriber> slow() {
+            List<Subscriber> slow = new ArrayList<>(0);
             for (Part part : parts) {
                 slow.addAll(part.slow);
             }
@@ -234,19 +234,19 @@ final class FanOut {
 
     /** One lane's share of one event's subscribers. */
     private final class Part {
-        private final Collection<InMemoryHub.Subscriber> subscribers;
+        private final Collection<Subscriber> subscribers;
         private final HubEvent event;
-        private final List<InMemoryHub.Subscriber> slow = new ArrayList<>(0);
+        private final List<Subscriber> slow = new ArrayList<>(0);
         private Delivery owner;
         private int taken;
 
-        Part(Collection<InMemoryHub.Subscriber> subscribers, HubEvent event) {
+        Part(Collection<Subscriber> subscribers, HubEvent event) {
             this.subscribers = subscribers;
             this.event = event;
         }
 
         void run() {
-            for (InMemoryHub.Subscriber sub : subscribers) {
+            for (Subscriber sub : subscribers) {
                 offer(sub, event, this);
             }
         }

@@ -25,7 +25,7 @@ final class LogReader {
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
 
-    private final InMemoryHub hub;
+    private final LogFollower follower;
     private final HubLog log;
     /** A wake is on its way to the log since the current round began: no need to send another. */
     private final AtomicBoolean wakeSent = new AtomicBoolean();
@@ -33,8 +33,8 @@ final class LogReader {
     private volatile boolean stopped;
     private volatile Thread thread;
 
-    LogReader(InMemoryHub hub, HubLog log) {
-        this.hub = hub;
+    LogReader(LogFollower follower, HubLog log) {
+        this.follower = follower;
         this.log = log;
     }
 
@@ -44,8 +44,8 @@ final class LogReader {
      */
     void start() {
         try {
-            InMemoryHub.Round round = hub.nextRound();
-            hub.apply(round, log.read(round.epoch(), round.after()));
+            LogFollower.Round round = follower.nextRound();
+            follower.apply(round, log.read(round.epoch(), round.after()));
             connected = true;
         } catch (HubUnavailableException e) {
             LOG.log(Level.DEBUG, () -> "first read of the hub's log failed; the reader retries: " + e.getMessage());
@@ -98,16 +98,16 @@ final class LogReader {
         while (!stopped) {
             try {
                 wakeSent.set(false); // before the round looks at who is waiting: a later arrival sends a wake
-                InMemoryHub.Round round = hub.nextRound();
+                LogFollower.Round round = follower.nextRound();
                 HubLog.Batch batch = log.read(round.epoch(), round.after());
-                boolean progressed = hub.apply(round, batch);
+                boolean progressed = follower.apply(round, batch);
                 if (failures > 0) {
                     LOG.log(Level.INFO, "reading the hub's log again (" + log + ") after " + failures + " failed attempt(s)");
                 }
                 failures = 0;
                 connected = true;
                 if (!progressed) {
-                    InMemoryHub.Watch watch = hub.watch();
+                    LogFollower.Watch watch = follower.watch();
                     if (!watch.pending()) {
                         log.await(watch.epoch(), watch.cut(), watch.topics(), AWAIT);
                     }

@@ -26,10 +26,12 @@ public abstract sealed class Pump {
 
     /** The queue between {@code stream}'s source and its writer. */
     public static ValueChannel channelFor(EventStream stream) {
-        if (stream instanceof EventStream.Subscribed s && s.hub() instanceof InMemoryHub hub) {
-            return hub.newChannel();
-        }
-        return new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+        return switch (stream) {
+            case EventStream.Subscribed s -> s.subscription().newChannel();
+            case EventStream.Produced p -> new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+            case EventStream.Iterated it -> new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+            case EventStream.Published pub -> new ValueChannel(ServeDefaults.QUEUE_CAPACITY);
+        };
     }
 
     /**
@@ -39,7 +41,7 @@ public abstract sealed class Pump {
      */
     public static Pump of(EventStream stream, ValueChannel channel, RequestContext context, String threadName, Runnable cutOff) {
         return switch (stream) {
-            case EventStream.Subscribed s -> new SubscriptionPump(channel, s, cutOff);
+            case EventStream.Subscribed s -> new SubscriptionPump(channel, s.subscription(), cutOff);
             case EventStream.Produced p -> new ThreadPump(channel, threadName, () -> p.producer().produce(new ChannelEmitter(channel, context)), null);
             case EventStream.Iterated it -> new ThreadPump(channel, threadName, () -> drain(it.values(), channel), it.onClose());
             case EventStream.Published pub -> new PublisherPump(channel, pub.publisher());
@@ -219,28 +221,23 @@ public abstract sealed class Pump {
 
     /** A hub subscription: the hub's publishers fill the queue; no thread of its own. */
     static final class SubscriptionPump extends Pump {
-        private final InMemoryHub hub;
-        private final InMemoryHub.Subscriber subscriber;
-        private final String lastEventId;
+        private final Subscription subscription;
+        private final Subscriber subscriber;
 
-        SubscriptionPump(ValueChannel channel, EventStream.Subscribed stream, Runnable cutOff) {
+        SubscriptionPump(ValueChannel channel, Subscription subscription, Runnable cutOff) {
             super(channel);
-            if (!(stream.hub() instanceof InMemoryHub inMemory)) {
-                throw new IllegalArgumentException("unsupported hub: " + stream.hub().getClass().getName());
-            }
-            this.hub = inMemory;
-            this.lastEventId = stream.lastEventId();
-            this.subscriber = new InMemoryHub.Subscriber(stream.topics(), channel, inMemory.options().slowClients(), cutOff);
+            this.subscription = subscription;
+            this.subscriber = subscription.subscriber(channel, cutOff);
         }
 
         @Override
         public void start() {
-            hub.attach(subscriber, lastEventId);
+            subscription.attach(subscriber);
         }
 
         @Override
         public void cancel() {
-            hub.detach(subscriber);
+            subscription.detach(subscriber);
             channel.cancel();
         }
 

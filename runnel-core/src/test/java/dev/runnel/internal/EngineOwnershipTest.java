@@ -58,7 +58,7 @@ class EngineOwnershipTest {
     void anIdleTopicsEventsExpireOnTheEnginesClockWithoutAnyPublishOrResume() throws Exception {
         SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withReplay(100, Duration.ofMillis(200))).build();
         try {
-            InMemoryHub hub = (InMemoryHub) engine.hub();
+            TopicHub hub = (TopicHub) engine.hub();
             for (String value : List.of("a", "b", "c")) {
                 hub.publish("quiet", value);
             }

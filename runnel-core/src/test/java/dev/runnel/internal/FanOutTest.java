@@ -36,30 +36,30 @@ class FanOutTest {
     /** Large enough to be sliced. */
     private static final int LARGE = FanOut.PARALLEL_FROM * 2 + 7;
 
-    private final List<InMemoryHub> hubs = new ArrayList<>();
+    private final List<TopicHub> hubs = new ArrayList<>();
 
     @AfterEach
     void closeHubs() {
-        hubs.forEach(InMemoryHub::close);
+        hubs.forEach(TopicHub::close);
     }
 
     /** A hub whose fan-out uses {@code lanes} threads of its own. */
-    private InMemoryHub hub(int lanes) {
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP, null, lanes);
+    private TopicHub hub(int lanes) {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP, null, lanes);
         hubs.add(hub);
         return hub;
     }
 
-    private record Client(InMemoryHub.Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
+    private record Client(Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
 
-        static Client attach(InMemoryHub hub, String topic, ToIntFunction<Object> weigher) {
+        static Client attach(TopicHub hub, String topic, ToIntFunction<Object> weigher) {
             return attach(hub, List.of(topic), weigher);
         }
 
-        static Client attach(InMemoryHub hub, List<String> topics, ToIntFunction<Object> weigher) {
+        static Client attach(TopicHub hub, List<String> topics, ToIntFunction<Object> weigher) {
             ValueChannel channel = new ValueChannel(1024, Long.MAX_VALUE, weigher);
             AtomicInteger cutOffs = new AtomicInteger();
-            var subscriber = new InMemoryHub.Subscriber(topics, channel, SlowClientPolicy.DISCONNECT, cutOffs::incrementAndGet);
+            var subscriber = new Subscriber(topics, channel, SlowClientPolicy.DISCONNECT, cutOffs::incrementAndGet);
             hub.attach(subscriber, null);
             return new Client(subscriber, channel, cutOffs);
         }
@@ -89,7 +89,7 @@ class FanOutTest {
         };
     }
 
-    private static List<Client> attachMany(InMemoryHub hub, String topic, int count) {
+    private static List<Client> attachMany(TopicHub hub, String topic, int count) {
         List<Client> clients = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             clients.add(Client.attach(hub, topic, PLAIN));
@@ -99,7 +99,7 @@ class FanOutTest {
 
     @Test
     void subscribersWhoseOfferThrowsAreCutOffAndTheRestOfTheirSlicesStillGetEveryEventInOrder() throws Exception {
-        InMemoryHub hub = hub(2);
+        TopicHub hub = hub(2);
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < LARGE; i++) {
             boolean throwsHere = i == 1 || i == LARGE - 2; // one early, one late: in different slices
@@ -133,7 +133,7 @@ class FanOutTest {
 
     @Test
     void thePublisherNeverWaitsForOtherSlicesWhileHoldingTheHubLock() throws Exception {
-        InMemoryHub hub = hub(2);
+        TopicHub hub = hub(2);
         attachMany(hub, "t", LARGE - 1);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -159,7 +159,7 @@ class FanOutTest {
 
     @Test
     void aHubsFanOutIsNotHeldUpByAnotherHubsStuckSlice() throws Exception {
-        InMemoryHub first = hub(2);
+        TopicHub first = hub(2);
         attachMany(first, "t", LARGE - 1);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -167,7 +167,7 @@ class FanOutTest {
         Thread stuckPublisher = Thread.ofVirtual().start(() -> first.publish("t", "x"));
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        InMemoryHub second = hub(2);
+        TopicHub second = hub(2);
         List<Client> others = attachMany(second, "t", LARGE);
         AtomicReference<Published> published = new AtomicReference<>();
         Thread publisher = Thread.ofVirtual().start(() -> published.set(second.publish("t", "y")));
@@ -183,7 +183,7 @@ class FanOutTest {
 
     @Test
     void aSubscriberOfALargeAndASmallTopicSeesTheirEventsInPublishOrderWhileASliceIsBusy() throws Exception {
-        InMemoryHub hub = hub(1);
+        TopicHub hub = hub(1);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Client.attach(hub, "big", blocking(entered, release)); // first in the one slice: holds it up
@@ -212,7 +212,7 @@ class FanOutTest {
 
     @Test
     void closingTheHubStopsItsFanOutThreads() throws Exception {
-        InMemoryHub hub = hub(2);
+        TopicHub hub = hub(2);
         List<Client> clients = attachMany(hub, "t", LARGE);
         hub.publish("t", "x");
         assertThat(clients.get(LARGE - 1).ids()).hasSize(1);
@@ -230,7 +230,7 @@ class FanOutTest {
     @Test
     void closingTheEngineLeavesNoFanOutThread() throws Exception {
         dev.runnel.SseEngine engine = dev.runnel.SseEngine.builder().build();
-        InMemoryHub hub = (InMemoryHub) engine.hub();
+        TopicHub hub = (TopicHub) engine.hub();
         List<Client> clients = attachMany(hub, "t", LARGE);
         Published p = hub.publish("t", "x");
         assertThat(clients.get(0).ids()).containsExactly(p.id());

@@ -12,9 +12,9 @@ public final class HubProbe {
     }
 
     /** Attaches a subscriber resuming after {@code lastEventId} and returns the first event it is given. */
-    public static HubEvent replayOne(InMemoryHub hub, String lastEventId, String topic) throws InterruptedException {
+    public static HubEvent replayOne(TopicHub hub, String lastEventId, String topic) throws InterruptedException {
         ValueChannel channel = hub.newChannel();
-        InMemoryHub.Subscriber subscriber = new InMemoryHub.Subscriber(List.of(topic), channel, SlowClientPolicy.DISCONNECT, () -> { });
+        Subscriber subscriber = new Subscriber(List.of(topic), channel, SlowClientPolicy.DISCONNECT, () -> { });
         hub.attach(subscriber, lastEventId);
         List<Object> out = new ArrayList<>();
         channel.poll(out, 1, 0);

@@ -45,7 +45,7 @@ class LogHubTest {
 
         /** What another node publishes. */
         String publish(String topic, String data) {
-            return epoch + "-" + append(topic, Map.of("t", "e", "d", data), InMemoryHub.MIN_RETAIN).seq();
+            return epoch + "-" + append(topic, Map.of("t", "e", "d", data), LogFollower.MIN_RETAIN).seq();
         }
 
         @Override
@@ -99,28 +99,28 @@ class LogHubTest {
 
     private final FakeLog log = new FakeLog();
 
-    private InMemoryHub hub(HubOptions options) {
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null, options, dev.runnel.EngineMetrics.NOOP, log);
+    private TopicHub hub(HubOptions options) {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, options, dev.runnel.EngineMetrics.NOOP, log);
         read(hub); // learns the epoch
         return hub;
     }
 
-    private InMemoryHub hub() {
+    private TopicHub hub() {
         return hub(HubOptions.DEFAULTS);
     }
 
     /** One round of the reader: read what the hub asks for, and hand it over. */
-    private void read(InMemoryHub hub) {
-        InMemoryHub.Round round = hub.nextRound();
-        hub.apply(round, log.read(round.epoch(), round.after()));
+    private void read(TopicHub hub) {
+        LogFollower.Round round = hub.follower().nextRound();
+        hub.follower().apply(round, log.read(round.epoch(), round.after()));
     }
 
-    private record Client(InMemoryHub.Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
+    private record Client(Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
 
-        static Client attach(InMemoryHub hub, String lastEventId, String... topics) {
+        static Client attach(TopicHub hub, String lastEventId, String... topics) {
             ValueChannel channel = hub.newChannel();
             AtomicInteger cutOffs = new AtomicInteger();
-            var subscriber = new InMemoryHub.Subscriber(List.of(topics), channel, hub.options().slowClients(), cutOffs::incrementAndGet);
+            var subscriber = new Subscriber(List.of(topics), channel, hub.options().slowClients(), cutOffs::incrementAndGet);
             hub.attach(subscriber, lastEventId);
             return new Client(subscriber, channel, cutOffs);
         }
@@ -137,7 +137,7 @@ class LogHubTest {
     }
 
     /** A subscriber registered and reading {@code topics}: it waited one read. */
-    private Client subscribed(InMemoryHub hub, String... topics) {
+    private Client subscribed(TopicHub hub, String... topics) {
         Client c = Client.attach(hub, null, topics);
         read(hub);
         assertThat(hub.subscribers(topics[0])).isPositive();
@@ -146,7 +146,7 @@ class LogHubTest {
 
     @Test
     void aPublishOnlyAppendsToTheLogAndSubscribersGetItFromTheNextRead() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client c = subscribed(hub, "news");
 
         Published p = hub.publish("news", "hello");
@@ -159,7 +159,7 @@ class LogHubTest {
 
     @Test
     void eventsOfSeveralTopicsAreDeliveredInSequenceOrder() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client c = subscribed(hub, "a", "b");
         log.publish("a", "a1");
         log.publish("b", "b1");
@@ -174,7 +174,7 @@ class LogHubTest {
 
     @Test
     void aSubscriberWithoutIdOnATopicNotReadHereGetsEverythingPublishedAfterItSubscribed() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         log.publish("t", "before");
         Client c = Client.attach(hub, null, "t");
         log.publish("t", "after, before the reader read");
@@ -189,7 +189,7 @@ class LogHubTest {
 
     @Test
     void aResumeThisNodesBufferCoversIsServedAtOnceWithoutARead() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client first = subscribed(hub, "t");
         String seen = log.publish("t", "1");
         log.publish("t", "2");
@@ -207,7 +207,7 @@ class LogHubTest {
 
     @Test
     void aResumeFromBeforeWhatThisNodeReadWaitsForOneReadAndGetsTheRestFromTheLog() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         String seen = log.publish("t", "1");
         log.publish("u", "2");
         log.publish("t", "3");
@@ -224,7 +224,7 @@ class LogHubTest {
 
     @Test
     void aResumeFromBeyondTheReplayCountGetsTheResetWithTheNewestId() throws Exception {
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withReplay(2, Duration.ofMinutes(5)));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withReplay(2, Duration.ofMinutes(5)));
         String seen = log.publish("t", "1");
         log.publish("t", "2");
         log.publish("t", "3");
@@ -239,7 +239,7 @@ class LogHubTest {
 
     @Test
     void aResumeFromBeforeEventsOlderThanTheReplayAgeGetsTheReset() throws Exception {
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withReplay(100, Duration.ofSeconds(10)));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withReplay(100, Duration.ofSeconds(10)));
         String seen = log.publish("t", "1");
         log.publish("t", "2");
         log.nowMillis += 10_001;
@@ -252,7 +252,7 @@ class LogHubTest {
 
     @Test
     void idsFromAnotherEpochOrBeyondTheHeadAreUnknownAndNonIdsMalformed() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         log.publish("t", "1");
         Map<String, String> cases = Map.of("99-1", "unknown", "100-7", "unknown", "nope", "malformed");
         for (var c : cases.entrySet()) {
@@ -264,10 +264,10 @@ class LogHubTest {
 
     @Test
     void eventsTheLogTrimmedBeforeThisNodeReadThemCutItsSubscribersOff() {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client c = subscribed(hub, "burst");
         Client other = subscribed(hub, "calm");
-        for (int i = 0; i < InMemoryHub.MIN_RETAIN + 5; i++) {
+        for (int i = 0; i < LogFollower.MIN_RETAIN + 5; i++) {
             log.publish("burst", "x" + i);
         }
 
@@ -280,7 +280,7 @@ class LogHubTest {
 
     @Test
     void whenTheLogLosesItsDataEverySubscriberIsCutOffAndOldIdsAreUnknown() throws Exception {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client c = subscribed(hub, "t");
         String seen = log.publish("t", "1");
         read(hub);
@@ -297,7 +297,7 @@ class LogHubTest {
 
     @Test
     void aWaitingSubscriberThatLeavesBeforeTheReadIsNeverRegistered() {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client c = Client.attach(hub, null, "t");
 
         hub.detach(c.subscriber());
@@ -309,12 +309,12 @@ class LogHubTest {
 
     @Test
     void aTopicNobodyHereSubscribesToAnyMoreIsNoLongerRead() {
-        InMemoryHub hub = hub();
+        TopicHub hub = hub();
         Client c = subscribed(hub, "t");
 
         hub.detach(c.subscriber());
 
-        assertThat(hub.nextRound().after()).isEmpty();
-        assertThat(hub.watch().topics()).isEmpty();
+        assertThat(hub.follower().nextRound().after()).isEmpty();
+        assertThat(hub.follower().watch().topics()).isEmpty();
     }
 }

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LogReaderTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private InMemoryHub hub;
+    private TopicHub hub;
 
     @AfterEach
     void close() {
@@ -37,7 +37,7 @@ class LogReaderTest {
 
     /**
      * {@link LogHubTest.FakeLog} made safe for the reader thread and a test thread at once, whose
-     * reads can hand the hub a batch that blows up inside {@link InMemoryHub#apply}.
+     * reads can hand the hub a batch that blows up inside {@link LogFollower#apply}.
      */
     private static final class PoisonableLog implements HubLog {
         private final LogHubTest.FakeLog log = new LogHubTest.FakeLog();
@@ -97,16 +97,16 @@ class LogReaderTest {
         }
     }
 
-    private InMemoryHub started(PoisonableLog log) {
-        hub = new InMemoryHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP, log);
+    private TopicHub started(PoisonableLog log) {
+        hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP, log);
         hub.start();
         assertThat(hub.isReady()).as("ready after the first read").isTrue();
         return hub;
     }
 
-    private static ValueChannel subscribe(InMemoryHub hub, String topic) {
+    private static ValueChannel subscribe(TopicHub hub, String topic) {
         ValueChannel channel = hub.newChannel();
-        hub.attach(new InMemoryHub.Subscriber(List.of(topic), channel, hub.options().slowClients(), () -> { }), null);
+        hub.attach(new Subscriber(List.of(topic), channel, hub.options().slowClients(), () -> { }), null);
         return channel;
     }
 
@@ -136,7 +136,7 @@ class LogReaderTest {
     @Test
     void aReaderThatAnErrorHitsReadsAgainAndDeliversWhatFollows() throws Exception {
         PoisonableLog log = new PoisonableLog();
-        InMemoryHub hub = started(log);
+        TopicHub hub = started(log);
         ValueChannel channel = subscribe(hub, "t");
         awaitUntil(() -> hub.subscribers("t") == 1, "registered by the reader", WAIT);
 
@@ -150,7 +150,7 @@ class LogReaderTest {
     @Test
     void aNodeWhoseReaderKeepsFailingWithAnErrorIsNotReady() throws Exception {
         PoisonableLog log = new PoisonableLog();
-        InMemoryHub hub = started(log);
+        TopicHub hub = started(log);
 
         log.poisonNextReads(Integer.MAX_VALUE);
 

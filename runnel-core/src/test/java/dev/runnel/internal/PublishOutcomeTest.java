@@ -28,13 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PublishOutcomeTest {
 
     /** A subscriber with its own queue; {@code weigher} runs on every offer, so it can throw or block. */
-    private record Client(InMemoryHub.Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
+    private record Client(Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
 
-        static Client attach(InMemoryHub hub, String topic, int capacity, java.util.function.ToIntFunction<Object> weigher,
+        static Client attach(TopicHub hub, String topic, int capacity, java.util.function.ToIntFunction<Object> weigher,
                              Runnable onCutOff) {
             ValueChannel channel = new ValueChannel(capacity, Long.MAX_VALUE, weigher);
             AtomicInteger cutOffs = new AtomicInteger();
-            var subscriber = new InMemoryHub.Subscriber(List.of(topic), channel, SlowClientPolicy.DISCONNECT, () -> {
+            var subscriber = new Subscriber(List.of(topic), channel, SlowClientPolicy.DISCONNECT, () -> {
                 cutOffs.incrementAndGet();
                 onCutOff.run();
             });
@@ -42,7 +42,7 @@ class PublishOutcomeTest {
             return new Client(subscriber, channel, cutOffs);
         }
 
-        static Client attach(InMemoryHub hub, String topic) {
+        static Client attach(TopicHub hub, String topic) {
             return attach(hub, topic, 64, v -> 0, () -> { });
         }
 
@@ -69,7 +69,7 @@ class PublishOutcomeTest {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicBoolean first = new AtomicBoolean(true);
 
-        Gate(InMemoryHub hub) {
+        Gate(TopicHub hub) {
             Client.attach(hub, "gate", 64, v -> {
                 if (v instanceof HubEvent && first.compareAndSet(true, false)) {
                     entered.countDown();
@@ -111,7 +111,7 @@ class PublishOutcomeTest {
     @Test
     void aPublicationThatFailsWhileCombinedFailsForItsOwnPublisherOnly() throws Exception {
         JsonCodec nullForSignals = value -> value instanceof Map<?, ?> m && m.containsKey("bad") ? null : "{}";
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, nullForSignals), nullForSignals, HubOptions.DEFAULTS);
+        TopicHub hub = new TopicHub(new ValueFormatter(null, nullForSignals), nullForSignals, HubOptions.DEFAULTS);
         Client watcher = Client.attach(hub, "t");
         Gate gate = new Gate(hub);
 
@@ -136,7 +136,7 @@ class PublishOutcomeTest {
 
     @Test
     void aSubscriberWhoseOfferThrowsCostsOnlyItselfTheEventAndSlowOnesBeforeItAreStillCutOff() throws Exception {
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS);
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS);
         Client slow = Client.attach(hub, "t", 1, v -> 0, () -> { });
         slow.channel().offer("filler");
         Client thrower = Client.attach(hub, "t", 64, throwing(new AssertionError("offer broke")), () -> { });
@@ -157,7 +157,7 @@ class PublishOutcomeTest {
 
     @Test
     void aCutOffThatThrowsDoesNotKeepTheOtherSlowSubscribersFromBeingCutOff() throws Exception {
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS);
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS);
         Client first = Client.attach(hub, "t", 1, v -> 0, () -> {
             throw new IllegalStateException("cut-off callback broke");
         });
@@ -175,7 +175,7 @@ class PublishOutcomeTest {
 
     @Test
     void aSlowSubscriberFoundEarlierInACombinedBatchIsCutOffWhenALaterPublicationFails() throws Exception {
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS);
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS);
         Client slow = Client.attach(hub, "s", 1, v -> 0, () -> { });
         slow.channel().offer("filler");
         Client.attach(hub, "boom", 64, throwing(new OutOfMemoryError("pretend")), () -> { });
@@ -206,7 +206,7 @@ class PublishOutcomeTest {
     @Test
     void onALogASubscriberThatThrowsDoesNotMakeTheRoundDeliverTwice() throws Exception {
         LogHubTest.FakeLog log = new LogHubTest.FakeLog();
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP, log);
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP, log);
         readOnce(hub, log);
         Client fine = Client.attach(hub, "t");
         AtomicInteger seen = new AtomicInteger();
@@ -234,8 +234,8 @@ class PublishOutcomeTest {
         assertThat(thrower.cutOffs()).hasValue(1);
     }
 
-    private static void readOnce(InMemoryHub hub, LogHubTest.FakeLog log) {
-        InMemoryHub.Round round = hub.nextRound();
-        hub.apply(round, log.read(round.epoch(), round.after()));
+    private static void readOnce(TopicHub hub, LogHubTest.FakeLog log) {
+        LogFollower.Round round = hub.follower().nextRound();
+        hub.follower().apply(round, log.read(round.epoch(), round.after()));
     }
 }

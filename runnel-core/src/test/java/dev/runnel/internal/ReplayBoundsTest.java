@@ -20,14 +20,14 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** The replay buffers of all topics together: bounded in bytes, oldest first whatever the topic, and trimmed by age on a timer. */
 class ReplayBoundsTest {
 
-    private static InMemoryHub hub(HubOptions options) {
-        return new InMemoryHub(new ValueFormatter(null, null), null, options);
+    private static TopicHub hub(HubOptions options) {
+        return new TopicHub(new ValueFormatter(null, null), null, options);
     }
 
     /** Attaches a subscriber resuming from {@code lastEventId} and returns what it is given first. */
-    private static List<Object> resume(InMemoryHub hub, String lastEventId, String... topics) throws InterruptedException {
+    private static List<Object> resume(TopicHub hub, String lastEventId, String... topics) throws InterruptedException {
         ValueChannel channel = hub.newChannel();
-        hub.attach(new InMemoryHub.Subscriber(List.of(topics), channel, SlowClientPolicy.DISCONNECT, () -> { }), lastEventId);
+        hub.attach(new Subscriber(List.of(topics), channel, SlowClientPolicy.DISCONNECT, () -> { }), lastEventId);
         List<Object> out = new ArrayList<>();
         channel.poll(out, Integer.MAX_VALUE, 0);
         return out;
@@ -48,7 +48,7 @@ class ReplayBoundsTest {
     @Test
     void theBuffersOfManyTopicsTogetherNeverHoldMoreThanTheByteBound() {
         long bound = 64 * 1024;
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(bound));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(bound));
         Random random = new Random(42);
         long largest = 0;
         for (int i = 0; i < 6_000; i++) {
@@ -64,11 +64,11 @@ class ReplayBoundsTest {
     @Test
     void theOldestEventsGoFirstWhateverTheirTopicAndAResumeFromBeforeThemIsExpired() throws Exception {
         String kilobyte = "k".repeat(1024);
-        InMemoryHub probe = hub(HubOptions.DEFAULTS);
+        TopicHub probe = hub(HubOptions.DEFAULTS);
         probe.publish("p", kilobyte);
         long cost = probe.replayBytes();
         // room for fourteen such events (ids a digit longer fit in the slack), not fifteen
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(14 * cost + cost / 2));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(14 * cost + cost / 2));
         String first = hub.publish("old", kilobyte).id();
         String second = hub.publish("old", kilobyte).id();
         String third = hub.publish("old", kilobyte).id();
@@ -85,7 +85,7 @@ class ReplayBoundsTest {
 
     @Test
     void aTopicWhoseEventsWereAllEvictedIsDroppedAndAResumeOnItIsExpired() throws Exception {
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(8 * 1024));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(8 * 1024));
         String seen = hub.publish("gone", "a").id();
         hub.publish("gone", "b");
         for (int i = 0; i < 100; i++) {
@@ -97,9 +97,9 @@ class ReplayBoundsTest {
 
     @Test
     void anEventLargerThanTheWholeBoundIsDeliveredButNotKept() throws Exception {
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(4 * 1024));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withMaxReplayBytes(4 * 1024));
         ValueChannel channel = hub.newChannel();
-        hub.attach(new InMemoryHub.Subscriber(List.of("t"), channel, SlowClientPolicy.DISCONNECT, () -> { }), null);
+        hub.attach(new Subscriber(List.of("t"), channel, SlowClientPolicy.DISCONNECT, () -> { }), null);
         String before = hub.publish("t", "small").id();
         hub.publish("t", "x".repeat(8 * 1024));
         List<Object> live = new ArrayList<>();
@@ -111,7 +111,7 @@ class ReplayBoundsTest {
 
     @Test
     void theTimedTrimDropsAnIdleTopicsExpiredEventsAndKeepsFreshOnes() throws Exception {
-        InMemoryHub hub = hub(HubOptions.DEFAULTS.withReplay(100, Duration.ofSeconds(1)));
+        TopicHub hub = hub(HubOptions.DEFAULTS.withReplay(100, Duration.ofSeconds(1)));
         String idle = hub.publish("idle", "old").id();
         hub.publish("idle", "older still than what follows");
         Thread.sleep(1200);
@@ -130,7 +130,7 @@ class ReplayBoundsTest {
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch unlock = new CountDownLatch(1);
         // the hub writes a reset event's JSON under its lock: a codec that waits there holds the lock
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), value -> {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), value -> {
             locked.countDown();
             unlock.await();
             return "{}";
@@ -161,15 +161,15 @@ class ReplayBoundsTest {
     @Test
     void onALogAnEventEvictedHereIsStillReplayedFromTheLog() throws Exception {
         LogHubTest.FakeLog log = new LogHubTest.FakeLog();
-        InMemoryHub hub = new InMemoryHub(new ValueFormatter(null, null), null,
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null,
                 HubOptions.DEFAULTS.withMaxReplayBytes(8 * 1024), dev.runnel.EngineMetrics.NOOP, log);
         Runnable read = () -> {
-            InMemoryHub.Round round = hub.nextRound();
-            hub.apply(round, log.read(round.epoch(), round.after()));
+            LogFollower.Round round = hub.follower().nextRound();
+            hub.follower().apply(round, log.read(round.epoch(), round.after()));
         };
         read.run(); // learns the epoch
         ValueChannel live = hub.newChannel();
-        hub.attach(new InMemoryHub.Subscriber(List.of("t"), live, SlowClientPolicy.DISCONNECT, () -> { }), null);
+        hub.attach(new Subscriber(List.of("t"), live, SlowClientPolicy.DISCONNECT, () -> { }), null);
         read.run(); // now reads "t"
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -179,7 +179,7 @@ class ReplayBoundsTest {
         assertThat(hub.replayBytes()).as("this node keeps only what fits").isLessThanOrEqualTo(8 * 1024);
 
         ValueChannel back = hub.newChannel();
-        hub.attach(new InMemoryHub.Subscriber(List.of("t"), back, SlowClientPolicy.DISCONNECT, () -> { }), published.get(0));
+        hub.attach(new Subscriber(List.of("t"), back, SlowClientPolicy.DISCONNECT, () -> { }), published.get(0));
         read.run(); // older than this node's buffer: the log has it
         List<Object> replayed = new ArrayList<>();
         back.poll(replayed, Integer.MAX_VALUE, 0);

@@ -41,27 +41,27 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 /** The in-memory hub's own rules, driven in process: ids, encode once, replay, reset, slow clients, topics, access. */
-class InMemoryHubTest {
+class TopicHubTest {
 
     private static final String ID = "[0-9a-z]+-[0-9]+";
 
     // ---- fixture -------------------------------------------------------------------------------
 
-    private static InMemoryHub hub(HubOptions options) {
+    private static TopicHub hub(HubOptions options) {
         return hub(options, null, null);
     }
 
-    private static InMemoryHub hub(HubOptions options, FragmentRenderer renderer, JsonCodec json) {
-        return new InMemoryHub(new ValueFormatter(renderer, json), json, options);
+    private static TopicHub hub(HubOptions options, FragmentRenderer renderer, JsonCodec json) {
+        return new TopicHub(new ValueFormatter(renderer, json), json, options);
     }
 
     /** A subscriber attached to the hub, with its queue and a count of how often it was cut off. */
-    private record Client(InMemoryHub.Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
+    private record Client(Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {
 
-        static Client attach(InMemoryHub hub, String lastEventId, String... topics) {
+        static Client attach(TopicHub hub, String lastEventId, String... topics) {
             ValueChannel channel = hub.newChannel();
             AtomicInteger cutOffs = new AtomicInteger();
-            var subscriber = new InMemoryHub.Subscriber(List.of(topics), channel, hub.options().slowClients(),
+            var subscriber = new Subscriber(List.of(topics), channel, hub.options().slowClients(),
                     cutOffs::incrementAndGet);
             hub.attach(subscriber, lastEventId);
             return new Client(subscriber, channel, cutOffs);
@@ -139,22 +139,22 @@ class InMemoryHubTest {
 
         private static final int SUBSCRIBERS = FanOut.PARALLEL_FROM * 2 + 7;
         /** Hubs whose fan-out threads this test started: stopped after it. */
-        private final List<InMemoryHub> started = new ArrayList<>();
+        private final List<TopicHub> started = new ArrayList<>();
 
         @org.junit.jupiter.api.AfterEach
         void stopFanOutThreads() {
-            started.forEach(InMemoryHub::close);
+            started.forEach(TopicHub::close);
         }
 
-        private InMemoryHub hub(HubOptions options) {
-            InMemoryHub hub = InMemoryHubTest.hub(options);
+        private TopicHub hub(HubOptions options) {
+            TopicHub hub = TopicHubTest.hub(options);
             started.add(hub);
             return hub;
         }
 
         @Test
         void everySubscriberOfALargeTopicGetsEveryEventOnceInOrder() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             List<Client> clients = IntStream.range(0, SUBSCRIBERS).mapToObj(i -> Client.attach(hub, null, "big")).toList();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -169,7 +169,7 @@ class InMemoryHubTest {
 
         @Test
         void concurrentPublishersEachGetTheirOwnIdAndSubscribersSeeOneOrder() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(100_000, Long.MAX_VALUE));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(100_000, Long.MAX_VALUE));
             List<Client> clients = IntStream.range(0, 3).mapToObj(i -> Client.attach(hub, null, "busy")).toList();
             int threads = 16;
             int each = 200;
@@ -189,7 +189,7 @@ class InMemoryHubTest {
                 t.join();
             }
             assertThat(returned).hasSize(threads * each).doesNotHaveDuplicates();
-            List<String> inSeqOrder = returned.stream().sorted(java.util.Comparator.comparingLong(InMemoryHubTest::seqOf)).toList();
+            List<String> inSeqOrder = returned.stream().sorted(java.util.Comparator.comparingLong(TopicHubTest::seqOf)).toList();
             for (Client c : clients) {
                 List<Object> queued = c.drain();
                 assertThat(queued.stream().map(v -> ((Encoded) v).id()).toList()).isEqualTo(inSeqOrder);
@@ -206,7 +206,7 @@ class InMemoryHubTest {
 
         @Test
         void slowSubscribersAnywhereInALargeTopicAreCutOffAndNotCounted() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(2, Long.MAX_VALUE));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(2, Long.MAX_VALUE));
             List<Client> clients = IntStream.range(0, SUBSCRIBERS).mapToObj(i -> Client.attach(hub, null, "big")).toList();
             hub.publish("big", "one");
             hub.publish("big", "two");
@@ -228,7 +228,7 @@ class InMemoryHubTest {
                     assertThat(c.cutOffs()).as("slow subscriber %d", i).hasValue(1);
                 } else {
                     assertThat(c.cutOffs()).as("subscriber %d", i).hasValue(0);
-                    assertThat(c.drain()).map(InMemoryHubTest::data).containsExactly("three");
+                    assertThat(c.drain()).map(TopicHubTest::data).containsExactly("three");
                 }
             }
         }
@@ -239,7 +239,7 @@ class InMemoryHubTest {
     @Nested
     class Publishing {
 
-        private final InMemoryHub hub = hub(DEFAULTS);
+        private final TopicHub hub = hub(DEFAULTS);
 
         @Test
         void idsAreEpochDashSeqStrictlyIncreasingAcrossTopics() {
@@ -248,8 +248,8 @@ class InMemoryHubTest {
                     hub.publish("a", "3").id(), hub.publish("c", "4").id());
 
             assertThat(ids).allMatch(id -> id.matches(ID));
-            assertThat(ids).extracting(InMemoryHubTest::epochOf).containsOnly(epochOf(ids.get(0)));
-            assertThat(ids).extracting(InMemoryHubTest::seqOf).isSorted().doesNotHaveDuplicates();
+            assertThat(ids).extracting(TopicHubTest::epochOf).containsOnly(epochOf(ids.get(0)));
+            assertThat(ids).extracting(TopicHubTest::seqOf).isSorted().doesNotHaveDuplicates();
         }
 
         @Test
@@ -288,7 +288,7 @@ class InMemoryHubTest {
         }
 
         @ParameterizedTest
-        @MethodSource("dev.runnel.internal.InMemoryHubTest#invalidTopics")
+        @MethodSource("dev.runnel.internal.TopicHubTest#invalidTopics")
         void invalidTopicNamesAreRefusedToTrustedCode(String topic) {
             assertThatIllegalArgumentException().isThrownBy(() -> hub.publish(topic, "x"))
                     .withMessageContaining("invalid topic name")
@@ -297,7 +297,7 @@ class InMemoryHubTest {
         }
 
         @ParameterizedTest
-        @MethodSource("dev.runnel.internal.InMemoryHubTest#invalidTopics")
+        @MethodSource("dev.runnel.internal.TopicHubTest#invalidTopics")
         void invalidTopicNamesAreBadRequestsFromARequest(String topic) {
             assertThatExceptionOfType(BadRequestException.class)
                     .isThrownBy(() -> hub.publish(RequestContext.of("/publish"), topic, "x"))
@@ -365,7 +365,7 @@ class InMemoryHubTest {
         @Test
         void aFragmentIsRenderedOnceForAllSubscribers() throws Exception {
             AtomicInteger renders = new AtomicInteger();
-            InMemoryHub rendering = hub(DEFAULTS, f -> {
+            TopicHub rendering = hub(DEFAULTS, f -> {
                 renders.incrementAndGet();
                 return "<p>" + f.context().get("title") + "</p>";
             }, null);
@@ -383,7 +383,7 @@ class InMemoryHubTest {
         @Test
         void aFragmentThatFailsToRenderIsARenderExceptionForThePublisher() throws Exception {
             IOException cause = new IOException("no block 'headline' in home");
-            InMemoryHub failing = hub(DEFAULTS, f -> {
+            TopicHub failing = hub(DEFAULTS, f -> {
                 throw cause;
             }, null);
             Client client = Client.attach(failing, null, "news");
@@ -398,7 +398,7 @@ class InMemoryHubTest {
 
         @Test
         void aFragmentRenderedEmptyIsARenderExceptionForThePublisher() {
-            InMemoryHub blank = hub(DEFAULTS, f -> "  \n", null);
+            TopicHub blank = hub(DEFAULTS, f -> "  \n", null);
 
             assertThatExceptionOfType(RenderException.class)
                     .isThrownBy(() -> blank.publish("news", Fragment.of("home", "headline", Map.of())))
@@ -408,7 +408,7 @@ class InMemoryHubTest {
         @Test
         void publishOnBehalfOfARequestThatAccessRefusesIsForbidden() {
             List<String> asked = new ArrayList<>();
-            InMemoryHub guarded = hub(DEFAULTS.withAccess(new TopicAccess() {
+            TopicHub guarded = hub(DEFAULTS.withAccess(new TopicAccess() {
                 @Override
                 public boolean mayPublish(RequestContext request, String topic) {
                     asked.add(request.path() + " " + topic);
@@ -424,7 +424,7 @@ class InMemoryHubTest {
 
         @Test
         void trustedPublishIsNotAskedAboutAccess() {
-            InMemoryHub guarded = hub(DEFAULTS.withAccess(new TopicAccess() {
+            TopicHub guarded = hub(DEFAULTS.withAccess(new TopicAccess() {
                 @Override
                 public boolean mayPublish(RequestContext request, String topic) {
                     throw new AssertionError("asked");
@@ -442,7 +442,7 @@ class InMemoryHubTest {
 
         @Test
         void resumingInsideTheBufferQueuesExactlyTheLaterEventsOfTheSubscribedTopicsInIdOrder() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             String seen = hub.publish("a", "a1").id();
             List<String> expected = new ArrayList<>();
             expected.add(hub.publish("b", "b1").id());
@@ -459,7 +459,7 @@ class InMemoryHubTest {
 
         @Test
         void resumingFromTheNewestIdQueuesNothing() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             hub.publish("a", "1");
             String newest = hub.publish("b", "2").id();
 
@@ -468,7 +468,7 @@ class InMemoryHubTest {
 
         @Test
         void withoutLastEventIdOnlyLaterEventsAreQueued() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             hub.publish("t", "before");
 
             Client client = Client.attach(hub, null, "t");
@@ -479,7 +479,7 @@ class InMemoryHubTest {
 
         @Test
         void replayIsFollowedByLiveEvents() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             String seen = hub.publish("t", "1").id();
             String missed = hub.publish("t", "2").id();
 
@@ -491,7 +491,7 @@ class InMemoryHubTest {
 
         @Test
         void resumingFromJustBeforeTheKeptWindowReplaysAllOfIt() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(3, Duration.ofMinutes(5)));
+            TopicHub hub = hub(DEFAULTS.withReplay(3, Duration.ofMinutes(5)));
             List<String> ids = IntStream.range(0, 5).mapToObj(i -> hub.publish("t", "e" + i).id()).toList();
 
             assertThat(Client.attach(hub, ids.get(1), "t").drainIds()).containsExactlyElementsOf(ids.subList(2, 5));
@@ -499,7 +499,7 @@ class InMemoryHubTest {
 
         @Test
         void resumingFromBeforeTheKeptWindowGivesResetExpired() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(3, Duration.ofMinutes(5)));
+            TopicHub hub = hub(DEFAULTS.withReplay(3, Duration.ofMinutes(5)));
             List<String> ids = IntStream.range(0, 5).mapToObj(i -> hub.publish("t", "e" + i).id()).toList();
 
             ControlEvent reset = Client.attach(hub, ids.get(0), "t").drainReset();
@@ -509,7 +509,7 @@ class InMemoryHubTest {
 
         @Test
         void eventsOlderThanReplayAgeAreNoLongerReplayedAndResumingFromBeforeThemIsExpired() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(100, Duration.ofMillis(50)));
+            TopicHub hub = hub(DEFAULTS.withReplay(100, Duration.ofMillis(50)));
             long start = System.nanoTime();
             String seen = hub.publish("t", "1").id();
             hub.publish("t", "2");
@@ -530,7 +530,7 @@ class InMemoryHubTest {
         @ParameterizedTest
         @ValueSource(strings = {"", "abc", "x-", "-5", "EPOCH-12a", "EPOCH-", "EPOCH-+1", "EPOCH- 1"})
         void anIdThatIsNotAnIdGivesResetMalformed(String template) throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             String epoch = epochOf(hub.publish("t", "1").id());
             String id = template.replace("EPOCH", epoch);
 
@@ -541,7 +541,7 @@ class InMemoryHubTest {
 
         @Test
         void anIdOver128CharactersIsMalformedAndEchoedCutTo128() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             String epoch = epochOf(hub.publish("t", "1").id());
             String id = epoch + "-" + "1".repeat(200 - epoch.length() - 1);
 
@@ -553,7 +553,7 @@ class InMemoryHubTest {
         @ParameterizedTest
         @ValueSource(strings = {"otherepoch-1", "EPOCH-3", "EPOCH-999999999"})
         void anIdFromAnotherRunOrBeyondTheNewestGivesResetUnknown(String template) throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             hub.publish("t", "1");
             String epoch = epochOf(hub.publish("t", "2").id());
             String id = template.replace("EPOCH", epoch);
@@ -565,7 +565,7 @@ class InMemoryHubTest {
 
         @Test
         void theResetEventsIdIsTheHubsNewestId() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             hub.publish("t", "1");
             String newest = hub.publish("elsewhere", "2").id();
 
@@ -578,7 +578,7 @@ class InMemoryHubTest {
         @Test
         void theResetDataIsWrittenByTheConfiguredJsonCodec() throws Exception {
             List<Object> given = new ArrayList<>();
-            InMemoryHub hub = hub(DEFAULTS, null, value -> {
+            TopicHub hub = hub(DEFAULTS, null, value -> {
                 given.add(value);
                 return "{\"from\":\"codec\"}";
             });
@@ -592,7 +592,7 @@ class InMemoryHubTest {
 
         @Test
         void withoutAJsonCodecTheResetDataIsEscapedJson() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
 
             ControlEvent reset = Client.attach(hub, "a\"b\\c-1", "t").drainReset();
 
@@ -601,7 +601,7 @@ class InMemoryHubTest {
 
         @Test
         void aJsonCodecThatFailsFallsBackToRunnelsOwnJson() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS, null, value -> {
+            TopicHub hub = hub(DEFAULTS, null, value -> {
                 throw new IOException("codec down");
             });
 
@@ -612,7 +612,7 @@ class InMemoryHubTest {
 
         @Test
         void afterAResetTheSubscriberReceivesLiveEvents() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             Client client = Client.attach(hub, "abc", "t");
 
             String live = hub.publish("t", "x").id();
@@ -633,7 +633,7 @@ class InMemoryHubTest {
 
         @Test
         void aSubscriberThatDoesNotDrainIsCutOffAtTheFirstEventOverMaxQueuedEvents() throws Exception {
-            InMemoryHub hub = hub(fourEvents);
+            TopicHub hub = hub(fourEvents);
             Client slow = Client.attach(hub, null, "t");
             Client fast = Client.attach(hub, null, "t");
 
@@ -653,7 +653,7 @@ class InMemoryHubTest {
 
         @Test
         void aReplayLargerThanTheQueueDoesNotCutTheSubscriberOff() throws Exception {
-            InMemoryHub hub = hub(fourEvents);
+            TopicHub hub = hub(fourEvents);
             String first = hub.publish("t", "e0").id();
             for (int i = 1; i < 50; i++) {
                 hub.publish("t", "e" + i);
@@ -676,7 +676,7 @@ class InMemoryHubTest {
 
         @Test
         void aCutOffSubscriberIsToldOnceAndGetsNothingMore() throws Exception {
-            InMemoryHub hub = hub(fourEvents);
+            TopicHub hub = hub(fourEvents);
             Client slow = Client.attach(hub, null, "t");
 
             for (int i = 0; i < 10; i++) {
@@ -691,7 +691,7 @@ class InMemoryHubTest {
 
         @Test
         void aCutOffSubscriberLeavesAllItsTopics() {
-            InMemoryHub hub = hub(fourEvents);
+            TopicHub hub = hub(fourEvents);
             Client slow = Client.attach(hub, null, "a", "b");
 
             for (int i = 0; i < 5; i++) {
@@ -705,7 +705,7 @@ class InMemoryHubTest {
 
         @Test
         void aSubscriberThatDrainsIsNeverCutOff() throws Exception {
-            InMemoryHub hub = hub(fourEvents);
+            TopicHub hub = hub(fourEvents);
             Client client = Client.attach(hub, null, "t");
 
             for (int i = 0; i < 100; i++) {
@@ -721,7 +721,7 @@ class InMemoryHubTest {
 
         @Test
         void anEventThatWouldTakeTheQueueOverMaxQueuedBytesCutsTheSubscriberOff() {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(512, 1024));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(512, 1024));
             Client slow = Client.attach(hub, null, "t");
 
             assertThat(hub.publish("t", "x".repeat(600)).subscribers()).isEqualTo(1);
@@ -734,7 +734,7 @@ class InMemoryHubTest {
 
         @Test
         void anEventLargerThanMaxQueuedBytesIsAcceptedIntoAnEmptyQueue() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(512, 1024));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(512, 1024));
             Client client = Client.attach(hub, null, "t");
 
             Published big = hub.publish("t", "x".repeat(5000));
@@ -747,7 +747,7 @@ class InMemoryHubTest {
 
         @Test
         void coalescingKeepsOnlyTheNewestEventOfEachNameInPublishOrderAndNeverCutsOff() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(2, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(2, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
             Client dashboard = Client.attach(hub, null, "t");
 
             for (int i = 1; i <= 50; i++) {
@@ -755,14 +755,14 @@ class InMemoryHubTest {
                 assertThat(hub.publish("t", SseEvent.of("b", "b" + i)).subscribers()).isEqualTo(1);
             }
 
-            assertThat(dashboard.drain()).extracting(InMemoryHubTest::data).containsExactly("a50", "b50");
+            assertThat(dashboard.drain()).extracting(TopicHubTest::data).containsExactly("a50", "b50");
             assertThat(dashboard.cutOffs()).hasValue(0);
             assertThat(hub.subscribers("t")).isEqualTo(1);
         }
 
         @Test
         void coalescingDropsOnlyTheQueuedEventsNamedLikeTheNewOne() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(3, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(3, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
             Client dashboard = Client.attach(hub, null, "t");
             hub.publish("t", SseEvent.of("a", "a1"));
             hub.publish("t", SseEvent.of("b", "b1"));
@@ -770,12 +770,12 @@ class InMemoryHubTest {
 
             hub.publish("t", SseEvent.of("b", "b2"));
 
-            assertThat(dashboard.drain()).extracting(InMemoryHubTest::data).containsExactly("a1", "a2", "b2");
+            assertThat(dashboard.drain()).extracting(TopicHubTest::data).containsExactly("a1", "a2", "b2");
         }
 
         @Test
         void coalescingThatFreesNoRoomCutsOff() {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(2, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(2, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
             Client dashboard = Client.attach(hub, null, "t");
             hub.publish("t", SseEvent.of("a", "a1"));
             hub.publish("t", SseEvent.of("b", "b1"));
@@ -788,7 +788,7 @@ class InMemoryHubTest {
 
         @Test
         void coalescingNeverDropsTheResetEvent() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withQueueLimits(2, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
+            TopicHub hub = hub(DEFAULTS.withQueueLimits(2, 256 * 1024).withSlowClients(SlowClientPolicy.COALESCE_BY_EVENT_NAME));
             Client dashboard = Client.attach(hub, "abc", "t");
 
             for (int i = 0; i < 5; i++) {
@@ -797,7 +797,7 @@ class InMemoryHubTest {
 
             List<Object> queued = dashboard.drain();
             assertThat(queued.get(0)).isInstanceOf(ControlEvent.class);
-            assertThat(queued.subList(1, queued.size())).extracting(InMemoryHubTest::data).containsExactly("a4");
+            assertThat(queued.subList(1, queued.size())).extracting(TopicHubTest::data).containsExactly("a4");
         }
     }
 
@@ -808,7 +808,7 @@ class InMemoryHubTest {
 
         @Test
         void detachIsIdempotent() {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             Client client = Client.attach(hub, null, "a", "b");
             Client other = Client.attach(hub, null, "a");
 
@@ -822,9 +822,9 @@ class InMemoryHubTest {
 
         @Test
         void detachingASubscriberThatWasNeverAttachedDoesNothing() {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             Client.attach(hub, null, "t");
-            var stranger = new InMemoryHub.Subscriber(List.of("t", "u"), hub.newChannel(), SlowClientPolicy.DISCONNECT, () -> { });
+            var stranger = new Subscriber(List.of("t", "u"), hub.newChannel(), SlowClientPolicy.DISCONNECT, () -> { });
 
             hub.detach(stranger);
 
@@ -833,7 +833,7 @@ class InMemoryHubTest {
 
         @Test
         void aTopicWithNoSubscribersAndNothingToReplayIsPruned() {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)));
+            TopicHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)));
             Client client = Client.attach(hub, null, "t");
             hub.publish("t", "x");
             assertThat(hub.topicCount()).isEqualTo(1);
@@ -845,7 +845,7 @@ class InMemoryHubTest {
 
         @Test
         void aPublishNobodyHearsAndNobodyCanReplayLeavesNoTopic() {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)));
+            TopicHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)));
 
             hub.publish("t", "x");
 
@@ -854,7 +854,7 @@ class InMemoryHubTest {
 
         @Test
         void aTopicWithReplayableEventsIsKeptWithoutSubscribers() {
-            InMemoryHub hub = hub(DEFAULTS);
+            TopicHub hub = hub(DEFAULTS);
             Client client = Client.attach(hub, null, "t");
             hub.publish("t", "x");
 
@@ -866,7 +866,7 @@ class InMemoryHubTest {
 
         @Test
         void publishingToMoreTopicsThanMaxTopicsWhileTheOthersHoldReplayableEventsFails() {
-            InMemoryHub hub = hub(DEFAULTS.withMaxTopics(2));
+            TopicHub hub = hub(DEFAULTS.withMaxTopics(2));
             hub.publish("a", "x");
             hub.publish("b", "x");
 
@@ -880,7 +880,7 @@ class InMemoryHubTest {
 
         @Test
         void topicsWithSubscribersCountAgainstMaxTopics() {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)).withMaxTopics(2));
+            TopicHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)).withMaxTopics(2));
             Client.attach(hub, null, "a");
             Client.attach(hub, null, "b");
 
@@ -890,7 +890,7 @@ class InMemoryHubTest {
 
         @Test
         void idleEmptyTopicsDoNotCountAgainstMaxTopics() {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)).withMaxTopics(2));
+            TopicHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)).withMaxTopics(2));
 
             for (String topic : List.of("a", "b", "c", "d", "e")) {
                 assertThat(hub.publish(topic, "x").id()).matches(ID);
@@ -900,7 +900,7 @@ class InMemoryHubTest {
 
         @Test
         void topicsWhoseEventsAgedOutMakeRoomForNewOnes() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(100, Duration.ofMillis(50)).withMaxTopics(1));
+            TopicHub hub = hub(DEFAULTS.withReplay(100, Duration.ofMillis(50)).withMaxTopics(1));
             long start = System.nanoTime();
             hub.publish("a", "x");
 
@@ -923,7 +923,7 @@ class InMemoryHubTest {
     @Nested
     class Subscribe {
 
-        private final InMemoryHub hub = hub(DEFAULTS);
+        private final TopicHub hub = hub(DEFAULTS);
         private final RequestContext request = RequestContext.of("/sse");
 
         @Test
@@ -983,7 +983,7 @@ class InMemoryHubTest {
 
         @Test
         void aTopicAccessRefusesIsForbidden() {
-            InMemoryHub guarded = hub(DEFAULTS.withAccess(new TopicAccess() {
+            TopicHub guarded = hub(DEFAULTS.withAccess(new TopicAccess() {
                 @Override
                 public boolean maySubscribe(RequestContext r, String topic) {
                     return !topic.equals("secret");
@@ -1018,10 +1018,10 @@ class InMemoryHubTest {
 
         @Test
         void anAttachRefusedByMaxTopicsLeavesTheSubscriberOnNoTopic() {
-            InMemoryHub hub = hub(DEFAULTS.withMaxTopics(2));
+            TopicHub hub = hub(DEFAULTS.withMaxTopics(2));
             hub.publish("a", "x");
             hub.publish("b", "x");
-            var sub = new InMemoryHub.Subscriber(List.of("a", "c"), hub.newChannel(), SlowClientPolicy.DISCONNECT, () -> { });
+            var sub = new Subscriber(List.of("a", "c"), hub.newChannel(), SlowClientPolicy.DISCONNECT, () -> { });
 
             assertThatIllegalStateException().isThrownBy(() -> hub.attach(sub, null)).withMessageContaining("maxTopics");
 
@@ -1031,7 +1031,7 @@ class InMemoryHubTest {
 
         @Test
         void resumingOnARecreatedTopicStillReportsWhatItsPredecessorDropped() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)));
+            TopicHub hub = hub(DEFAULTS.withReplay(0, Duration.ofMinutes(5)));
             Client stays = Client.attach(hub, null, "t");
             Client leaves = Client.attach(hub, null, "t");
             String seen = hub.publish("t", "1").id();
@@ -1047,7 +1047,7 @@ class InMemoryHubTest {
 
         @Test
         void aReplayAgeOfForeverKeepsEventsInsteadOfFailingEveryPublish() throws Exception {
-            InMemoryHub hub = hub(DEFAULTS.withReplay(10, java.time.temporal.ChronoUnit.FOREVER.getDuration()));
+            TopicHub hub = hub(DEFAULTS.withReplay(10, java.time.temporal.ChronoUnit.FOREVER.getDuration()));
             String seen = hub.publish("t", "1").id();
             String missed = hub.publish("t", "2").id();
 

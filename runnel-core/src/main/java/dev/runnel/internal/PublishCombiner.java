@@ -1,0 +1,124 @@
+package dev.runnel.internal;
+
+import dev.runnel.SseEvent;
+import dev.runnel.hub.Published;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Publishing in memory: gives each event the next sequence number, buffers it in its topic and hands
+ * it to the topic's subscribers, under the store's lock.
+ *
+ * <p>Publishes that wait for the lock are carried out by whoever holds it: publishers queue here and
+ * then take the lock, and the first to get it carries out all that are queued, so a publisher that
+ * waits for the lock (on a virtual thread, behind every writer the last fan-out woke) holds up nobody,
+ * since its event went out with an earlier holder's. Each publication still gets its own outcome (its
+ * id, or its own failure), and subscribers found too slow are cut off whatever fails.
+ */
+final class PublishCombiner {
+
+    private final TopicStore store;
+    private final SubscriberRegistry registry;
+    private final FanOut fanOut;
+    /** Publishes that wait for the lock, in arrival order. */
+    private final Queue<Publication> publications = new ConcurrentLinkedQueue<>();
+
+    PublishCombiner(TopicStore store, SubscriberRegistry registry, FanOut fanOut) {
+        this.store = store;
+        this.registry = registry;
+        this.fanOut = fanOut;
+    }
+
+    /**
+     * Publishes {@code prepared} on {@code topic}, along with every publication queued meanwhile;
+     * {@code usual} is its event framed for the usual dialect. Returns its own outcome, or throws its
+     * own failure.
+     */
+    Published publish(String topic, Prepared prepared, SseEvent usual) {
+        Publication mine = new Publication(topic, prepared, usual);
+        publications.add(mine);
+        List<Subscriber> slow = new ArrayList<>(0);
+        store.lock.lock();
+        try {
+            // whoever holds the lock carries out every publication queued so far, in queue order;
+            // each failure belongs to its own publication
+            for (Publication next; (next = publications.poll()) != null; ) {
+                try {
+                    publishLocked(next, slow);
+                } catch (RuntimeException | Error e) {
+                    next.failure = e;
+                }
+            }
+        } finally {
+            store.lock.unlock();
+            SubscriberRegistry.cutOff(slow);
+        }
+        return outcome(mine);
+    }
+
+    /**
+     * What {@code p}'s publisher is told, once the lock is released: its failure, or its id and how
+     * many took it, after the fan-out's threads handed it over (those too slow are cut off here).
+     */
+    private Published outcome(Publication p) {
+        FanOut.Delivery delivery = p.delivery;
+        if (delivery != null && !delivery.inline()) {
+            delivery.await();
+            List<Subscriber> slow = delivery.slow();
+            if (!slow.isEmpty()) {
+                registry.detachAll(slow);
+            }
+        }
+        if (p.failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (p.failure instanceof Error e) {
+            throw e;
+        }
+        return new Published(p.id, delivery.taken());
+    }
+
+    /** Gives {@code p} its id, buffers it and hands it to the topic's subscribers. Under the lock. */
+    private void publishLocked(Publication p, List<Subscriber> slow) {
+        TopicStore.Topic t;
+        try {
+            t = store.topicFor(p.topic);
+        } catch (RuntimeException refused) { // maxTopics: this publication fails, the others go on
+            p.failure = refused;
+            return;
+        }
+        long s = store.seq + 1;
+        String id = store.epoch + "-" + s;
+        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, p.usual, System.nanoTime());
+        store.seq = s; // taken only by an event that exists
+        t.append(published);
+        p.id = id;
+        p.delivery = fanOut.deliver(t.subscribers, published);
+        if (p.delivery.inline()) {
+            for (Subscriber sub : p.delivery.slow()) {
+                registry.detachLocked(sub);
+                slow.add(sub);
+            }
+        }
+        store.pruneIfIdle(p.topic, t);
+    }
+
+    /** A publish waiting for the lock. Its fields are written and read under the lock. */
+    private static final class Publication {
+        final String topic;
+        final Prepared prepared;
+        final SseEvent usual;
+        String id;
+        FanOut.Delivery delivery;
+        Throwable failure;
+
+        Publication(String topic, Prepared prepared, SseEvent usual) {
+            this.topic = topic;
+            this.prepared = prepared;
+            this.usual = usual;
+        }
+    }
+}

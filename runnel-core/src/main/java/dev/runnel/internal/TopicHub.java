@@ -1,0 +1,287 @@
+package dev.runnel.internal;
+
+import dev.runnel.BadRequestException;
+import dev.runnel.Dialect;
+import dev.runnel.EngineMetrics;
+import dev.runnel.EventStream;
+import dev.runnel.ForbiddenException;
+import dev.runnel.JsonCodec;
+import dev.runnel.RenderException;
+import dev.runnel.RequestContext;
+import dev.runnel.SseEvent;
+import dev.runnel.StreamOptions;
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubLog;
+import dev.runnel.hub.HubOptions;
+import dev.runnel.hub.Published;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Runnel's {@link Hub}, in one process or on a shared {@link HubLog}: it checks what callers ask
+ * (topic names, access, values), formats each published value once, and hands the work to its parts:
+ * <ul>
+ *   <li>{@link TopicStore}: the topics, their replay buffers and trimming, under the one lock that
+ *       orders everything;</li>
+ *   <li>{@link SubscriberRegistry}: who receives each topic's events;</li>
+ *   <li>{@link PublishCombiner}: in memory, a publish takes the next sequence number, is buffered
+ *       and handed to every subscriber's queue without blocking, by whoever holds the lock, with
+ *       {@link FanOut} on the hub's own threads for large topics;</li>
+ *   <li>{@link LogFollower}: on a log, the log gives the ids and orders the events, and the node's
+ *       {@link LogReader} applies what it reads.</li>
+ * </ul>
+ * A subscribe takes its replay and registers under the store's lock, so no event falls between the
+ * replay and the live stream, and none comes twice.
+ *
+ * <p>Formatting (template rendering, JSON) happens before the lock; only encoding and the
+ * non-blocking hand-offs happen under it.
+ */
+public final class TopicHub implements Hub {
+
+    /** How often the engine's clock calls {@link #trimExpired()}. */
+    public static final Duration TRIM_PERIOD = Duration.ofSeconds(1);
+
+    private final ValueFormatter formatter;
+    private final HubOptions options;
+    private final EngineMetrics metrics;
+    private final TopicStore store;
+    private final SubscriberRegistry registry;
+    /** In memory: carries out publishes. */
+    private final PublishCombiner combiner;
+    /** On a log: publishes to it and applies what it reads; {@code null} when this process is the whole hub. */
+    private final LogFollower follower;
+    /** Hands events to subscribers; its threads are this hub's, stopped by {@link #close()}. */
+    private final FanOut fanOut;
+
+    public TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options) {
+        this(formatter, json, options, EngineMetrics.NOOP);
+    }
+
+    /** A hub that reports replays and resets to {@code metrics}. */
+    public TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics) {
+        this(formatter, json, options, metrics, null);
+    }
+
+    /**
+     * A hub on {@code log} (when not {@code null}), which gives the ids and carries events between
+     * nodes; call {@link #start()} to begin reading it.
+     */
+    public TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log) {
+        this(formatter, json, options, metrics, log, FanOut.DEFAULT_LANES);
+    }
+
+    /** As above, with {@code fanOutLanes} fan-out threads (0: every publisher hands events over itself). */
+    TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log, int fanOutLanes) {
+        this.fanOut = new FanOut(fanOutLanes);
+        this.formatter = formatter;
+        this.options = options;
+        this.metrics = metrics;
+        this.store = new TopicStore(options, json, log != null);
+        this.registry = new SubscriberRegistry(store);
+        this.combiner = log == null ? new PublishCombiner(store, registry, fanOut) : null;
+        this.follower = log == null ? null
+                : new LogFollower(store, registry, fanOut, metrics, log, options.replayCount(), options.replayAge());
+    }
+
+    /**
+     * Drops the events older than the replay age from every topic, idle ones included, and the topics
+     * left with nothing to keep. The engine's clock runs it; it never waits for the lock.
+     */
+    public void trimExpired() {
+        store.trimExpired();
+    }
+
+    /** Bytes the replay buffers hold together, as {@link HubOptions#maxReplayBytes()} counts them. */
+    long replayBytes() {
+        return store.replayBytes();
+    }
+
+    /** Starts reading the log, if the hub has one. */
+    public void start() {
+        if (follower != null) {
+            follower.start();
+        }
+    }
+
+    /** Stops reading the log and closes it, if the hub has one, and stops the fan-out's threads. Idempotent. */
+    public void close() {
+        try {
+            if (follower != null) {
+                follower.close();
+            }
+        } finally {
+            fanOut.close();
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        return follower == null || follower.isReady();
+    }
+
+    @Override
+    public String toString() {
+        // the readiness detail of ops pages shows this name: kept as it was
+        return follower == null ? "InMemoryHub" : follower.toString();
+    }
+
+    @Override
+    public HubOptions options() {
+        return options;
+    }
+
+    @Override
+    public Published publish(RequestContext publisher, String topic, Object value) {
+        if (!Hub.isValidTopic(topic)) {
+            throw new BadRequestException(invalidTopic(topic));
+        }
+        if (!options.access().mayPublish(publisher, topic)) {
+            throw new ForbiddenException("not allowed to publish on topic " + topic);
+        }
+        if (value == null) {
+            throw new BadRequestException("a published value must not be null");
+        }
+        try {
+            return publish(topic, value);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+    }
+
+    @Override
+    public Published publish(String topic, Object value) {
+        if (!Hub.isValidTopic(topic)) {
+            throw new IllegalArgumentException(invalidTopic(topic));
+        }
+        Objects.requireNonNull(value, "a published value must not be null");
+        if (value instanceof SseEvent e && e.id() != null) {
+            throw new IllegalArgumentException("the hub assigns event ids; publish the event without id (it had \"" + e.id() + "\")");
+        }
+        Prepared prepared;
+        try {
+            prepared = formatter.prepare(value, null);
+        } catch (RenderException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic + ": " + e.getMessage(), e);
+        }
+        SseEvent usual = framed(prepared, value, topic);
+        if (follower != null) {
+            return follower.publish(topic, prepared);
+        }
+        return combiner.publish(topic, prepared, usual);
+    }
+
+    /**
+     * Frames a published value in every dialect before it takes an id, so one that some dialect cannot
+     * carry (a swap Datastar has no name for, a codec that returned nothing) is the publisher's error
+     * and never reaches a subscriber's writer. Returns the usual dialect's event, encoded under the lock.
+     */
+    private static SseEvent framed(Prepared prepared, Object value, String topic) {
+        SseEvent usual = null;
+        for (Dialect dialect : Dialect.values()) {
+            SseEvent event;
+            try {
+                event = prepared.toEvent(dialect);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot publish the " + value.getClass().getSimpleName() + " on " + topic
+                        + ": subscribers using " + dialect + " could not receive it: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic
+                        + " for " + dialect + ": " + e, e);
+            }
+            if (dialect == Dialect.HTMX2) {
+                usual = event;
+            }
+        }
+        return usual;
+    }
+
+    @Override
+    public EventStream subscribe(RequestContext request, Collection<String> wanted) {
+        if (wanted.isEmpty()) {
+            throw new BadRequestException("subscribe to at least one topic");
+        }
+        Set<String> unique = new LinkedHashSet<>(wanted);
+        if (unique.size() > MAX_TOPICS_PER_STREAM) {
+            throw new BadRequestException("at most " + MAX_TOPICS_PER_STREAM + " topics per stream, got " + unique.size());
+        }
+        for (String topic : unique) {
+            if (!Hub.isValidTopic(topic)) {
+                throw new BadRequestException(invalidTopic(topic));
+            }
+            if (!options.access().maySubscribe(request, topic)) {
+                throw new ForbiddenException("not allowed to subscribe to topic " + topic);
+            }
+        }
+        Subscription checked = new Subscription(this, List.copyOf(unique), request.lastEventId().orElse(null));
+        return new EventStream.Subscribed(checked, StreamOptions.DEFAULTS);
+    }
+
+    @Override
+    public int subscribers(String topic) {
+        return registry.subscribers(topic);
+    }
+
+    @Override
+    public Map<String, Integer> presence() {
+        return registry.presence();
+    }
+
+    /** Number of topics held (with subscribers or replayable events). */
+    public int topicCount() {
+        return store.topicCount();
+    }
+
+    /** A new subscriber's queue, bounded as the options say. */
+    ValueChannel newChannel() {
+        return new ValueChannel(options.maxQueuedEvents(), options.maxQueuedBytes(),
+                v -> v instanceof HubEvent e ? e.size() : v instanceof ControlEvent c ? c.bytes().length : 0);
+    }
+
+    /**
+     * Registers a subscriber: queues what it missed after {@code lastEventId} (or a reset event),
+     * then makes it receive every new event of its topics. Atomic with respect to publishing.
+     */
+    void attach(Subscriber sub, String lastEventId) {
+        if (follower != null) {
+            follower.attach(sub, lastEventId);
+            return;
+        }
+        Resume resume;
+        store.lock.lock();
+        try {
+            resume = lastEventId == null ? Resume.NONE : store.replay(sub.topics, lastEventId);
+            List<Object> first = resume.values();
+            List<TopicStore.Topic> joined = store.joinAll(sub.topics);
+            sub.channel.addAll(first);
+            registry.register(sub, joined);
+        } finally {
+            store.lock.unlock();
+        }
+        if (lastEventId != null) {
+            resume.report(metrics, sub, lastEventId);
+        }
+    }
+
+    /** Removes a subscriber from its topics. Idempotent. */
+    void detach(Subscriber sub) {
+        registry.detach(sub);
+    }
+
+    /** On a log, the part that follows it (for the log's reader and tests); {@code null} in memory. */
+    LogFollower follower() {
+        return follower;
+    }
+
+    private static String invalidTopic(String topic) {
+        String shown = topic == null ? "null" : topic.length() > 40 ? topic.substring(0, 40) + "..." : topic;
+        return "invalid topic name '" + shown.replaceAll("[\\r\\n]", "?") + "': use 1 to 128 of A-Z a-z 0-9 . _ : -";
+    }
+}
