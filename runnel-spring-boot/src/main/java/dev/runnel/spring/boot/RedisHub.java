@@ -13,8 +13,8 @@ final class RedisHub {
     private RedisHub() {
     }
 
-    static HubLog connect(URI uri) {
-        if (!ClassUtils.isPresent(REDIS_HUB_LOG, RedisHub.class.getClassLoader())) {
+    static HubLog connect(URI uri, ClassLoader loader) {
+        if (!ClassUtils.isPresent(REDIS_HUB_LOG, loader)) {
             throw new IllegalStateException("runnel.hub.redis-uri is set, but runnel-redis is not on the class path: "
                     + "add the dependency dev.runnel:runnel-redis, or remove runnel.hub.redis-uri to keep the hub in memory");
         }

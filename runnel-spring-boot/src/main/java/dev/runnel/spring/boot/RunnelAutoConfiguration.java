@@ -67,7 +67,7 @@ public class RunnelAutoConfiguration {
     SseEngine runnelEngine(RunnelProperties properties, ObjectProvider<FragmentRenderer> renderer,
                            ObjectProvider<JsonCodec> json, ObjectProvider<TraceSink> trace,
                            ObjectProvider<EngineMetrics> metrics, ObjectProvider<TopicAccess> access,
-                           ObjectProvider<HubLog> hubLog) {
+                           ObjectProvider<HubLog> hubLog, org.springframework.context.ApplicationContext context) {
         RunnelProperties.Hub hub = properties.hub();
         HubOptions options = HubOptions.DEFAULTS
                 .withReplay(hub.replayCount(), hub.replayAge())
@@ -75,7 +75,7 @@ public class RunnelAutoConfiguration {
                 .withSlowClients(hub.slowClients())
                 .withMaxTopics(hub.maxTopics())
                 .withAccess(access.getIfAvailable(() -> TopicAccess.ALLOW_ALL));
-        HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri()) : hubLog.getIfAvailable();
+        HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri(), context.getClassLoader()) : hubLog.getIfAvailable();
         return SseEngine.builder()
                 .debug(properties.debug())
                 .closeEvent(properties.closeEvent())
