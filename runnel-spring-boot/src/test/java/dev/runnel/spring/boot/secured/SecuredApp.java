@@ -104,7 +104,8 @@ public class SecuredApp {
             DISPATCHES.add(request.getDispatcherType() + " " + ((HttpServletRequest) request).getRequestURI());
             chain.doFilter(request, response);
         });
-        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR, DispatcherType.FORWARD);
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR, DispatcherType.FORWARD,
+                DispatcherType.INCLUDE);
         registration.setAsyncSupported(true);
         registration.setOrder(Integer.MIN_VALUE + 1);
         return registration;
@@ -129,6 +130,17 @@ public class SecuredApp {
             return EventStream.producer(out -> {
                 out.emit(out.context().principal().getName());
                 out.emit(out.context().principal().getClass().getSimpleName());
+            });
+        }
+
+        /** Writes as fast as the client reads, until it leaves. */
+        @GetMapping("/sse/flood")
+        EventStream flood() {
+            return EventStream.producer(out -> {
+                String line = "x".repeat(1024);
+                for (long i = 0; ; i++) {
+                    out.emit(i + line);
+                }
             });
         }
 
