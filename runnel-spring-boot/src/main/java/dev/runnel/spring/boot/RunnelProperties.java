@@ -1,7 +1,6 @@
 package dev.runnel.spring.boot;
 
 import dev.runnel.hub.SlowClientPolicy;
-import dev.runnel.servlet.ServletSse;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,12 +16,12 @@ import java.util.Objects;
  * names the property, the range and the value.
  *
  * @param debug debug mode: render errors show inline, producer errors carry the stack trace (default off)
- * @param closeEvent name of the event ({@code data: complete}) that ends a finished stream; none by default
+ * @param closeEvent name of the event (with data "complete") that ends a finished stream; none by default
  * @param retry when set, every stream starts with a retry meta event telling the browser how long to wait before reconnecting
  * @param shutdownGrace how long the application waits, when it stops, for producers to end (default 5 s)
  * @param writeTimeout how long one write may wait on a client that does not read (default 30 s)
- * @param watchConnections notice at once that a client left, on Tomcat and Jetty (default on); see
- *     {@link ServletSse.Builder#watchConnections}
+ * @param watchConnections notice at once that a client left, on Tomcat and Jetty, by watching its
+ *     socket (default on); when off, a client that left is noticed by the next write that fails
  * @param fragments which template engine renders fragments when both runnel-thymeleaf and
  *     runnel-pebble are on the class path and the application defines no FragmentRenderer bean
  * @param hub the hub's replay, queue and cluster settings
