@@ -289,6 +289,16 @@ public final class ServletTransport implements SseTransport {
             // error page, included into the committed stream (through every filter, Spring Security's
             // included), and a warning in the log
             end(event.getThrowable() == null ? new IOException("client gone") : event.getThrowable());
+            // the writer may have completed just before the container moved the request to its error
+            // state, which undoes that complete: complete again here (refused, harmlessly, if it holds)
+            io.lock();
+            try {
+                async.complete();
+            } catch (RuntimeException alreadyCompleting) {
+                LOG.log(Level.TRACE, () -> "complete in onError refused: " + alreadyCompleting);
+            } finally {
+                io.unlock();
+            }
         }
 
         @Override

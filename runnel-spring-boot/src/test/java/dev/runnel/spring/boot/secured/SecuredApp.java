@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Import(SecuredApp.Streams.class)
 public class SecuredApp {
 
-    /** Every dispatch of every request, in order: {@code REQUEST /sse/me}. */
+    /** Every dispatch of every request of every test's application, in order: {@code REQUEST /sse/me?x=1}. */
     public static final List<String> DISPATCHES = new CopyOnWriteArrayList<>();
     /** Successful authentications, by user name. */
     public static final Map<String, AtomicInteger> AUTHENTICATIONS = new ConcurrentHashMap<>();
@@ -101,7 +101,9 @@ public class SecuredApp {
     @Bean
     FilterRegistrationBean<Filter> dispatchRecorder() {
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
-            DISPATCHES.add(request.getDispatcherType() + " " + ((HttpServletRequest) request).getRequestURI());
+            HttpServletRequest http = (HttpServletRequest) request;
+            DISPATCHES.add(request.getDispatcherType() + " " + http.getRequestURI()
+                    + (http.getQueryString() == null ? "" : "?" + http.getQueryString()));
             chain.doFilter(request, response);
         });
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR, DispatcherType.FORWARD,
