@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * socket.
  *
  * <p>Threading: container callbacks only record what happened and wake the writer; they take no
- * lock (but {@code onTimeout}, which must end the response before it returns). The writer, and
+ * lock (but {@code onTimeout} and {@code onError}, which must end the response before they return,
+ * or the container dispatches to its error page). The writer, and
  * {@link #complete}/{@link #abort} from any thread, call the container while holding {@link #io},
  * and only for non-blocking calls, so the lock is never held across blocking I/O. This class owns
  * the {@link AsyncContext} and completes it exactly once.
@@ -284,6 +285,20 @@ public final class ServletTransport implements SseTransport {
         public void onError(AsyncEvent event) {
             LOG.log(Level.DEBUG, () -> "container reported an error: " + event.getThrowable());
             failed(event.getThrowable());
+            // complete before returning: an async request no listener completes gets the container's
+            // error page, included into the committed stream (through every filter, Spring Security's
+            // included), and a warning in the log
+            end(event.getThrowable() == null ? new IOException("client gone") : event.getThrowable());
+            // the writer may have completed just before the container moved the request to its error
+            // state, which undoes that complete: complete again here (refused, harmlessly, if it holds)
+            io.lock();
+            try {
+                async.complete();
+            } catch (RuntimeException alreadyCompleting) {
+                LOG.log(Level.TRACE, () -> "complete in onError refused: " + alreadyCompleting);
+            } finally {
+                io.unlock();
+            }
         }
 
         @Override

@@ -24,7 +24,9 @@ class ClockControllerSampleTest {
 
     @BeforeAll
     static void start() {
-        app = SpringApplication.run(SampleApplication.class, "--server.port=0");
+        // Spring Security is on this module's class path: its default chain, with a known user
+        app = SpringApplication.run(SampleApplication.class, "--server.port=0",
+                "--spring.security.user.name=docs", "--spring.security.user.password=docs-pw");
         base = URI.create("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
         http = HttpClient.newBuilder().connectTimeout(WAIT).build();
     }
@@ -36,7 +38,9 @@ class ClockControllerSampleTest {
     }
 
     private static HttpResponse<String> get(String pathAndQuery) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).header("Accept", "text/event-stream").timeout(WAIT).build(),
+        return http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).header("Accept", "text/event-stream").timeout(WAIT)
+                        .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("docs:docs-pw".getBytes()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,7 +1,6 @@
 package dev.runnel.spring.boot;
 
 import dev.runnel.EventStream;
-import dev.runnel.RequestContext;
 import dev.runnel.servlet.ServletSse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,9 +9,7 @@ import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.filter.ShallowEtagHeaderFilter;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.method.support.ModelAndViewContainer;
-import org.springframework.web.servlet.HandlerMapping;
 
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,12 +23,14 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>The producer sees the request as it was when the method returned ({@code out.context()}):
- * headers, query, the authenticated principal and the route's {@code {name}} variables as path
- * parameters. The response bypasses Spring's async machinery ({@code WebAsyncManager}), so no
- * {@code spring.mvc.async.request-timeout} applies: a stream lasts as long as its producer and its
- * client. Runnel's auto-configuration puts this handler ahead of Spring's own, so it also works in
- * a {@code @RestController}. Thread-safe.
+ * <p>The producer sees the request as it was when the method returned ({@code out.context()}, see
+ * {@link RequestContexts#of}): headers, query, the authenticated principal, the route's
+ * {@code {name}} variables as path parameters and the HTTP session's id. The response bypasses
+ * Spring's async machinery ({@code WebAsyncManager}): there is no async dispatch, so the security
+ * filter chain runs once per stream and no {@code spring.mvc.async.request-timeout} applies: a stream
+ * lasts as long as its producer and its client. The first write waits until the request's filters
+ * have returned (see {@code StreamStartGate}). Runnel's auto-configuration puts this handler ahead
+ * of Spring's own, so it also works in a {@code @RestController}. Thread-safe.
  */
 public final class EventStreamReturnValueHandler implements HandlerMethodReturnValueHandler {
 
@@ -55,17 +54,11 @@ public final class EventStreamReturnValueHandler implements HandlerMethodReturnV
         HttpServletResponse response = Objects.requireNonNull(webRequest.getNativeResponse(HttpServletResponse.class),
                 "an EventStream needs a Servlet response");
         ShallowEtagHeaderFilter.disableContentCaching(request); // a cached body would never reach the client
-        EventStream stream = (EventStream) returnValue;
-        sse.serve(request, response, context(request), req -> stream);
-    }
-
-    private static RequestContext context(HttpServletRequest request) {
-        RequestContext context = ServletSse.context(request);
-        if (request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> variables) {
-            Map<String, String> params = new java.util.LinkedHashMap<>();
-            variables.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
-            context = context.withPathParams(params);
-        }
-        return context;
+        EventStream stream = (EventStream) returnValue; // null: the engine answers 500 and logs it
+        Object gate = request.getAttribute(StreamStartGate.ATTRIBUTE);
+        sse.serve(request, response, RequestContexts.of(request), req -> {
+            StreamStartGate.await(gate);
+            return stream;
+        });
     }
 }

@@ -5,9 +5,13 @@ import dev.runnel.FragmentRenderer;
 import dev.runnel.JsonCodec;
 import dev.runnel.SseEngine;
 import dev.runnel.TraceSink;
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubLog;
+import dev.runnel.hub.HubOptions;
+import dev.runnel.hub.TopicAccess;
 import dev.runnel.jackson.JacksonJson;
-import dev.runnel.pebble.PebbleFragments;
 import dev.runnel.servlet.ServletSse;
+import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,9 +20,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
@@ -28,10 +37,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runnel in a Spring MVC application: an {@link SseEngine} and a {@link ServletSse} bean, handler
- * methods that return an {@code EventStream}, Pebble fragments ({@code templates/<name>.peb}) when
- * {@code runnel-pebble} is on the classpath and JSON through the application's Jackson mapper when
- * {@code runnel-jackson} is. Every bean backs off when the application defines its own.
+ * Runnel in a Spring MVC application: an {@link SseEngine}, its {@link Hub} and a {@link ServletSse}
+ * bean; handler methods that return an {@code EventStream} and take a {@code RequestContext};
+ * fragments rendered with Thymeleaf or Pebble (see {@link FragmentsConfiguration}); JSON through
+ * the application's Jackson mapper when {@code runnel-jackson} is present; the hub configured by
+ * {@code runnel.hub.*}, on Redis when {@code runnel.hub.redis-uri} is set, with the application's
+ * {@link TopicAccess} bean as its access rule; the streams of an HTTP session ended when the session
+ * ends (logout, expiry, invalidation). Every bean backs off when the application defines its own.
  *
  * <p>When the application stops, open streams end first (producers cancelled, no close event, so
  * browsers reconnect elsewhere) and only then does the web server's graceful shutdown wait for
@@ -39,17 +51,31 @@ import java.util.List;
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration",
-        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration"})
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+        "org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration"})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)
 @EnableConfigurationProperties(RunnelProperties.class)
+@Import({FragmentsConfiguration.class, ActuatorConfiguration.class})
 public class RunnelAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     SseEngine runnelEngine(RunnelProperties properties, ObjectProvider<FragmentRenderer> renderer,
                            ObjectProvider<JsonCodec> json, ObjectProvider<TraceSink> trace,
-                           ObjectProvider<EngineMetrics> metrics) {
+                           ObjectProvider<EngineMetrics> metrics, ObjectProvider<TopicAccess> access,
+                           ObjectProvider<HubLog> hubLog, org.springframework.context.ApplicationContext context) {
+        RunnelProperties.Hub hub = properties.hub();
+        HubOptions options = HubOptions.DEFAULTS
+                .withReplay(hub.replayCount(), hub.replayAge())
+                .withQueueLimits(hub.maxQueuedEvents(), hub.maxQueuedBytes().toBytes())
+                .withSlowClients(hub.slowClients())
+                .withMaxTopics(hub.maxTopics())
+                .withAccess(access.getIfAvailable(() -> TopicAccess.ALLOW_ALL));
+        HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri(), context.getClassLoader()) : hubLog.getIfAvailable();
         return SseEngine.builder()
                 .debug(properties.debug())
                 .closeEvent(properties.closeEvent())
@@ -59,7 +85,16 @@ public class RunnelAutoConfiguration {
                 .json(json.getIfAvailable())
                 .trace(trace.getIfAvailable())
                 .metrics(metrics.getIfAvailable())
+                .hub(options)
+                .hubLog(log)
                 .build();
+    }
+
+    /** The engine's hub, to inject where events are published. */
+    @Bean
+    @ConditionalOnMissingBean
+    Hub runnelHub(SseEngine engine) {
+        return engine.hub();
     }
 
     @Bean
@@ -76,7 +111,27 @@ public class RunnelAutoConfiguration {
         return new RunnelErrorAdvice();
     }
 
-    /** Puts the {@code EventStream} handler first, ahead of {@code @ResponseBody}, which would claim any type. */
+    /** First in every request's filter chain: a stream's first write waits until the chain has returned. */
+    @Bean
+    FilterRegistrationBean<StreamStartGate> runnelStreamStartGate() {
+        FilterRegistrationBean<StreamStartGate> registration = new FilterRegistrationBean<>(new StreamStartGate());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setAsyncSupported(true);
+        registration.setName("runnelStreamStartGate");
+        return registration;
+    }
+
+    /** Ends a session's streams when the session ends. */
+    @Bean
+    ServletListenerRegistrationBean<SessionStreams> runnelSessionStreams(SseEngine engine) {
+        return new ServletListenerRegistrationBean<>(new SessionStreams(engine));
+    }
+
+    /**
+     * Puts the {@code EventStream} handler first, ahead of {@code @ResponseBody}, which would claim
+     * any type, and lets handler methods take a {@code RequestContext}.
+     */
     @Bean
     SmartInitializingSingleton runnelReturnValueHandler(ObjectProvider<RequestMappingHandlerAdapter> adapters, ServletSse sse) {
         return () -> adapters.orderedStream().forEach(adapter -> {
@@ -86,6 +141,12 @@ public class RunnelAutoConfiguration {
                 handlers.addAll(adapter.getReturnValueHandlers());
             }
             adapter.setReturnValueHandlers(handlers);
+            List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>();
+            resolvers.add(new RequestContextArgumentResolver());
+            if (adapter.getArgumentResolvers() != null) {
+                resolvers.addAll(adapter.getArgumentResolvers());
+            }
+            adapter.setArgumentResolvers(resolvers);
         });
     }
 
@@ -116,17 +177,6 @@ public class RunnelAutoConfiguration {
                 return SmartLifecycle.DEFAULT_PHASE; // the highest: stops before the web server (DEFAULT_PHASE - 2048)
             }
         };
-    }
-
-    /** Pebble fragments from {@code templates/<name>.peb}, when {@code runnel-pebble} is present. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "dev.runnel.pebble.PebbleFragments")
-    static class PebbleRenderer {
-        @Bean
-        @ConditionalOnMissingBean(FragmentRenderer.class)
-        FragmentRenderer runnelPebbleFragments() {
-            return PebbleFragments.classpath();
-        }
     }
 
     /** Runnel's meters in the application's registry (and so in Actuator), when {@code runnel-micrometer} is present. */

@@ -1,0 +1,159 @@
+package dev.runnel.spring.boot.security;
+
+import dev.runnel.RequestContext;
+import dev.runnel.hub.TopicAccess;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.AuthorityUtils;
+
+import java.lang.System.Logger.Level;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link TopicAccess} decided by Spring Security: one {@link AuthorizationManager} per topic
+ * pattern, for subscribing and for publishing, as {@code authorizeHttpRequests} does per URL.
+ *
+ * <pre>{@code
+ * @Bean
+ * TopicAccess topicAccess() {
+ *     return SecurityTopicAccess.builder()
+ *             .subscribe("activity", SingleResultAuthorizationManager.permitAll())
+ *             .subscribe("notifications.{user}", SecurityTopicAccess.principalIs("user"))
+ *             .publish("announcements", AuthorityAuthorizationManager.hasRole("ADMIN"))
+ *             .build();
+ * }
+ * }</pre>
+ *
+ * <p>The rules are tried in the order they were added; the first whose pattern matches the topic
+ * decides. A topic no rule matches is refused: access is opt-in. The {@code Authentication} is the
+ * stream's principal, captured when the request came in (Spring Security puts it there); a request
+ * without one is anonymous ({@code ROLE_ANONYMOUS}), so {@code authenticated()} refuses it. A rule
+ * that throws refuses, and the failure is logged. Thread-safe and immutable.
+ */
+public final class SecurityTopicAccess implements TopicAccess {
+
+    private static final System.Logger LOG = System.getLogger("dev.runnel.spring.security");
+
+    private final List<Rule> subscribe;
+    private final List<Rule> publish;
+
+    private SecurityTopicAccess(Builder b) {
+        this.subscribe = List.copyOf(b.subscribe);
+        this.publish = List.copyOf(b.publish);
+    }
+
+    /** Rules to add, then {@link Builder#build()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Allows the topic when the pattern's {@code {variable}} is the name of the authenticated user:
+     * with {@code "notifications.{user}"}, only {@code ada} gets {@code notifications.ada}.
+     */
+    public static AuthorizationManager<TopicRequest> principalIs(String variable) {
+        Objects.requireNonNull(variable, "variable");
+        return (authentication, request) -> {
+            Authentication who = authentication.get();
+            boolean owner = who != null && !(who instanceof AnonymousAuthenticationToken) && who.isAuthenticated()
+                    && who.getName().equals(request.variables().get(variable));
+            return new AuthorizationDecision(owner);
+        };
+    }
+
+    /**
+     * What a rule decides on.
+     *
+     * @param topic the topic asked for
+     * @param variables the pattern's {@code {name}} variables, as matched in the topic
+     * @param request the request that subscribes or publishes
+     */
+    public record TopicRequest(String topic, Map<String, String> variables, RequestContext request) {
+        public TopicRequest {
+            variables = Map.copyOf(variables);
+        }
+    }
+
+    @Override
+    public boolean maySubscribe(RequestContext request, String topic) {
+        return decide(subscribe, "subscribe to", request, topic);
+    }
+
+    @Override
+    public boolean mayPublish(RequestContext request, String topic) {
+        return decide(publish, "publish to", request, topic);
+    }
+
+    private static boolean decide(List<Rule> rules, String action, RequestContext request, String topic) {
+        for (Rule rule : rules) {
+            Optional<Map<String, String>> variables = rule.pattern().match(topic);
+            if (variables.isPresent()) {
+                try {
+                    AuthorizationResult result = rule.manager().authorize(() -> authentication(request),
+                            new TopicRequest(topic, variables.get(), request));
+                    return result != null && result.isGranted();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "the rule for topics \"" + rule.pattern().pattern() + "\" failed on " + action
+                            + " " + topic + "; refused", e);
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The request's principal as an {@code Authentication}; anonymous when there is none. */
+    static Authentication authentication(RequestContext request) {
+        Principal principal = request.principal();
+        if (principal instanceof Authentication authentication) {
+            return authentication;
+        }
+        if (principal != null) { // authenticated by the container, not by Spring Security: a name, no authorities
+            return UsernamePasswordAuthenticationToken.authenticated(principal.getName(), null, List.of());
+        }
+        return new AnonymousAuthenticationToken("runnel", "anonymousUser", AuthorityUtils.createAuthorityList("ROLE_ANONYMOUS"));
+    }
+
+    private record Rule(TopicPattern pattern, AuthorizationManager<TopicRequest> manager) {
+    }
+
+    /** Collects the rules. Not thread-safe; the access it builds is. */
+    public static final class Builder {
+        private final List<Rule> subscribe = new ArrayList<>();
+        private final List<Rule> publish = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Who may subscribe to topics matching {@code pattern}: literal text, {@code {name}} (one
+         * segment, given to the rule as a variable), {@code *} (one segment), {@code **} (the rest);
+         * segments are separated by {@code .} or {@code :}.
+         *
+         * @throws IllegalArgumentException for a malformed pattern
+         */
+        public Builder subscribe(String pattern, AuthorizationManager<TopicRequest> rule) {
+            subscribe.add(new Rule(TopicPattern.compile(pattern), Objects.requireNonNull(rule, "rule")));
+            return this;
+        }
+
+        /** Who may publish on topics matching {@code pattern} through a request; see {@link #subscribe}. */
+        public Builder publish(String pattern, AuthorizationManager<TopicRequest> rule) {
+            publish.add(new Rule(TopicPattern.compile(pattern), Objects.requireNonNull(rule, "rule")));
+            return this;
+        }
+
+        public SecurityTopicAccess build() {
+            return new SecurityTopicAccess(this);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.runnel.spring.boot.security;
+
+import dev.runnel.RequestContext;
+import org.junit.jupiter.api.Test;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.authorization.AuthenticatedAuthorizationManager;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.SingleResultAuthorizationManager;
+import org.springframework.security.core.authority.AuthorityUtils;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Rules per topic pattern, decided by Spring Security's authorization managers. */
+class SecurityTopicAccessTest {
+
+    private static RequestContext as(String user, String... roles) {
+        return RequestContext.of("/sse").withPrincipal(UsernamePasswordAuthenticationToken.authenticated(user, null,
+                AuthorityUtils.createAuthorityList(java.util.Arrays.stream(roles).map(r -> "ROLE_" + r).toArray(String[]::new))));
+    }
+
+    private static final RequestContext ANONYMOUS = RequestContext.of("/sse");
+
+    private final SecurityTopicAccess access = SecurityTopicAccess.builder()
+            .subscribe("activity", SingleResultAuthorizationManager.permitAll())
+            .subscribe("notifications.{user}", SecurityTopicAccess.principalIs("user"))
+            .subscribe("team:{team}.*", AuthenticatedAuthorizationManager.authenticated())
+            .subscribe("admin.**", AuthorityAuthorizationManager.hasRole("ADMIN"))
+            .publish("activity", AuthenticatedAuthorizationManager.authenticated())
+            .build();
+
+    @Test
+    void aPublicTopicIsOpenToAnonymousSubscribers() {
+        assertThat(access.maySubscribe(ANONYMOUS, "activity")).isTrue();
+        assertThat(access.mayPublish(ANONYMOUS, "activity")).isFalse();
+        assertThat(access.mayPublish(as("ada"), "activity")).isTrue();
+    }
+
+    @Test
+    void aPerUserTopicIsOnlyItsOwners() {
+        assertThat(access.maySubscribe(as("ada"), "notifications.ada")).isTrue();
+        assertThat(access.maySubscribe(as("ada"), "notifications.bob")).isFalse();
+        assertThat(access.maySubscribe(ANONYMOUS, "notifications.anonymousUser")).isFalse();
+        assertThat(access.maySubscribe(as("ada"), "notifications.ada.extra")).as("{user} is one segment").isFalse();
+    }
+
+    @Test
+    void rolesComeFromTheAuthentication() {
+        assertThat(access.maySubscribe(as("root", "ADMIN"), "admin.audit.2026")).isTrue();
+        assertThat(access.maySubscribe(as("ada", "USER"), "admin.audit")).isFalse();
+    }
+
+    @Test
+    void aTopicNoRuleMatchesIsRefused() {
+        assertThat(access.maySubscribe(as("root", "ADMIN"), "elsewhere")).isFalse();
+        assertThat(access.mayPublish(as("root", "ADMIN"), "notifications.ada")).isFalse();
+    }
+
+    @Test
+    void segmentsSplitOnDotsAndColons() {
+        assertThat(access.maySubscribe(as("ada"), "team:red.chat")).isTrue();
+        assertThat(access.maySubscribe(ANONYMOUS, "team:red.chat")).isFalse();
+        assertThat(access.maySubscribe(as("ada"), "team:red.chat.more")).isFalse();
+    }
+
+    @Test
+    void aContainerPrincipalCountsAsAuthenticatedWithoutAuthorities() {
+        RequestContext container = RequestContext.of("/sse").withPrincipal(() -> "carol");
+        assertThat(access.maySubscribe(container, "notifications.carol")).isTrue();
+        assertThat(access.maySubscribe(container, "admin.audit")).isFalse();
+    }
+
+    @Test
+    void theFirstMatchingRuleDecides() {
+        SecurityTopicAccess ordered = SecurityTopicAccess.builder()
+                .subscribe("news.secret", SingleResultAuthorizationManager.denyAll())
+                .subscribe("news.*", SingleResultAuthorizationManager.permitAll())
+                .build();
+        assertThat(ordered.maySubscribe(as("ada"), "news.secret")).isFalse();
+        assertThat(ordered.maySubscribe(as("ada"), "news.sport")).isTrue();
+    }
+
+    @Test
+    void aRuleThatThrowsRefusesAndTheNextCallStillWorks() {
+        SecurityTopicAccess throwing = SecurityTopicAccess.builder()
+                .subscribe("boom", (auth, request) -> {
+                    throw new IllegalStateException("rule broke");
+                })
+                .subscribe("fine", (auth, request) -> null) // no decision: refused
+                .subscribe("ok", SingleResultAuthorizationManager.permitAll())
+                .build();
+        assertThat(throwing.maySubscribe(as("ada"), "boom")).isFalse();
+        assertThat(throwing.maySubscribe(as("ada"), "fine")).isFalse();
+        assertThat(throwing.maySubscribe(as("ada"), "ok")).isTrue();
+    }
+
+    @Test
+    void theRuleSeesTheTopicItsVariablesAndTheRequest() {
+        Map<String, Object> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        SecurityTopicAccess recording = SecurityTopicAccess.builder()
+                .subscribe("rooms.{room}.{user}", (auth, request) -> {
+                    seen.put("topic", request.topic());
+                    seen.put("variables", request.variables());
+                    seen.put("name", auth.get().getName());
+                    seen.put("path", request.request().path());
+                    return new org.springframework.security.authorization.AuthorizationDecision(true);
+                })
+                .build();
+        assertThat(recording.maySubscribe(as("ada"), "rooms.r-1.ada")).isTrue();
+        assertThat(seen).containsEntry("topic", "rooms.r-1.ada")
+                .containsEntry("variables", Map.of("room", "r-1", "user", "ada"))
+                .containsEntry("name", "ada")
+                .containsEntry("path", "/sse");
+    }
+
+    @Test
+    void malformedPatternsAreRefusedWhenTheRuleIsAdded() {
+        assertThatThrownBy(() -> SecurityTopicAccess.builder().subscribe("a/b", SingleResultAuthorizationManager.permitAll()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'/' cannot be in a topic name");
+        assertThatThrownBy(() -> SecurityTopicAccess.builder().subscribe("a.{x", SingleResultAuthorizationManager.permitAll()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("closed with }");
+        assertThatThrownBy(() -> SecurityTopicAccess.builder().subscribe("{x}.{x}", SingleResultAuthorizationManager.permitAll()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("used once");
+        assertThatThrownBy(() -> SecurityTopicAccess.builder().subscribe(" ", SingleResultAuthorizationManager.permitAll()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
