@@ -237,8 +237,11 @@ public abstract sealed class Pump {
 
         @Override
         public void cancel() {
-            subscription.detach(subscriber);
-            channel.cancel();
+            try {
+                subscription.detach(subscriber);
+            } finally {
+                channel.cancel(); // the writer must wake and end even if the hub failed
+            }
         }
 
     }
