@@ -11,9 +11,13 @@ import java.util.function.Predicate;
  * oldest go first whatever their topic, when the bytes pass the bound or the events the replay age.
  * The hub tells it of every event that enters or leaves a buffer. Guarded by the hub's lock.
  *
- * <p>An event that leaves its buffer another way (its topic's count, a topic that ends) stays in the
- * order, stale, until it comes first or the order is compacted, which happens when stale entries
- * outnumber buffered ones: the order never holds more than about twice the buffered events.
+ * <p>An event that leaves its buffer another way (its topic's count or age, a topic that ends) stays in
+ * the order, stale, until it comes first or the order is compacted. Stale entries are counted, in
+ * number and in bytes, and the order is compacted when they outnumber buffered ones or when their
+ * bytes pass a quarter of the bound: the order never holds more than about twice the buffered events,
+ * nor keeps more than the bound and a quarter (and one event) reachable. A compaction walks the order,
+ * at most the bound's worth of entries, once for every quarter of the bound that went stale: O(1) per
+ * byte published.
  */
 final class ReplayBudget {
 
@@ -26,6 +30,10 @@ final class ReplayBudget {
     private final ArrayDeque<HubEvent> order = new ArrayDeque<>();
     private long bytes;
     private long held;
+    /** Bytes of the stale entries still in the order, as {@link #cost} counts them. */
+    private long staleBytes;
+    /** The entry {@link #pollOldest} just took while still buffered: its removal is not a stale one. */
+    private HubEvent polled;
 
     ReplayBudget(long maxBytes, Predicate<HubEvent> buffered) {
         this.maxBytes = maxBytes;
@@ -48,8 +56,14 @@ final class ReplayBudget {
     void removed(HubEvent e) {
         bytes -= cost(e);
         held--;
-        if (order.size() > 2 * held + SLACK) {
+        if (e == polled) {
+            polled = null; // already off the order
+            return;
+        }
+        staleBytes += cost(e);
+        if (order.size() > 2 * held + SLACK || staleBytes > maxBytes / 4) {
             order.removeIf(buffered.negate());
+            staleBytes = 0;
         }
     }
 
@@ -65,7 +79,15 @@ final class ReplayBudget {
 
     /** Takes the oldest entry off the order; the hub drops it from its buffer if it is still there. */
     HubEvent pollOldest() {
-        return order.pollFirst();
+        HubEvent e = order.pollFirst();
+        if (e != null) {
+            if (buffered.test(e)) {
+                polled = e;
+            } else {
+                staleBytes -= cost(e);
+            }
+        }
+        return e;
     }
 
     /** Every buffer was emptied at once (the hub's log lost its data). */
@@ -73,10 +95,21 @@ final class ReplayBudget {
         order.clear();
         bytes = 0;
         held = 0;
+        staleBytes = 0;
+        polled = null;
     }
 
     /** Bytes the buffers hold, as {@link #cost} counts them. */
     long bytes() {
         return bytes;
+    }
+
+    /** Bytes the order keeps reachable, buffered and stale entries together, as {@link #cost} counts them. For tests: walks the order. */
+    long referencedBytes() {
+        long referenced = 0;
+        for (HubEvent e : order) {
+            referenced += cost(e);
+        }
+        return referenced;
     }
 }

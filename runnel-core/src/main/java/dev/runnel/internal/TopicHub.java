@@ -102,6 +102,11 @@ public final class TopicHub implements Hub {
         return store.replayBytes();
     }
 
+    /** Bytes the replay budget keeps reachable, events that left their buffers included. For tests. */
+    long referencedReplayBytes() {
+        return store.referencedReplayBytes();
+    }
+
     /** Starts reading the log, if the hub has one. */
     public void start() {
         if (follower != null) {

@@ -102,6 +102,16 @@ final class TopicStore {
         }
     }
 
+    /** Bytes the replay budget keeps reachable, events no longer buffered included. For tests. Takes the lock. */
+    long referencedReplayBytes() {
+        lock.lock();
+        try {
+            return budget.referencedBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Number of topics held (with subscribers, waiting ones, or replayable events). Takes the lock. */
     int topicCount() {
         lock.lock();

@@ -62,6 +62,20 @@ class ReplayBoundsTest {
     }
 
     @Test
+    void eventsThatLeftTheirBuffersDoNotStayReachableBeyondTheByteBound() {
+        long bound = 1 << 20;
+        TopicHub hub = hub(HubOptions.DEFAULTS.withReplay(1, Duration.ofHours(1)).withMaxReplayBytes(bound));
+        hub.publish("keep", "small, young, and first in the order: the timed trim stops at it");
+        String big = "ü".repeat(128 * 1024); // 256 KiB in UTF-8
+        for (int i = 0; i < 200; i++) {
+            hub.publish("hot", big + i); // each replaces the one before: the topic keeps one event
+            hub.trimExpired();
+            assertThat(hub.replayBytes()).isLessThanOrEqualTo(bound);
+            assertThat(hub.referencedReplayBytes()).as("bytes still reachable after publish " + i).isLessThanOrEqualTo(2 * bound);
+        }
+    }
+
+    @Test
     void theOldestEventsGoFirstWhateverTheirTopicAndAResumeFromBeforeThemIsExpired() throws Exception {
         String kilobyte = "k".repeat(1024);
         TopicHub probe = hub(HubOptions.DEFAULTS);
