@@ -27,7 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * event goes through the lanes, so it cannot overtake an earlier event of a large topic.
  *
  * <p>Containment: an offer that throws, whatever it throws, cuts that one subscriber off, as a full
- * queue does; the rest of the part still gets the event.
+ * queue does; the rest of the part still gets the event. Containment never depends on logging (a log
+ * handler may throw too). Should a part fail anyway, the subscribers it had not reached are cut off,
+ * never silently skipped; a lane survives whatever a part throws, and every queued part is finished
+ * and reported, by its lane or, once the lane has stopped, by whoever queues it, so a {@link Delivery}
+ * always completes.
  *
  * <p>The lanes start with the first large fan-out and stop on {@link #close()}; after that every
  * event is handed over on the publisher's thread.
@@ -71,7 +75,7 @@ final class FanOut {
         int n = subscribers.size();
         if (laneCount == 0 || closed || (n < PARALLEL_FROM && queued.get() == 0) || !started()) {
             Part all = new Part(subscribers, event);
-            all.run();
+            all.runContained();
             return new Delivery(List.of(all), true);
         }
         List<List<Subscriber>> byLane = new ArrayList<>(laneCount);
@@ -122,7 +126,7 @@ final class FanOut {
                 made[i].thread = Thread.ofPlatform().name(name + i).daemon(true).start(made[i]);
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "cannot start the hub's fan-out threads; publishers offer on their own threads", e);
+            QuietLog.log(LOG, Level.ERROR, "cannot start the hub's fan-out threads; publishers offer on their own threads", e);
             for (Lane lane : made) {
                 if (lane != null) {
                     lane.close();
@@ -155,7 +159,7 @@ final class FanOut {
         for (Lane lane : running) {
             try {
                 if (!lane.thread.join(STOP_WAIT)) {
-                    LOG.log(Level.WARNING, "fan-out thread " + lane.thread.getName() + " did not stop within " + STOP_WAIT);
+                    QuietLog.log(LOG, Level.WARNING, "fan-out thread " + lane.thread.getName() + " did not stop within " + STOP_WAIT, null);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -167,16 +171,20 @@ final class FanOut {
     /** Offers to one subscriber; a throw, like a full queue, cuts it off and costs nobody else the event. */
     private static void offer(Subscriber sub, HubEvent event, Part part) {
         boolean took;
+        Throwable failed = null;
         try {
             took = sub.deliver(event);
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, "handing event " + event.id() + " to a subscriber failed; cutting it off", t);
             took = false;
+            failed = t;
         }
         if (took) {
             part.taken++;
         } else if (sub.drop()) {
             part.slow.add(sub);
+        }
+        if (failed != null) {
+            QuietLog.log(LOG, Level.WARNING, "handing event " + event.id() + " to a subscriber failed; cutting it off", failed);
         }
     }
 
@@ -239,24 +247,46 @@ final class FanOut {
         private final List<Subscriber> slow = new ArrayList<>(0);
         private Delivery owner;
         private int taken;
+        /** Subscribers offered to so far; the rest had no offer yet. */
+        private int reached;
 
         Part(Collection<Subscriber> subscribers, HubEvent event) {
             this.subscribers = subscribers;
             this.event = event;
         }
 
-        void run() {
-            for (Subscriber sub : subscribers) {
-                offer(sub, event, this);
+        /** Offers to every subscriber; if that fails part way, the ones not reached are cut off. Never throws. */
+        void runContained() {
+            try {
+                for (Subscriber sub : subscribers) {
+                    offer(sub, event, this);
+                    reached++;
+                }
+            } catch (Throwable t) {
+                cutOffUnreached();
+                QuietLog.log(LOG, Level.ERROR, "fan-out of event " + event.id() + " failed; cutting off the "
+                        + (subscribers.size() - reached) + " subscribers it had not reached", t);
+            }
+        }
+
+        /** Marks the subscribers not yet offered to (the one being offered to included) as slow: they missed the event. */
+        private void cutOffUnreached() {
+            try {
+                int i = 0;
+                for (Subscriber sub : subscribers) {
+                    if (i++ >= reached && sub.drop()) {
+                        slow.add(sub);
+                    }
+                }
+            } catch (Throwable t) {
+                // no memory even for this: those left are marked dropped at least, so they get nothing after the gap
             }
         }
 
         /** Runs a queued part and reports it done, whatever happens. */
         void finish() {
             try {
-                run();
-            } catch (Throwable t) {
-                LOG.log(Level.ERROR, "fan-out of event " + event.id() + " failed", t);
+                runContained();
             } finally {
                 queued.decrementAndGet();
                 owner.done.countDown();
@@ -299,21 +329,48 @@ final class FanOut {
 
         @Override
         public void run() {
-            while (true) {
-                Part next;
-                lock.lock();
-                try {
-                    while (parts.isEmpty() && !stopping) {
-                        nonEmpty.awaitUninterruptibly();
+            try {
+                while (true) {
+                    Part next;
+                    lock.lock();
+                    try {
+                        while (parts.isEmpty() && !stopping) {
+                            nonEmpty.awaitUninterruptibly();
+                        }
+                        next = parts.pollFirst();
+                    } finally {
+                        lock.unlock();
                     }
-                    next = parts.pollFirst();
-                } finally {
-                    lock.unlock();
+                    if (next == null) {
+                        return; // stopping, and everything queued has run
+                    }
+                    try {
+                        next.finish();
+                    } catch (Throwable t) {
+                        // finish reported the part done already; the lane serves the next one
+                    }
                 }
-                if (next == null) {
-                    return; // stopping, and everything queued has run
-                }
-                next.finish();
+            } finally {
+                finishLeft();
+            }
+        }
+
+        /**
+         * Whatever ended the loop: refuses new parts (their publishers offer themselves) and finishes
+         * those still queued here, so that no {@link Delivery} waits for a lane that is gone.
+         */
+        private void finishLeft() {
+            List<Part> left;
+            lock.lock();
+            try {
+                stopping = true;
+                left = new ArrayList<>(parts);
+                parts.clear();
+            } finally {
+                lock.unlock();
+            }
+            for (Part part : left) {
+                part.finish();
             }
         }
     }

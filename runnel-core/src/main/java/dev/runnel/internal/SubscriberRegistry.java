@@ -110,8 +110,8 @@ final class SubscriberRegistry {
         for (Subscriber sub : subscribers) {
             try {
                 sub.cutOff();
-            } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, "cutting off a slow subscriber failed", e);
+            } catch (Throwable e) {
+                QuietLog.log(LOG, Level.WARNING, "cutting off a slow subscriber failed", e);
             }
         }
     }

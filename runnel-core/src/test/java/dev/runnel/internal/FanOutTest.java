@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -129,6 +133,80 @@ class FanOutTest {
             }
         }
         assertThat(hub.subscribers("t")).isEqualTo(LARGE - 2);
+    }
+
+    @Test
+    void aSubscriberWhoseOfferThrowsWhileLoggingFailsCostsNobodyElseTheEventAndNeverWedgesTheHub() throws Exception {
+        // a log handler that fails on warnings (a full disk, an OutOfMemoryError while formatting): JUL lets it propagate
+        Logger hubLog = Logger.getLogger("dev.runnel.hub");
+        Handler failing = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    throw new OutOfMemoryError("logging");
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        hubLog.addHandler(failing);
+        try {
+            TopicHub hub = hub(2);
+            List<Client> clients = new ArrayList<>();
+            for (int i = 0; i < LARGE; i++) {
+                clients.add(Client.attach(hub, "t", i == 5 ? v -> {
+                    if (v instanceof HubEvent) {
+                        throw new AssertionError("offer broke");
+                    }
+                    return 0;
+                } : PLAIN));
+            }
+            Client small = Client.attach(hub, "small", PLAIN);
+
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(publishWithin(hub, "t", "e" + i, LARGE - 1));
+            }
+            String smallId = publishWithin(hub, "small", "s", 1);
+
+            for (int i = 0; i < LARGE; i++) {
+                Client c = clients.get(i);
+                if (i == 5) {
+                    assertThat(c.cutOffs()).as("the thrower").hasValue(1);
+                    assertThat(c.ids()).isEmpty();
+                } else {
+                    assertThat(c.ids()).as("subscriber " + i).containsExactlyElementsOf(ids);
+                    assertThat(c.cutOffs()).as("subscriber " + i).hasValue(0);
+                }
+            }
+            assertThat(small.ids()).containsExactly(smallId);
+            assertThat(hub.subscribers("t")).isEqualTo(LARGE - 1);
+        } finally {
+            hubLog.removeHandler(failing);
+        }
+    }
+
+    /** Publishes on a thread of its own, which must finish within a generous time; returns the event's id. */
+    private static String publishWithin(TopicHub hub, String topic, String value, int expectedSubscribers) throws Exception {
+        AtomicReference<Published> published = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread publisher = Thread.ofVirtual().start(() -> {
+            try {
+                published.set(hub.publish(topic, value));
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        assertThat(publisher.join(Duration.ofSeconds(20))).as("publish of " + value + " on " + topic + " returned").isTrue();
+        assertThat(failed.get()).as("publish of " + value).isNull();
+        assertThat(published.get().subscribers()).as("subscribers that took " + value).isEqualTo(expectedSubscribers);
+        return published.get().id();
     }
 
     @Test
