@@ -303,10 +303,19 @@ final class LogFollower {
                     if (!registry.isWaiting(p) || !allLive(p.sub().topics)) {
                         continue; // left meanwhile; or (never expected) a topic not read yet: the next round
                     }
-                    registry.stopWaiting(p);
-                    Resume resume = resolve(p, batch, made);
-                    p.sub().channel.addAll(resume.values());
-                    registry.serve(p);
+                    Resume resume;
+                    try {
+                        resume = resolve(p, batch, made);
+                        p.sub().channel.addAll(resume.values());
+                        registry.serve(p); // still waiting until served: a throw leaves it whole for detachLocked
+                        registry.stopWaiting(p);
+                    } catch (Throwable t) {
+                        // whatever failed, it costs only this subscriber, which must not stay half registered
+                        registry.detachLocked(p.sub());
+                        cut.add(p.sub());
+                        QuietLog.log(LOG, Level.WARNING, "serving a subscriber waiting for the log's read failed; cutting it off", t);
+                        continue;
+                    }
                     if (p.lastEventId() != null) {
                         reports.add(() -> resume.report(metrics, p.sub(), p.lastEventId()));
                     }

@@ -266,7 +266,7 @@ final class TopicStore {
         String data;
         try {
             data = json != null ? json.toJson(payload) : JsonText.object(payload);
-        } catch (Exception e) {
+        } catch (Throwable e) { // the user's codec: whatever it throws, the reset goes out in Runnel's own JSON
             data = JsonText.object(payload);
         }
         LOG.log(Level.DEBUG, () -> "resetting a subscriber: Last-Event-ID " + shown + " is " + reason);

@@ -317,4 +317,48 @@ class LogHubTest {
         assertThat(hub.follower().nextRound().after()).isEmpty();
         assertThat(hub.follower().watch().topics()).isEmpty();
     }
+
+    @Test
+    void aJsonCodecThatThrowsAnErrorStillLetsAWaitingSubscriberGetItsReset() throws Exception {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), v -> {
+            throw new AssertionError("codec bug");
+        }, HubOptions.DEFAULTS, dev.runnel.EngineMetrics.NOOP, log);
+        read(hub);
+        Client back = Client.attach(hub, "99-5", "t"); // an older epoch: waits for the read, which answers with a reset
+
+        read(hub);
+
+        assertThat(back.drain()).singleElement().asString().isEqualTo("100-0 {\"lastEventId\":\"99-5\",\"reason\":\"unknown\"}");
+        assertThat(hub.subscribers("t")).isEqualTo(1);
+        hub.detach(back.subscriber());
+        assertThat(hub.topicCount()).isZero();
+        assertThat(hub.follower().nextRound().after()).isEmpty();
+    }
+
+    @Test
+    void aWaitingSubscriberWhoseQueueThrowsIsCutOffAndForgottenAndTheOthersAreServed() throws Exception {
+        TopicHub hub = hub();
+        ValueChannel broken = new ValueChannel(16, Long.MAX_VALUE, v -> {
+            if (v instanceof Encoded) {
+                throw new AssertionError("queueing the replay");
+            }
+            return 0;
+        });
+        AtomicInteger brokenCutOffs = new AtomicInteger();
+        Subscriber bad = new Subscriber(List.of("t", "ü-topic"), broken, hub.options().slowClients(), brokenCutOffs::incrementAndGet);
+        hub.attach(bad, "99-5");
+        Client good = Client.attach(hub, "99-5", "t");
+
+        read(hub);
+
+        assertThat(brokenCutOffs).as("the subscriber whose queue threw").hasValue(1);
+        assertThat(good.drain()).singleElement().asString().contains("\"reason\":\"unknown\"");
+        assertThat(hub.subscribers("t")).isEqualTo(1);
+        assertThat(hub.subscribers("ü-topic")).isZero();
+        hub.detach(bad); // its stream ends: nothing left to do
+        hub.detach(good.subscriber());
+        assertThat(hub.topicCount()).as("no topic is kept for a subscriber that is gone").isZero();
+        assertThat(hub.follower().nextRound().after()).as("topics still read").isEmpty();
+        assertThat(hub.follower().watch().pending()).isFalse();
+    }
 }
