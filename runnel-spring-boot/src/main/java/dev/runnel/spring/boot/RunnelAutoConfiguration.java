@@ -125,6 +125,7 @@ public class RunnelAutoConfiguration {
     /** Ends a session's streams when the session ends. */
     @Bean
     ServletListenerRegistrationBean<SessionStreams> runnelSessionStreams(SseEngine engine) {
+        // one listener for both events: the end of a session, and its change of id (at login)
         return new ServletListenerRegistrationBean<>(new SessionStreams(engine));
     }
 
@@ -133,10 +134,11 @@ public class RunnelAutoConfiguration {
      * any type, and lets handler methods take a {@code RequestContext}.
      */
     @Bean
-    SmartInitializingSingleton runnelReturnValueHandler(ObjectProvider<RequestMappingHandlerAdapter> adapters, ServletSse sse) {
+    SmartInitializingSingleton runnelReturnValueHandler(ObjectProvider<RequestMappingHandlerAdapter> adapters, ServletSse sse,
+                                                        ServletListenerRegistrationBean<SessionStreams> sessions) {
         return () -> adapters.orderedStream().forEach(adapter -> {
             List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>();
-            handlers.add(new EventStreamReturnValueHandler(sse));
+            handlers.add(new EventStreamReturnValueHandler(sse, sessions.getListener()));
             if (adapter.getReturnValueHandlers() != null) {
                 handlers.addAll(adapter.getReturnValueHandlers());
             }

@@ -179,6 +179,40 @@ class SpringSecurityStreamsTest {
     }
 
     @Test
+    void logoutAfterASecondLoginInTheSameSessionEndsTheStreamsOpenedBeforeIt() throws Exception {
+        assertThat(browser.logIn("ada", "ada-pw").statusCode()).isEqualTo(302);
+        try (LiveStream mine = inBrowser(browser).connect("/sse/notifications/ada")) {
+            awaitSubscribers("notifications.ada", 1);
+            // Spring Security gives the session a new id at every login
+            assertThat(browser.logIn("ada", "ada-pw").statusCode()).isEqualTo(302);
+            hub.publish("notifications.ada", "between logins");
+            assertThat(mine.next().data()).isEqualTo("between logins");
+
+            assertThat(browser.logOut().statusCode()).isEqualTo(302);
+
+            assertThat(mine.end()).as("the stream opened under the session's first id ends").isInstanceOf(StreamEnd.Ended.class);
+            awaitSubscribers("notifications.ada", 0);
+        }
+    }
+
+    @Test
+    void aStreamWhoseSessionEndsWhileItWaitsForTheFiltersNeverOpens() throws Exception {
+        assertThat(browser.logIn("bob", "bob-pw").statusCode()).isEqualTo(302);
+        SecuredApp.hold("session-race");
+        try (LiveStream stream = inBrowser(browser).connect("/sse/notifications/bob?hold=session-race")) {
+            // the handler has returned and the stream waits at the start gate for the held filter
+            assertThat(SecuredApp.REACHED.get("session-race").await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(browser.get("/invalidate").body()).isEqualTo("invalidated");
+            SecuredApp.release("session-race");
+
+            assertThat(stream.end()).isEqualTo(new StreamEnd.HttpStatus(403));
+            assertThat(hub.subscribers("notifications.bob")).isZero();
+        } finally {
+            SecuredApp.release("session-race");
+        }
+    }
+
+    @Test
     void aSessionThatEndsTakesItsStreamsWithIt() throws Exception {
         assertThat(browser.logIn("bob", "bob-pw").statusCode()).isEqualTo(302);
         try (LiveStream stream = inBrowser(browser).connect("/sse/notifications/bob")) {
