@@ -113,8 +113,8 @@ public class RunnelAutoConfiguration {
 
     /** First in every request's filter chain: a stream's first write waits until the chain has returned. */
     @Bean
-    FilterRegistrationBean<StreamStartGate> runnelStreamStartGate() {
-        FilterRegistrationBean<StreamStartGate> registration = new FilterRegistrationBean<>(new StreamStartGate());
+    FilterRegistrationBean<StreamStartGate> runnelStreamStartGate(RunnelProperties properties) {
+        FilterRegistrationBean<StreamStartGate> registration = new FilterRegistrationBean<>(new StreamStartGate(properties.startWait()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         registration.setAsyncSupported(true);
@@ -124,9 +124,9 @@ public class RunnelAutoConfiguration {
 
     /** Ends a session's streams when the session ends. */
     @Bean
-    ServletListenerRegistrationBean<SessionStreams> runnelSessionStreams(SseEngine engine) {
+    ServletListenerRegistrationBean<SessionStreams> runnelSessionStreams(SseEngine engine, RunnelProperties properties) {
         // one listener for both events: the end of a session, and its change of id (at login)
-        return new ServletListenerRegistrationBean<>(new SessionStreams(engine));
+        return new ServletListenerRegistrationBean<>(new SessionStreams(engine, properties.startWait()));
     }
 
     /**

@@ -28,17 +28,18 @@ final class SessionStreams implements HttpSessionListener, HttpSessionIdListener
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.spring");
 
-    /** How long an ended session's ids are remembered: far longer than a stream waits at the start gate. */
-    static final long ENDED_KEPT_NANOS = 10 * StreamStartGate.MAX_WAIT.toNanos();
 
     private final SseEngine engine;
+    /** How long an ended session's ids are remembered: far longer than a stream waits at the start gate. */
+    private final long endedKeptNanos;
     /** A live session's current id, to the earlier ids of the same session that streams may carry. */
     private final Map<String, Set<String>> earlierIds = new ConcurrentHashMap<>();
     /** Ids of sessions that ended, to when they did (System.nanoTime). */
     private final Map<String, Long> endedIds = new ConcurrentHashMap<>();
 
-    SessionStreams(SseEngine engine) {
+    SessionStreams(SseEngine engine, java.time.Duration startWait) {
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.endedKeptNanos = Math.multiplyHigh(startWait.toNanos(), 10) != 0 ? Long.MAX_VALUE : startWait.toNanos() * 10;
     }
 
     @Override
@@ -66,7 +67,7 @@ final class SessionStreams implements HttpSessionListener, HttpSessionIdListener
             ids.addAll(older);
         }
         long now = System.nanoTime();
-        endedIds.values().removeIf(at -> now - at > ENDED_KEPT_NANOS);
+        endedIds.values().removeIf(at -> now - at > endedKeptNanos);
         ids.forEach(i -> endedIds.put(i, now)); // before closing, so a stream registered after closeStreams looked sees it
         int closed = engine.closeStreams(r -> ids.contains(sessionOf(r)));
         if (closed > 0) {

@@ -131,6 +131,9 @@ public class SecuredApp {
     FilterRegistrationBean<Filter> holdAfterHandler() {
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
             chain.doFilter(request, response);
+            if (request.getParameter("throwAfter") != null) {
+                throw new IllegalStateException("a filter that fails after the handler returned");
+            }
             String name = request.getParameter("hold");
             if (name != null && HELD.containsKey(name)) {
                 REACHED.get(name).countDown();

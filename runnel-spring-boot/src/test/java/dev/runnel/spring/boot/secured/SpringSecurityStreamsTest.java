@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the principal a producer sees, {@code SecurityTopicAccess}, and streams ended by logout and by
  * the end of their session.
  */
-@RunnelTest(classes = SecuredApp.class, properties = "server.address=127.0.0.1")
+@RunnelTest(classes = SecuredApp.class, properties = {"server.address=127.0.0.1", "runnel.start-wait=5s"})
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a stream that never ends must not hang the build
 class SpringSecurityStreamsTest {
 
@@ -210,6 +210,39 @@ class SpringSecurityStreamsTest {
         } finally {
             SecuredApp.release("session-race");
         }
+    }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private double refusedForHandlerErrors() {
+        return meters.find("runnel.streams.refused").tag("reason", "handler_error").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    @Test
+    void aStreamWhoseFiltersDoNotReturnWithinTheWaitIsRefusedInsteadOfWrittenAlongsideThem() throws Exception {
+        double before = refusedForHandlerErrors();
+        SecuredApp.hold("slow-filter");
+        try (LiveStream stream = as("ada").withTimeout(Duration.ofSeconds(40)).connect("/sse/me?hold=slow-filter")) {
+            assertThat(SecuredApp.REACHED.get("slow-filter").await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            // runnel.start-wait=5s: while the filter still holds the response, the stream gives up instead of writing
+            Await.until(() -> refusedForHandlerErrors() > before, "the stream refused", Duration.ofSeconds(20));
+            SecuredApp.release("slow-filter");
+
+            assertThat(stream.end()).isEqualTo(new StreamEnd.HttpStatus(500));
+        } finally {
+            SecuredApp.release("slow-filter");
+        }
+    }
+
+    @Test
+    void aFilterThatThrowsAfterTheHandlerReturnedStillOpensTheGate() {
+        Recording me = as("ada").read("/sse/me?throwAfter=1");
+
+        // read() has a deadline: the stream is not held at the gate, and ends
+        assertThat(me.end()).isEqualTo(new StreamEnd.HttpStatus(500));
     }
 
     @Test
