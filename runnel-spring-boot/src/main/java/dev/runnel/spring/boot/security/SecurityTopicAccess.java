@@ -57,17 +57,50 @@ public final class SecurityTopicAccess implements TopicAccess {
     }
 
     /**
-     * Allows the topic when the pattern's {@code {variable}} is the name of the authenticated user:
-     * with {@code "notifications.{user}"}, only {@code ada} gets {@code notifications.ada}.
+     * Allows the topic when the pattern's {@code {variable}} is the authenticated user's name as
+     * {@link #userTopic} writes it: with {@code "notifications.{user}"}, only {@code ada} gets
+     * {@code notifications.ada}, and only {@code ada.lovelace} gets {@code notifications.ada_2elovelace}.
      */
     public static AuthorizationManager<TopicRequest> principalIs(String variable) {
         Objects.requireNonNull(variable, "variable");
         return (authentication, request) -> {
             Authentication who = authentication.get();
             boolean owner = who != null && !(who instanceof AnonymousAuthenticationToken) && who.isAuthenticated()
-                    && who.getName().equals(request.variables().get(variable));
+                    && who.getName() != null && !who.getName().isEmpty()
+                    && userSegment(who.getName()).equals(request.variables().get(variable));
             return new AuthorizationDecision(owner);
         };
+    }
+
+    /**
+     * The topic of one user under {@code prefix}: {@code prefix + "." + } the user name as one topic
+     * segment, the same for publishing and for {@link #principalIs}. ASCII letters, digits and
+     * {@code -} are kept; every other byte of the name's UTF-8 is written {@code _} and two lowercase
+     * hex digits, so any name makes a valid topic and two names never make the same one:
+     * {@code ada.lovelace} is {@code ada_2elovelace}, {@code zoë} is {@code zo_c3_ab}.
+     *
+     * @throws IllegalArgumentException when the name is empty
+     */
+    public static String userTopic(String prefix, String userName) {
+        Objects.requireNonNull(prefix, "prefix");
+        return prefix + "." + userSegment(userName);
+    }
+
+    private static String userSegment(String userName) {
+        Objects.requireNonNull(userName, "userName");
+        if (userName.isEmpty()) {
+            throw new IllegalArgumentException("a user name for a topic must not be empty");
+        }
+        StringBuilder segment = new StringBuilder(userName.length());
+        for (byte b : userName.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
+                segment.append(c);
+            } else {
+                segment.append('_').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            }
+        }
+        return segment.toString();
     }
 
     /**

@@ -185,7 +185,7 @@ public class SecuredApp {
 
         @GetMapping("/sse/notifications/{user}")
         EventStream notifications(RequestContext request, @PathVariable String user) {
-            return hub.subscribe(request, "notifications." + user);
+            return hub.subscribe(request, SecurityTopicAccess.userTopic("notifications", user));
         }
 
         @GetMapping("/sse/activity")

@@ -47,6 +47,28 @@ class SecurityTopicAccessTest {
     }
 
     @Test
+    void aUserWhoseNameIsNoTopicSegmentReadsTheirOwnTopicAndNoOneElses() {
+        java.util.List<String> users = java.util.List.of("ada.lovelace", "ada@example.com", "zoë", "ada", "a_b", "ada:x");
+        for (String user : users) {
+            String topic = SecurityTopicAccess.userTopic("notifications", user);
+            assertThat(dev.runnel.hub.Hub.isValidTopic(topic)).as("%s is a valid topic", topic).isTrue();
+            for (String other : users) {
+                assertThat(access.maySubscribe(as(other), topic)).as("%s reads %s", other, topic).isEqualTo(other.equals(user));
+            }
+        }
+    }
+
+    @Test
+    void aUserTopicKeepsLettersAndDigitsAndEncodesTheRestReversibly() {
+        assertThat(SecurityTopicAccess.userTopic("notifications", "ada")).isEqualTo("notifications.ada");
+        assertThat(SecurityTopicAccess.userTopic("notifications", "ada.lovelace")).isEqualTo("notifications.ada_2elovelace");
+        assertThat(SecurityTopicAccess.userTopic("notifications", "ada@example.com")).isEqualTo("notifications.ada_40example_2ecom");
+        assertThat(SecurityTopicAccess.userTopic("notifications", "zoë")).isEqualTo("notifications.zo_c3_ab");
+        assertThat(SecurityTopicAccess.userTopic("n", "a_2e")).as("the escape character is escaped").isEqualTo("n.a_5f2e");
+        assertThatThrownBy(() -> SecurityTopicAccess.userTopic("notifications", "")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rolesComeFromTheAuthentication() {
         assertThat(access.maySubscribe(as("root", "ADMIN"), "admin.audit.2026")).isTrue();
         assertThat(access.maySubscribe(as("ada", "USER"), "admin.audit")).isFalse();
