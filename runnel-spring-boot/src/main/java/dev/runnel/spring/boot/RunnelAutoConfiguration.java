@@ -76,6 +76,27 @@ public class RunnelAutoConfiguration {
                 .withMaxTopics(hub.maxTopics())
                 .withAccess(access.getIfAvailable(() -> TopicAccess.ALLOW_ALL));
         HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri(), context.getClassLoader()) : hubLog.getIfAvailable();
+        try {
+            return build(properties, renderer, json, trace, metrics, options, log);
+        } catch (RuntimeException | Error e) {
+            if (hub.redisUri() != null && log != null) {
+                closeQuietly(log, e); // made here, for an engine that will never own it
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(HubLog log, Throwable failure) {
+        try {
+            log.close();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static SseEngine build(RunnelProperties properties, ObjectProvider<FragmentRenderer> renderer,
+                                   ObjectProvider<JsonCodec> json, ObjectProvider<TraceSink> trace,
+                                   ObjectProvider<EngineMetrics> metrics, HubOptions options, HubLog log) {
         return SseEngine.builder()
                 .debug(properties.debug())
                 .closeEvent(properties.closeEvent())

@@ -57,7 +57,7 @@ public record RunnelProperties(
             try {
                 dev.runnel.SseEvent.of(closeEvent, "");
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("runnel.close-event is not a valid event name: " + e.getMessage(), e);
+                throw new IllegalArgumentException("runnel.close-event is not a valid event name: " + e.getMessage());
             }
         }
         Objects.requireNonNull(hub, "hub");
