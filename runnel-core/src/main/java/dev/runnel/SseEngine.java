@@ -7,6 +7,7 @@ import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.internal.AcceptHeader;
 import dev.runnel.internal.DueClock;
+import dev.runnel.internal.LateCloses;
 import dev.runnel.internal.LifecycleSettings;
 import dev.runnel.internal.StreamLifecycle;
 import dev.runnel.internal.StreamObserver;
@@ -52,6 +53,7 @@ public final class SseEngine implements AutoCloseable {
     private final TopicHub hub;
     private final EngineMetrics metrics;
     private final Set<StreamLifecycle> open = ConcurrentHashMap.newKeySet();
+    private final LateCloses lateCloses = new LateCloses();
     private final AtomicLong ids = new AtomicLong();
     private final Admissions admissions;
     /** Wakes writers whose heartbeat is due and trims the hub's replay buffers by age; ends with the engine. */
@@ -114,6 +116,15 @@ public final class SseEngine implements AutoCloseable {
     }
 
     private void admitted(SseTransport transport, RequestContext request, SseHandler handler) {
+        Object admission = lateCloses.admitting();
+        try {
+            admitted(transport, request, handler, admission);
+        } finally {
+            lateCloses.abandoned(admission); // no-op once registered
+        }
+    }
+
+    private void admitted(SseTransport transport, RequestContext request, SseHandler handler, Object admission) {
         EventStream stream;
         try {
             stream = Objects.requireNonNull(handler.open(request), "the SSE handler returned null");
@@ -131,6 +142,10 @@ public final class SseEngine implements AutoCloseable {
         StreamLifecycle lifecycle = new StreamLifecycle(ids.incrementAndGet(), transport, request, stream, settings);
         open.add(lifecycle);
         try {
+            if (lateCloses.registered(admission, request)) {
+                // closeStreams ran while the handler did, before this stream was there to be seen
+                lifecycle.cancel(EndReason.CLOSED_BY_APPLICATION);
+            }
             if (stopping) {
                 lifecycle.cancel(EndReason.SHUTDOWN);
             }
@@ -152,14 +167,22 @@ public final class SseEngine implements AutoCloseable {
     /**
      * Ends every open stream whose request matches, for example all streams of a user who logged out
      * or lost access: {@code closeStreams(r -> r.principal() != null && r.principal().getName().equals("ada"))}.
-     * The streams end without the close event. Returns how many were closed.
+     * The streams end without the close event. A stream whose handler is still running when this is
+     * called is ended too, as soon as it opens. A predicate or cancel that throws for one stream does
+     * not keep the others open (it is logged). Returns how many were closed.
      */
     public int closeStreams(Predicate<RequestContext> which) {
+        Objects.requireNonNull(which, "which");
+        lateCloses.closing(which);
         int closed = 0;
         for (StreamLifecycle s : open) {
-            if (which.test(s.context())) {
-                s.cancel(EndReason.CLOSED_BY_APPLICATION);
-                closed++;
+            try {
+                if (which.test(s.context())) {
+                    s.cancel(EndReason.CLOSED_BY_APPLICATION);
+                    closed++;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closeStreams: ending the stream of " + s.context().path() + " failed", e);
             }
         }
         return closed;

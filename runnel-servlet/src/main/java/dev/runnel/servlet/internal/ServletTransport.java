@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * or the container dispatches to its error page). The writer, and
  * {@link #complete}/{@link #abort} from any thread, call the container while holding {@link #io},
  * and only for non-blocking calls, so the lock is never held across blocking I/O. This class owns
- * the {@link AsyncContext} and completes it exactly once.
+ * the {@link AsyncContext} and completes it once; a second time only when the container reports an
+ * error ({@code onError}) after that complete, which the container's error state undoes.
  *
  * <p>Timeouts: the async timeout is switched off ({@code setTimeout(0)}): a stream lasts as long as
  * its producer and its client. Should a container fire {@code onTimeout} all the same, the stream
@@ -56,6 +57,8 @@ public final class ServletTransport implements SseTransport {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean done = new AtomicBoolean();
     private final AtomicBoolean gone = new AtomicBoolean();
+    /** Whether {@link #end} completed the async context; written and read under {@link #io}. */
+    private boolean completed;
     private volatile Throwable failure;
     private volatile Runnable disconnectListener;
 
@@ -145,9 +148,10 @@ public final class ServletTransport implements SseTransport {
         end(cause == null ? new IOException("aborted") : cause);
     }
 
-    private void end(Throwable abortCause) {
+    /** Ends the response; true when this call did it, false when it had already ended. */
+    private boolean end(Throwable abortCause) {
         if (!done.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         gone.set(true); // the response is over: an error the container reports from now on tells nobody anything
         boolean reusable = hooks.release();
@@ -159,6 +163,7 @@ public final class ServletTransport implements SseTransport {
                         : new IOException("client sent data during a stream; closing the connection"));
             }
             async.complete();
+            completed = true;
         } catch (RuntimeException e) {
             // the container ended the response first (after its own error dispatch)
             LOG.log(Level.DEBUG, () -> "completing the async response failed: " + e);
@@ -166,6 +171,7 @@ public final class ServletTransport implements SseTransport {
             io.unlock();
             wake.release();
         }
+        return true;
     }
 
     @Override
@@ -288,12 +294,17 @@ public final class ServletTransport implements SseTransport {
             // complete before returning: an async request no listener completes gets the container's
             // error page, included into the committed stream (through every filter, Spring Security's
             // included), and a warning in the log
-            end(event.getThrowable() == null ? new IOException("client gone") : event.getThrowable());
-            // the writer may have completed just before the container moved the request to its error
-            // state, which undoes that complete: complete again here (refused, harmlessly, if it holds)
+            if (end(event.getThrowable() == null ? new IOException("client gone") : event.getThrowable())) {
+                return; // completed just now, in the error state: that complete holds
+            }
+            // the writer completed before the container moved the request to its error state, which
+            // undoes that complete: complete again here (refused, harmlessly, if it held). A writer
+            // that has not completed yet does so after this, in the error state, and that holds.
             io.lock();
             try {
-                async.complete();
+                if (completed) {
+                    async.complete();
+                }
             } catch (RuntimeException alreadyCompleting) {
                 LOG.log(Level.TRACE, () -> "complete in onError refused: " + alreadyCompleting);
             } finally {

@@ -3,6 +3,7 @@ package dev.runnel.docs.springguide;
 import dev.runnel.EventStream;
 import dev.runnel.RequestContext;
 import dev.runnel.hub.Hub;
+import dev.runnel.spring.boot.security.SecurityTopicAccess;
 import dev.runnel.thymeleaf.ThymeleafFragments;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -25,7 +26,8 @@ class NotesController {
 
     @GetMapping("/sse/notifications/{user}")
     EventStream notifications(RequestContext request, @PathVariable String user) {
-        return hub.subscribe(request, "notifications." + user);  // the TopicAccess bean decides: 403 if not yours
+        // one topic per user, whatever their name's characters; the TopicAccess bean decides: 403 if not yours
+        return hub.subscribe(request, SecurityTopicAccess.userTopic("notifications", user));
     }
 
     @GetMapping("/sse/activity")
@@ -36,7 +38,7 @@ class NotesController {
     @PostMapping("/notes")
     String send(Principal sender, @RequestParam String to, @RequestParam String text) {
         // rendered once with templates/notes.html, fragment "note"; the same bytes go to every subscriber
-        hub.publish("notifications." + to, ThymeleafFragments.fragment("notes :: note",
+        hub.publish(SecurityTopicAccess.userTopic("notifications", to), ThymeleafFragments.fragment("notes :: note",
                 Map.of("from", sender.getName(), "text", text), "note"));
         return "sent";
     }

@@ -1,6 +1,7 @@
 package dev.runnel.spring.boot;
 
 import dev.runnel.EventStream;
+import dev.runnel.ForbiddenException;
 import dev.runnel.servlet.ServletSse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -35,9 +36,16 @@ import java.util.Objects;
 public final class EventStreamReturnValueHandler implements HandlerMethodReturnValueHandler {
 
     private final ServletSse sse;
+    private final SessionStreams sessions;
 
     public EventStreamReturnValueHandler(ServletSse sse) {
+        this(sse, null);
+    }
+
+    /** With {@code sessions}: a stream whose session ends while it is being opened is refused. */
+    EventStreamReturnValueHandler(ServletSse sse, SessionStreams sessions) {
         this.sse = Objects.requireNonNull(sse, "sse");
+        this.sessions = sessions;
     }
 
     @Override
@@ -58,6 +66,9 @@ public final class EventStreamReturnValueHandler implements HandlerMethodReturnV
         Object gate = request.getAttribute(StreamStartGate.ATTRIBUTE);
         sse.serve(request, response, RequestContexts.of(request), req -> {
             StreamStartGate.await(gate);
+            if (sessions != null && sessions.ended(req)) {
+                throw new ForbiddenException("the session ended while the stream was being opened");
+            }
             return stream;
         });
     }

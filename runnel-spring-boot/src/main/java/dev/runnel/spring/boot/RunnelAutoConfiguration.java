@@ -76,6 +76,27 @@ public class RunnelAutoConfiguration {
                 .withMaxTopics(hub.maxTopics())
                 .withAccess(access.getIfAvailable(() -> TopicAccess.ALLOW_ALL));
         HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri(), context.getClassLoader()) : hubLog.getIfAvailable();
+        try {
+            return build(properties, renderer, json, trace, metrics, options, log);
+        } catch (RuntimeException | Error e) {
+            if (hub.redisUri() != null && log != null) {
+                closeQuietly(log, e); // made here, for an engine that will never own it
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(HubLog log, Throwable failure) {
+        try {
+            log.close();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static SseEngine build(RunnelProperties properties, ObjectProvider<FragmentRenderer> renderer,
+                                   ObjectProvider<JsonCodec> json, ObjectProvider<TraceSink> trace,
+                                   ObjectProvider<EngineMetrics> metrics, HubOptions options, HubLog log) {
         return SseEngine.builder()
                 .debug(properties.debug())
                 .closeEvent(properties.closeEvent())
@@ -113,8 +134,8 @@ public class RunnelAutoConfiguration {
 
     /** First in every request's filter chain: a stream's first write waits until the chain has returned. */
     @Bean
-    FilterRegistrationBean<StreamStartGate> runnelStreamStartGate() {
-        FilterRegistrationBean<StreamStartGate> registration = new FilterRegistrationBean<>(new StreamStartGate());
+    FilterRegistrationBean<StreamStartGate> runnelStreamStartGate(RunnelProperties properties) {
+        FilterRegistrationBean<StreamStartGate> registration = new FilterRegistrationBean<>(new StreamStartGate(properties.startWait()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         registration.setAsyncSupported(true);
@@ -124,8 +145,9 @@ public class RunnelAutoConfiguration {
 
     /** Ends a session's streams when the session ends. */
     @Bean
-    ServletListenerRegistrationBean<SessionStreams> runnelSessionStreams(SseEngine engine) {
-        return new ServletListenerRegistrationBean<>(new SessionStreams(engine));
+    ServletListenerRegistrationBean<SessionStreams> runnelSessionStreams(SseEngine engine, RunnelProperties properties) {
+        // one listener for both events: the end of a session, and its change of id (at login)
+        return new ServletListenerRegistrationBean<>(new SessionStreams(engine, properties.startWait()));
     }
 
     /**
@@ -133,10 +155,11 @@ public class RunnelAutoConfiguration {
      * any type, and lets handler methods take a {@code RequestContext}.
      */
     @Bean
-    SmartInitializingSingleton runnelReturnValueHandler(ObjectProvider<RequestMappingHandlerAdapter> adapters, ServletSse sse) {
+    SmartInitializingSingleton runnelReturnValueHandler(ObjectProvider<RequestMappingHandlerAdapter> adapters, ServletSse sse,
+                                                        ServletListenerRegistrationBean<SessionStreams> sessions) {
         return () -> adapters.orderedStream().forEach(adapter -> {
             List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>();
-            handlers.add(new EventStreamReturnValueHandler(sse));
+            handlers.add(new EventStreamReturnValueHandler(sse, sessions.getListener()));
             if (adapter.getReturnValueHandlers() != null) {
                 handlers.addAll(adapter.getReturnValueHandlers());
             }

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param writeTimeout how long one write may wait on a client that does not read (default 30 s)
  * @param watchConnections notice at once that a client left, on Tomcat and Jetty, by watching its
  *     socket (default on); when off, a client that left is noticed by the next write that fails
+ * @param startWait how long a stream waits, before its first write, for the request's filters to
+ *     return (default 10 s); a stream whose filters take longer is refused with a 500 and its end logged
  * @param fragments which template engine renders fragments when both runnel-thymeleaf and
  *     runnel-pebble are on the class path and the application defines no FragmentRenderer bean
  * @param hub the hub's replay, queue and cluster settings
@@ -34,6 +36,7 @@ public record RunnelProperties(
         @DefaultValue("5s") Duration shutdownGrace,
         @DefaultValue("30s") Duration writeTimeout,
         @DefaultValue("true") boolean watchConnections,
+        @DefaultValue("10s") Duration startWait,
         FragmentEngine fragments,
         @DefaultValue @NestedConfigurationProperty Hub hub) {
 
@@ -46,6 +49,16 @@ public record RunnelProperties(
         }
         if (writeTimeout.isNegative() || writeTimeout.isZero()) {
             throw new IllegalArgumentException("runnel.write-timeout must be more than 0, got " + writeTimeout);
+        }
+        if (startWait.isNegative() || startWait.isZero()) {
+            throw new IllegalArgumentException("runnel.start-wait must be more than 0, got " + startWait);
+        }
+        if (closeEvent != null) {
+            try {
+                dev.runnel.SseEvent.of(closeEvent, "");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("runnel.close-event is not a valid event name: " + e.getMessage());
+            }
         }
         Objects.requireNonNull(hub, "hub");
     }

@@ -9,6 +9,7 @@ import jakarta.servlet.ServletResponse;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,16 +20,31 @@ import java.util.concurrent.TimeUnit;
  * container thread still unwinds the filter chain, and filters write to the response on the way
  * out (Spring Security's {@code HeaderWriterFilter} adds its headers then). Two threads writing
  * headers at once can lose or mangle them. This filter, first in the chain, opens a gate when the
- * chain has returned; the stream waits at the gate before its first write, so every filter is done
- * with the response before Runnel touches it.
+ * chain has returned, or thrown; the stream waits at the gate before its first write, so every
+ * filter is done with the response before Runnel touches it. A stream whose filters are not done
+ * within the wait ({@code runnel.start-wait}) is refused rather than written alongside them.
  */
 final class StreamStartGate implements Filter {
 
-    /** Request attribute holding the gate, a {@link CountDownLatch}. */
+    /** Request attribute holding the request's {@link Gate}. */
     static final String ATTRIBUTE = StreamStartGate.class.getName();
 
-    /** Longest a stream waits for the filters, in case a filter blocks after the handler returned. */
+    /** The default longest wait for the filters, in case a filter blocks after the handler returned. */
     static final Duration MAX_WAIT = Duration.ofSeconds(10);
+
+    private final Duration maxWait;
+
+    StreamStartGate() {
+        this(MAX_WAIT);
+    }
+
+    StreamStartGate(Duration maxWait) {
+        this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
+    }
+
+    /** One request's gate: open once its filter chain has returned. */
+    record Gate(CountDownLatch latch, Duration maxWait) {
+    }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
@@ -36,19 +52,26 @@ final class StreamStartGate implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        CountDownLatch gate = new CountDownLatch(1);
+        Gate gate = new Gate(new CountDownLatch(1), maxWait);
         request.setAttribute(ATTRIBUTE, gate);
         try {
             chain.doFilter(request, response);
         } finally {
-            gate.countDown();
+            gate.latch().countDown();
         }
     }
 
-    /** Waits until the filters of the request that {@code gate} belongs to have returned; {@code null} waits for nothing. */
+    /**
+     * Waits until the filters of the request that {@code gate} belongs to have returned; {@code null}
+     * waits for nothing.
+     *
+     * @throws IllegalStateException when they have not returned within the wait: the stream must not start
+     */
     static void await(Object gate) throws InterruptedException {
-        if (gate instanceof CountDownLatch latch) {
-            latch.await(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (gate instanceof Gate g && !g.latch().await(g.maxWait().toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("the request's filters had not returned " + g.maxWait().toMillis()
+                    + " ms after the handler did; the stream is refused rather than written while a filter may still "
+                    + "write the response (a filter blocks after the handler returned, or raise runnel.start-wait)");
         }
     }
 }

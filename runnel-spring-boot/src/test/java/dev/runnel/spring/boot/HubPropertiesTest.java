@@ -99,6 +99,15 @@ class HubPropertiesTest {
                 assertThat(context.getStartupFailure()).hasStackTraceContaining("cannot reach Redis at 127.0.0.1:" + closedPort));
     }
 
+    @Test
+    void aCloseEventThatIsNoEventNameStopsTheApplicationNamingThePropertyBeforeRedisIsTried() {
+        // nothing listens on port 1: had the Redis client been made first, the failure would be about Redis
+        runner.withPropertyValues("runnel.close-event=done\nevil", "runnel.hub.redis-uri=redis://127.0.0.1:1").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageStartingWith("runnel.close-event is not a valid event name: ");
+        });
+    }
+
     private void assertRefused(String setting, String message) {
         runner.withPropertyValues(setting).run(context -> {
             assertThat(context).as(setting).hasFailed();

@@ -4,6 +4,7 @@ import dev.runnel.BadRequestException;
 import dev.runnel.EventStream;
 import dev.runnel.RequestContext;
 import dev.runnel.hub.Hub;
+import dev.runnel.spring.boot.security.SecurityTopicAccess;
 import dev.runnel.thymeleaf.ThymeleafFragments;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -57,7 +58,7 @@ class NotificationsController {
     @GetMapping("/sse/notifications")
     @ResponseBody
     EventStream myNotifications(RequestContext request) {
-        return hub.subscribe(request, "notifications." + request.principal().getName());
+        return hub.subscribe(request, SecurityTopicAccess.userTopic("notifications", request.principal().getName()));
     }
 
     /** Sends a note to another user: to their notifications, and a line to the public feed. */
@@ -71,7 +72,7 @@ class NotificationsController {
             throw new BadRequestException("a note is 1 to 280 characters, got " + note.length());
         }
         String at = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        hub.publish("notifications." + to, ThymeleafFragments.fragment("fragments :: notification",
+        hub.publish(SecurityTopicAccess.userTopic("notifications", to), ThymeleafFragments.fragment("fragments :: notification",
                 Map.of("from", sender.getName(), "text", note, "at", at), "notification"));
         hub.publish("activity", ThymeleafFragments.fragment("fragments :: activity",
                 Map.of("from", sender.getName(), "to", to, "at", at), "activity"));

@@ -72,7 +72,7 @@ class ExampleApplicationTest {
 
     @Test
     @Order(1)
-    void aControllerMethodStreamsPebbleFragmentsAndEndsWithTheCloseEvent() throws Exception {
+    void aControllerMethodStreamsThymeleafFragmentsAndEndsWithTheCloseEvent() throws Exception {
         HttpResponse<InputStream> response = get("/sse/clock?count=3&interval_ms=0");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");

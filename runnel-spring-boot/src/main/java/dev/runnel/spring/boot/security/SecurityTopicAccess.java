@@ -2,6 +2,7 @@ package dev.runnel.spring.boot.security;
 
 import dev.runnel.RequestContext;
 import dev.runnel.hub.TopicAccess;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authorization.AuthorizationDecision;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link TopicAccess} decided by Spring Security: one {@link AuthorizationManager} per topic
@@ -37,7 +39,9 @@ import java.util.Optional;
  * decides. A topic no rule matches is refused: access is opt-in. The {@code Authentication} is the
  * stream's principal, captured when the request came in (Spring Security puts it there); a request
  * without one is anonymous ({@code ROLE_ANONYMOUS}), so {@code authenticated()} refuses it. A rule
- * that throws refuses, and the failure is logged. Thread-safe and immutable.
+ * that throws {@code AccessDeniedException} refuses, logged at debug only; a rule that throws
+ * anything else (but a {@code VirtualMachineError}, which is rethrown) refuses too, and its first
+ * failure is logged as a warning with the stack, later ones at debug. Thread-safe and immutable.
  */
 public final class SecurityTopicAccess implements TopicAccess {
 
@@ -57,17 +61,50 @@ public final class SecurityTopicAccess implements TopicAccess {
     }
 
     /**
-     * Allows the topic when the pattern's {@code {variable}} is the name of the authenticated user:
-     * with {@code "notifications.{user}"}, only {@code ada} gets {@code notifications.ada}.
+     * Allows the topic when the pattern's {@code {variable}} is the authenticated user's name as
+     * {@link #userTopic} writes it: with {@code "notifications.{user}"}, only {@code ada} gets
+     * {@code notifications.ada}, and only {@code ada.lovelace} gets {@code notifications.ada_2elovelace}.
      */
     public static AuthorizationManager<TopicRequest> principalIs(String variable) {
         Objects.requireNonNull(variable, "variable");
         return (authentication, request) -> {
             Authentication who = authentication.get();
             boolean owner = who != null && !(who instanceof AnonymousAuthenticationToken) && who.isAuthenticated()
-                    && who.getName().equals(request.variables().get(variable));
+                    && who.getName() != null && !who.getName().isEmpty()
+                    && userSegment(who.getName()).equals(request.variables().get(variable));
             return new AuthorizationDecision(owner);
         };
+    }
+
+    /**
+     * The topic of one user under {@code prefix}: {@code prefix + "." + } the user name as one topic
+     * segment, the same for publishing and for {@link #principalIs}. ASCII letters, digits and
+     * {@code -} are kept; every other byte of the name's UTF-8 is written {@code _} and two lowercase
+     * hex digits, so any name makes a valid topic and two names never make the same one:
+     * {@code ada.lovelace} is {@code ada_2elovelace}, {@code zoë} is {@code zo_c3_ab}.
+     *
+     * @throws IllegalArgumentException when the name is empty
+     */
+    public static String userTopic(String prefix, String userName) {
+        Objects.requireNonNull(prefix, "prefix");
+        return prefix + "." + userSegment(userName);
+    }
+
+    private static String userSegment(String userName) {
+        Objects.requireNonNull(userName, "userName");
+        if (userName.isEmpty()) {
+            throw new IllegalArgumentException("a user name for a topic must not be empty");
+        }
+        StringBuilder segment = new StringBuilder(userName.length());
+        for (byte b : userName.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
+                segment.append(c);
+            } else {
+                segment.append('_').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            }
+        }
+        return segment.toString();
     }
 
     /**
@@ -101,9 +138,15 @@ public final class SecurityTopicAccess implements TopicAccess {
                     AuthorizationResult result = rule.manager().authorize(() -> authentication(request),
                             new TopicRequest(topic, variables.get(), request));
                     return result != null && result.isGranted();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "the rule for topics \"" + rule.pattern().pattern() + "\" failed on " + action
-                            + " " + topic + "; refused", e);
+                } catch (AccessDeniedException denied) {
+                    // the rule's way of saying no
+                    LOG.log(Level.DEBUG, () -> "the rule for topics \"" + rule.pattern().pattern() + "\" denied " + action
+                            + " " + topic + ": " + denied.getMessage());
+                    return false;
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (RuntimeException | Error e) {
+                    rule.failed(action, topic, e);
                     return false;
                 }
             }
@@ -123,7 +166,20 @@ public final class SecurityTopicAccess implements TopicAccess {
         return new AnonymousAuthenticationToken("runnel", "anonymousUser", AuthorityUtils.createAuthorityList("ROLE_ANONYMOUS"));
     }
 
-    private record Rule(TopicPattern pattern, AuthorizationManager<TopicRequest> manager) {
+    /** A pattern and its manager; a rule that fails is logged with its stack once, then at debug. */
+    private record Rule(TopicPattern pattern, AuthorizationManager<TopicRequest> manager, AtomicBoolean loggedFailure) {
+        Rule(TopicPattern pattern, AuthorizationManager<TopicRequest> manager) {
+            this(pattern, manager, new AtomicBoolean());
+        }
+
+        void failed(String action, String topic, Throwable e) {
+            String message = "the rule for topics \"" + pattern.pattern() + "\" failed on " + action + " " + topic + "; refused";
+            if (loggedFailure.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, message + " (later failures of this rule are logged at debug)", e);
+            } else {
+                LOG.log(Level.DEBUG, () -> message + ": " + e);
+            }
+        }
     }
 
     /** Collects the rules. Not thread-safe; the access it builds is. */

@@ -83,9 +83,14 @@ public final class RunnelTestClient {
         return new LiveStream(listener -> EventSource.connect(uri, options, listener), timeout);
     }
 
-    /** A source on {@code path} to iterate yourself, connecting on the first {@code hasNext()}; close it (try-with-resources). */
+    /**
+     * A source on {@code path} to iterate yourself, connecting on the first {@code hasNext()}; close
+     * it (try-with-resources). The client's timeout bounds the wait for the response and for each
+     * line of the stream (a heartbeat counts): when nothing comes for that long, {@code hasNext()}
+     * returns false instead of blocking the test.
+     */
     public EventSource open(String path) {
-        return EventSource.open(uri(path), options);
+        return EventSource.open(uri(path), options.withConnectTimeout(timeout).withReadTimeout(timeout));
     }
 
     /**

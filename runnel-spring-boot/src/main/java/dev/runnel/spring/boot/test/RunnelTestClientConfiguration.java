@@ -19,7 +19,20 @@ public class RunnelTestClientConfiguration {
                         + "@SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT), which @RunnelTest sets");
             }
             String context = environment.getProperty("server.servlet.context-path", "");
-            return URI.create("http://127.0.0.1:" + port + context + "/");
+            // Spring Boot serves TLS when a key is configured, unless server.ssl.enabled=false
+            boolean tls = !"false".equals(environment.getProperty("server.ssl.enabled"))
+                    && (environment.getProperty("server.ssl.bundle") != null || environment.getProperty("server.ssl.key-store") != null
+                    || environment.getProperty("server.ssl.certificate") != null);
+            String scheme = tls ? "https" : "http";
+            return URI.create(scheme + "://" + host(environment.getProperty("server.address")) + ":" + port + context + "/");
         });
+    }
+
+    /** The server's address when it listens on one, else loopback (the server listens on every address). */
+    private static String host(String address) {
+        if (address == null || address.isBlank() || address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]")) {
+            return "127.0.0.1";
+        }
+        return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
     }
 }

@@ -54,6 +54,14 @@ class RunnelTestClientTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aSourceToIterateGivesUpAtTheClientsTimeoutWhenNothingComes() {
+        try (dev.runnel.client.EventSource quiet = runnel.withTimeout(Duration.ofSeconds(1)).open("/sse/activity")) {
+            assertThat(quiet.iterator().hasNext()).isFalse();
+        }
+    }
+
+    @Test
     void pathsResolveAgainstTheRunningServer() {
         assertThat(runnel.uri("/sse/me").toString()).matches("http://127\\.0\\.0\\.1:\\d+/sse/me");
         assertThat(runnel.uri("sse/me")).isEqualTo(runnel.uri("/sse/me"));

@@ -113,6 +113,43 @@ public class SecuredApp {
         return registration;
     }
 
+    /** Requests with {@code ?hold=name} wait in a filter, after the handler returned, until {@link #release} lets them go. */
+    public static final Map<String, java.util.concurrent.CountDownLatch> HELD = new ConcurrentHashMap<>();
+    /** Counted down when a held request reached the hold, by name. */
+    public static final Map<String, java.util.concurrent.CountDownLatch> REACHED = new ConcurrentHashMap<>();
+
+    static void hold(String name) {
+        HELD.put(name, new java.util.concurrent.CountDownLatch(1));
+        REACHED.put(name, new java.util.concurrent.CountDownLatch(1));
+    }
+
+    static void release(String name) {
+        HELD.get(name).countDown();
+    }
+
+    @Bean
+    FilterRegistrationBean<Filter> holdAfterHandler() {
+        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
+            chain.doFilter(request, response);
+            if (request.getParameter("throwAfter") != null) {
+                throw new IllegalStateException("a filter that fails after the handler returned");
+            }
+            String name = request.getParameter("hold");
+            if (name != null && HELD.containsKey(name)) {
+                REACHED.get(name).countDown();
+                try {
+                    HELD.get(name).await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setAsyncSupported(true);
+        registration.setOrder(Integer.MIN_VALUE + 2);
+        return registration;
+    }
+
     @Bean
     ApplicationListener<AuthenticationSuccessEvent> authenticationCounter() {
         return event -> AUTHENTICATIONS.computeIfAbsent(event.getAuthentication().getName(), n -> new AtomicInteger()).incrementAndGet();
@@ -148,7 +185,7 @@ public class SecuredApp {
 
         @GetMapping("/sse/notifications/{user}")
         EventStream notifications(RequestContext request, @PathVariable String user) {
-            return hub.subscribe(request, "notifications." + user);
+            return hub.subscribe(request, SecurityTopicAccess.userTopic("notifications", user));
         }
 
         @GetMapping("/sse/activity")

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the principal a producer sees, {@code SecurityTopicAccess}, and streams ended by logout and by
  * the end of their session.
  */
-@RunnelTest(classes = SecuredApp.class, properties = "server.address=127.0.0.1")
+@RunnelTest(classes = SecuredApp.class, properties = {"server.address=127.0.0.1", "runnel.start-wait=5s"})
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a stream that never ends must not hang the build
 class SpringSecurityStreamsTest {
 
@@ -176,6 +176,73 @@ class SpringSecurityStreamsTest {
             assertThat(otherLogin.next().data()).isEqualTo("after logout");
             assertThat(otherLogin.hasEnded()).isFalse();
         }
+    }
+
+    @Test
+    void logoutAfterASecondLoginInTheSameSessionEndsTheStreamsOpenedBeforeIt() throws Exception {
+        assertThat(browser.logIn("ada", "ada-pw").statusCode()).isEqualTo(302);
+        try (LiveStream mine = inBrowser(browser).connect("/sse/notifications/ada")) {
+            awaitSubscribers("notifications.ada", 1);
+            // Spring Security gives the session a new id at every login
+            assertThat(browser.logIn("ada", "ada-pw").statusCode()).isEqualTo(302);
+            hub.publish("notifications.ada", "between logins");
+            assertThat(mine.next().data()).isEqualTo("between logins");
+
+            assertThat(browser.logOut().statusCode()).isEqualTo(302);
+
+            assertThat(mine.end()).as("the stream opened under the session's first id ends").isInstanceOf(StreamEnd.Ended.class);
+            awaitSubscribers("notifications.ada", 0);
+        }
+    }
+
+    @Test
+    void aStreamWhoseSessionEndsWhileItWaitsForTheFiltersNeverOpens() throws Exception {
+        assertThat(browser.logIn("bob", "bob-pw").statusCode()).isEqualTo(302);
+        SecuredApp.hold("session-race");
+        try (LiveStream stream = inBrowser(browser).connect("/sse/notifications/bob?hold=session-race")) {
+            // the handler has returned and the stream waits at the start gate for the held filter
+            assertThat(SecuredApp.REACHED.get("session-race").await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(browser.get("/invalidate").body()).isEqualTo("invalidated");
+            SecuredApp.release("session-race");
+
+            assertThat(stream.end()).isEqualTo(new StreamEnd.HttpStatus(403));
+            assertThat(hub.subscribers("notifications.bob")).isZero();
+        } finally {
+            SecuredApp.release("session-race");
+        }
+    }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private double refusedForHandlerErrors() {
+        return meters.find("runnel.streams.refused").tag("reason", "handler_error").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    @Test
+    void aStreamWhoseFiltersDoNotReturnWithinTheWaitIsRefusedInsteadOfWrittenAlongsideThem() throws Exception {
+        double before = refusedForHandlerErrors();
+        SecuredApp.hold("slow-filter");
+        try (LiveStream stream = as("ada").withTimeout(Duration.ofSeconds(40)).connect("/sse/me?hold=slow-filter")) {
+            assertThat(SecuredApp.REACHED.get("slow-filter").await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            // runnel.start-wait=5s: while the filter still holds the response, the stream gives up instead of writing
+            Await.until(() -> refusedForHandlerErrors() > before, "the stream refused", Duration.ofSeconds(20));
+            SecuredApp.release("slow-filter");
+
+            assertThat(stream.end()).isEqualTo(new StreamEnd.HttpStatus(500));
+        } finally {
+            SecuredApp.release("slow-filter");
+        }
+    }
+
+    @Test
+    void aFilterThatThrowsAfterTheHandlerReturnedStillOpensTheGate() {
+        Recording me = as("ada").read("/sse/me?throwAfter=1");
+
+        // read() has a deadline: the stream is not held at the gate, and ends
+        assertThat(me.end()).isEqualTo(new StreamEnd.HttpStatus(500));
     }
 
     @Test

@@ -47,6 +47,110 @@ class SecurityTopicAccessTest {
     }
 
     @Test
+    void aUserWhoseNameIsNoTopicSegmentReadsTheirOwnTopicAndNoOneElses() {
+        java.util.List<String> users = java.util.List.of("ada.lovelace", "ada@example.com", "zoë", "ada", "a_b", "ada:x");
+        for (String user : users) {
+            String topic = SecurityTopicAccess.userTopic("notifications", user);
+            assertThat(dev.runnel.hub.Hub.isValidTopic(topic)).as("%s is a valid topic", topic).isTrue();
+            for (String other : users) {
+                assertThat(access.maySubscribe(as(other), topic)).as("%s reads %s", other, topic).isEqualTo(other.equals(user));
+            }
+        }
+    }
+
+    @Test
+    void aUserTopicKeepsLettersAndDigitsAndEncodesTheRestReversibly() {
+        assertThat(SecurityTopicAccess.userTopic("notifications", "ada")).isEqualTo("notifications.ada");
+        assertThat(SecurityTopicAccess.userTopic("notifications", "ada.lovelace")).isEqualTo("notifications.ada_2elovelace");
+        assertThat(SecurityTopicAccess.userTopic("notifications", "ada@example.com")).isEqualTo("notifications.ada_40example_2ecom");
+        assertThat(SecurityTopicAccess.userTopic("notifications", "zoë")).isEqualTo("notifications.zo_c3_ab");
+        assertThat(SecurityTopicAccess.userTopic("n", "a_2e")).as("the escape character is escaped").isEqualTo("n.a_5f2e");
+        assertThatThrownBy(() -> SecurityTopicAccess.userTopic("notifications", "")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static SecurityTopicAccess throwing(Throwable t) {
+        return SecurityTopicAccess.builder()
+                .subscribe("t.**", (authentication, request) -> {
+                    if (t instanceof RuntimeException e) {
+                        throw e;
+                    }
+                    throw (Error) t;
+                })
+                .build();
+    }
+
+    /** Records what {@code dev.runnel.spring.security} logs (System.Logger goes to java.util.logging here). */
+    private static final class LogRecords extends java.util.logging.Handler implements AutoCloseable {
+        final java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.runnel.spring.security");
+        private final java.util.logging.Level level = logger.getLevel();
+
+        LogRecords() {
+            logger.setLevel(java.util.logging.Level.ALL);
+            setLevel(java.util.logging.Level.ALL);
+            logger.addHandler(this);
+        }
+
+        long atLeast(java.util.logging.Level l) {
+            return records.stream().filter(r -> r.getLevel().intValue() >= l.intValue()).count();
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void aRuleThatThrowsAccessDeniedRefusesQuietly() {
+        SecurityTopicAccess denying = throwing(new org.springframework.security.access.AccessDeniedException("not yours"));
+        try (LogRecords log = new LogRecords()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(denying.maySubscribe(as("ada"), "t.x")).isFalse();
+            }
+            assertThat(log.atLeast(java.util.logging.Level.INFO)).as("a denial is no failure: nothing above debug").isZero();
+            assertThat(log.records).as("but it is there at debug").isNotEmpty();
+        }
+    }
+
+    @Test
+    void aRuleThatFailsRefusesAndIsLoggedOnceNotOnEveryRequest() {
+        SecurityTopicAccess failing = throwing(new IllegalStateException("rule bug"));
+        try (LogRecords log = new LogRecords()) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(failing.maySubscribe(as("ada"), "t.x")).isFalse();
+            }
+            assertThat(log.atLeast(java.util.logging.Level.WARNING)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRuleThatThrowsAnErrorRefusesInsteadOfFailingTheRequest() {
+        SecurityTopicAccess failing = throwing(new NoClassDefFoundError("org/example/Missing"));
+        try (LogRecords log = new LogRecords()) {
+            assertThat(failing.maySubscribe(as("ada"), "t.x")).isFalse();
+            assertThat(failing.mayPublish(as("ada"), "t.x")).as("no publish rule: refused").isFalse();
+            assertThat(log.atLeast(java.util.logging.Level.WARNING)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aVirtualMachineErrorFromARuleIsNotSwallowed() {
+        SecurityTopicAccess failing = throwing(new OutOfMemoryError("test"));
+        assertThatThrownBy(() -> failing.maySubscribe(as("ada"), "t.x")).isInstanceOf(OutOfMemoryError.class);
+    }
+
+    @Test
     void rolesComeFromTheAuthentication() {
         assertThat(access.maySubscribe(as("root", "ADMIN"), "admin.audit.2026")).isTrue();
         assertThat(access.maySubscribe(as("ada", "USER"), "admin.audit")).isFalse();
