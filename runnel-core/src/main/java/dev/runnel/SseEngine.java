@@ -173,17 +173,23 @@ public final class SseEngine implements AutoCloseable {
      */
     public int closeStreams(Predicate<RequestContext> which) {
         Objects.requireNonNull(which, "which");
-        lateCloses.closing(which);
+        LateCloses.Call call = lateCloses.closing(which);
         int closed = 0;
-        for (StreamLifecycle s : open) {
-            try {
-                if (which.test(s.context())) {
-                    s.cancel(EndReason.CLOSED_BY_APPLICATION);
-                    closed++;
+        try {
+            for (StreamLifecycle s : open) {
+                try {
+                    if (which.test(s.context())) {
+                        s.cancel(EndReason.CLOSED_BY_APPLICATION);
+                        closed++;
+                    }
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    LOG.log(Level.WARNING, "closeStreams: ending the stream of " + s.context().path() + " failed", e);
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "closeStreams: ending the stream of " + s.context().path() + " failed", e);
             }
+        } finally {
+            lateCloses.closed(call); // streams opening from now on were seen or see this call
         }
         return closed;
     }

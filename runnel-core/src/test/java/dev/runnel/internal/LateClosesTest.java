@@ -21,7 +21,7 @@ class LateClosesTest {
     @Test
     void aCloseMadeBeforeTheAdmissionBeganDoesNotEndIt() {
         Object earlier = closes.admitting(); // keeps the call recorded
-        closes.closing(r -> true);
+        closes.closed(closes.closing(r -> true));
         Object later = closes.admitting();
 
         assertThat(closes.registered(later, ada)).isFalse();
@@ -37,17 +37,53 @@ class LateClosesTest {
     }
 
     @Test
-    void callsAreForgottenOnceNoAdmissionThatBeganBeforeThemIsInFlight() {
-        closes.closing(r -> true);
+    void callsAreForgottenOnceDoneAndNoAdmissionThatConsidersThemIsInFlight() {
+        LateCloses.Call first = closes.closing(r -> true);
+        assertThat(closes.kept()).isEqualTo(1); // still looking at the open streams
+        closes.closed(first);
         assertThat(closes.kept()).isZero();
 
         Object a = closes.admitting();
         Object b = closes.admitting();
-        closes.closing(r -> true);
+        closes.closed(closes.closing(r -> true));
         closes.registered(a, ada);
         assertThat(closes.kept()).isEqualTo(1);
         closes.abandoned(b);
         assertThat(closes.kept()).isZero();
+    }
+
+    @Test
+    void aCloseCountedBeforeTheAdmissionBeganButStillLookingIsNotMissed() {
+        // the call has its number, but has not reached the open streams when the admission begins;
+        // it then looks before the stream is registered, so only the admission can end the stream
+        LateCloses.Call call = closes.closing(r -> r.path().equals("/sse/ada"));
+        Object admission = closes.admitting();
+        closes.closed(call);
+
+        assertThat(closes.registered(admission, ada)).isTrue();
+    }
+
+    @Test
+    void anAdmissionConsidersEveryCallStillLookingWhenItBegan() {
+        LateCloses.Call matching = closes.closing(r -> r.path().equals("/sse/ada"));
+        LateCloses.Call other = closes.closing(r -> r.path().equals("/sse/bob"));
+        Object admission = closes.admitting();
+        closes.closed(other);
+        closes.closed(matching);
+
+        assertThat(closes.registered(admission, ada)).isTrue();
+        assertThat(closes.kept()).isZero();
+    }
+
+    @Test
+    void aPredicateThatThrowsAnErrorCountsAsNoMatchAndTheOthersStillDecide() {
+        Object admission = closes.admitting();
+        closes.closing(r -> {
+            throw new AssertionError("broken rule");
+        });
+        closes.closing(r -> true);
+
+        assertThat(closes.registered(admission, ada)).isTrue();
     }
 
     @Test
