@@ -84,7 +84,9 @@ final class LogFollower {
 
     /** Appends to the log; this node's subscribers get it from the reader, in log order, like every other node's. */
     Published publish(String topic, Prepared prepared) {
-        HubLog.Position at = log.append(topic, PreparedFields.of(prepared), retain);
+        Map<String, String> fields = new HashMap<>(PreparedFields.of(prepared));
+        fields.put(TOPICS_FIELD, topic);
+        HubLog.Position at = log.append(fields, retain);
         return new Published(at.epoch() + "-" + at.seq(), registry.subscribers(topic));
     }
 
@@ -172,6 +174,30 @@ final class LogFollower {
         return resume;
     }
 
+    /** The field of a log entry that holds its topic. */
+    static final String TOPICS_FIELD = "to";
+
+    /** A read, by topic (temporary bridge from the hub-wide log to the per-topic rounds). */
+    record Batch(String epoch, long head, long nowMillis, Map<String, List<HubLog.Entry>> entries, Map<String, Long> trimmedThrough) {
+    }
+
+    /** Reads the round's topics from the hub-wide log. */
+    Batch read(Round round) {
+        long from = round.after().values().stream().mapToLong(Long::longValue).min().orElse(round.cut());
+        HubLog.Batch raw = log.read(round.epoch(), from, Integer.MAX_VALUE);
+        Map<String, List<HubLog.Entry>> entries = new HashMap<>();
+        Map<String, Long> trimmed = new HashMap<>();
+        for (HubLog.Entry e : raw.entries()) {
+            String topic = e.fields().get(TOPICS_FIELD);
+            Long after = round.after().get(topic);
+            if (after != null && e.seq() > after) {
+                entries.computeIfAbsent(topic, k -> new ArrayList<>()).add(e);
+            }
+        }
+        round.after().keySet().forEach(t -> trimmed.put(t, raw.trimmedThrough()));
+        return new Batch(raw.epoch(), raw.head(), raw.nowMillis(), entries, trimmed);
+    }
+
     /** A subscriber waiting for the reader; {@code from} is {@code null} to start wherever the reader is. */
     record Pending(Subscriber sub, String lastEventId, EventId from) {
     }
@@ -236,7 +262,7 @@ final class LogFollower {
      * subscribers of this round with what they missed. Returns whether anything happened, so the
      * reader reads again at once instead of waiting.
      */
-    boolean apply(Round round, HubLog.Batch batch) {
+    boolean apply(Round round, Batch batch) {
         Map<Long, HubEvent> made = events(batch); // decoded and encoded before the lock
         Set<Subscriber> cut = new LinkedHashSet<>();
         List<Runnable> reports = new ArrayList<>();
@@ -355,7 +381,7 @@ final class LogFollower {
      * mean nothing any more. Every subscriber is cut off; browsers reconnect, and their ids, from
      * the old epoch or beyond the new head, get the reset. Under the lock.
      */
-    private void lostLog(HubLog.Batch batch, Set<Subscriber> cut) {
+    private void lostLog(Batch batch, Set<Subscriber> cut) {
         LOG.log(Level.WARNING, "the hub's log lost data (epoch " + store.epoch + " -> " + batch.epoch() + ", head " + store.seq
                 + " -> " + batch.head() + "); ending this node's " + (store.topics().values().stream().mapToInt(t -> t.subscribers.size()).sum()
                 + registry.waiting().size()) + " subscription(s) so clients reconnect and get the reset event");
@@ -367,7 +393,7 @@ final class LogFollower {
     }
 
     /** What a waiting subscriber missed, from the read that fetched it; or its reset. Under the lock. */
-    private Resume resolve(Pending p, HubLog.Batch batch, Map<Long, HubEvent> made) {
+    private Resume resolve(Pending p, Batch batch, Map<Long, HubEvent> made) {
         EventId from = p.from();
         boolean asked = p.lastEventId() != null;
         if (from == EventId.MALFORMED) {
@@ -410,7 +436,7 @@ final class LogFollower {
      * The events of a read, by sequence number, each decoded and encoded once; an entry this version
      * cannot decode is skipped with a warning. Publish times move to this node's clock by the log's.
      */
-    private static Map<Long, HubEvent> events(HubLog.Batch batch) {
+    private static Map<Long, HubEvent> events(Batch batch) {
         long receivedNanos = System.nanoTime();
         Map<Long, HubEvent> made = new HashMap<>();
         batch.entries().forEach((topic, entries) -> {

@@ -45,7 +45,7 @@ final class LogReader {
     void start() {
         try {
             LogFollower.Round round = follower.nextRound();
-            follower.apply(round, log.read(round.epoch(), round.after()));
+            follower.apply(round, follower.read(round));
             connected = true;
         } catch (HubUnavailableException e) {
             LOG.log(Level.DEBUG, () -> "first read of the hub's log failed; the reader retries: " + e.getMessage());
@@ -99,7 +99,7 @@ final class LogReader {
             try {
                 wakeSent.set(false); // before the round looks at who is waiting: a later arrival sends a wake
                 LogFollower.Round round = follower.nextRound();
-                HubLog.Batch batch = log.read(round.epoch(), round.after());
+                LogFollower.Batch batch = follower.read(round);
                 boolean progressed = follower.apply(round, batch);
                 if (failures > 0) {
                     LOG.log(Level.INFO, "reading the hub's log again (" + log + ") after " + failures + " failed attempt(s)");
@@ -109,7 +109,7 @@ final class LogReader {
                 if (!progressed) {
                     LogFollower.Watch watch = follower.watch();
                     if (!watch.pending()) {
-                        log.await(watch.epoch(), watch.cut(), watch.topics(), AWAIT);
+                        log.await(watch.epoch(), watch.cut(), AWAIT);
                     }
                 }
             } catch (InterruptedException e) {

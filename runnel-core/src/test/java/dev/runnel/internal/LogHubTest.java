@@ -23,29 +23,34 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LogHubTest {
 
-    /** A log in memory with the contract of {@link HubLog}: one sequence, entries kept per topic. */
+    /** A log in memory with the contract of {@link HubLog}: one sequence, one hub-wide list of entries. */
     static final class FakeLog implements HubLog {
         String epoch = "100";
         long head;
         long nowMillis = 1_000_000;
-        final Map<String, List<Entry>> topics = new HashMap<>();
-        final Map<String, Long> trimmed = new HashMap<>();
+        final List<Entry> entries = new ArrayList<>();
+        long trimmed;
         int reads;
         int wakes;
 
         @Override
-        public Position append(String topic, Map<String, String> fields, int retain) {
-            List<Entry> entries = topics.computeIfAbsent(topic, t -> new ArrayList<>());
+        public Position append(Map<String, String> fields, int retain) {
             entries.add(new Entry(++head, nowMillis, fields));
             while (entries.size() > retain) {
-                trimmed.put(topic, entries.remove(0).seq());
+                trimmed = entries.remove(0).seq();
             }
             return new Position(epoch, head);
         }
 
         /** What another node publishes. */
         String publish(String topic, String data) {
-            return epoch + "-" + append(topic, Map.of("t", "e", "d", data), LogFollower.MIN_RETAIN).seq();
+            return epoch + "-" + append(Map.of("t", "e", "d", data, LogFollower.TOPICS_FIELD, topic), LogFollower.MIN_RETAIN).seq();
+        }
+
+        /** Drops every entry of {@code topic} through {@code seq}, as retention would. */
+        void trim(String topic, long seq) {
+            entries.removeIf(e -> e.seq() <= seq && topic.equals(e.fields().get(LogFollower.TOPICS_FIELD)));
+            trimmed = Math.max(trimmed, seq);
         }
 
         @Override
@@ -54,24 +59,17 @@ class LogHubTest {
         }
 
         @Override
-        public Batch read(String asked, Map<String, Long> after) {
+        public Batch read(String asked, long after, int limit) {
             reads++;
-            Map<String, List<Entry>> out = new HashMap<>();
-            Map<String, Long> trimmedOut = new HashMap<>();
+            List<Entry> out = List.of();
             if (epoch.equals(asked)) {
-                after.forEach((topic, from) -> {
-                    List<Entry> newer = topics.getOrDefault(topic, List.of()).stream().filter(e -> e.seq() > from).toList();
-                    out.put(topic, newer);
-                    if (!newer.isEmpty() && trimmed.containsKey(topic)) {
-                        trimmedOut.put(topic, trimmed.get(topic));
-                    }
-                });
+                out = entries.stream().filter(e -> e.seq() > after).limit(limit).toList();
             }
-            return new Batch(epoch, head, nowMillis, out, trimmedOut);
+            return new Batch(epoch, head, nowMillis, out, trimmed);
         }
 
         @Override
-        public void await(String epoch, long after, Collection<String> topics, Duration timeout) {
+        public void await(String epoch, long after, Duration timeout) {
         }
 
         @Override
@@ -92,8 +90,8 @@ class LogHubTest {
         void wipe() {
             epoch = "200";
             head = 0;
-            topics.clear();
-            trimmed.clear();
+            entries.clear();
+            trimmed = 0;
         }
     }
 
@@ -112,7 +110,7 @@ class LogHubTest {
     /** One round of the reader: read what the hub asks for, and hand it over. */
     private void read(TopicHub hub) {
         LogFollower.Round round = hub.follower().nextRound();
-        hub.follower().apply(round, log.read(round.epoch(), round.after()));
+        hub.follower().apply(round, hub.follower().read(round));
     }
 
     private record Client(Subscriber subscriber, ValueChannel channel, AtomicInteger cutOffs) {

@@ -53,8 +53,8 @@ class LogReaderTest {
         }
 
         @Override
-        public synchronized Position append(String topic, Map<String, String> fields, int retain) {
-            return log.append(topic, fields, retain);
+        public synchronized Position append(Map<String, String> fields, int retain) {
+            return log.append(fields, retain);
         }
 
         @Override
@@ -63,15 +63,15 @@ class LogReaderTest {
         }
 
         @Override
-        public synchronized Batch read(String epoch, Map<String, Long> after) {
-            Batch batch = log.read(epoch, after);
+        public synchronized Batch read(String epoch, long after, int limit) {
+            Batch batch = log.read(epoch, after, limit);
             if (poisoned == 0) {
                 return batch;
             }
             poisoned--;
-            Map<String, List<HubLog.Entry>> entries = new HashMap<>(batch.entries()) {
+            List<HubLog.Entry> entries = new ArrayList<>(batch.entries()) {
                 @Override
-                public void forEach(BiConsumer<? super String, ? super List<HubLog.Entry>> action) {
+                public java.util.Iterator<HubLog.Entry> iterator() {
                     throw new OutOfMemoryError("test: the hub cannot apply this batch");
                 }
             };
@@ -79,7 +79,7 @@ class LogReaderTest {
         }
 
         @Override
-        public void await(String epoch, long after, Collection<String> topics, Duration timeout) throws InterruptedException {
+        public void await(String epoch, long after, Duration timeout) throws InterruptedException {
             Thread.sleep(5); // the fake has no way to block until an append: poll gently
         }
 

@@ -236,6 +236,6 @@ class PublishOutcomeTest {
 
     private static void readOnce(TopicHub hub, LogHubTest.FakeLog log) {
         LogFollower.Round round = hub.follower().nextRound();
-        hub.follower().apply(round, log.read(round.epoch(), round.after()));
+        hub.follower().apply(round, hub.follower().read(round));
     }
 }
