@@ -140,7 +140,7 @@ public sealed interface EventStream {
             return subscription.hub();
         }
 
-        /** The topics, each once, in the order asked. */
+        /** The exact topics, each once, in the order asked (a subscription by other selectors may have none). */
         public java.util.List<String> topics() {
             return subscription.topics();
         }
@@ -148,6 +148,14 @@ public sealed interface EventStream {
         /** The id to resume after, or {@code null} for none. */
         public String lastEventId() {
             return subscription.lastEventId();
+        }
+
+        /**
+         * How it resumes, resolved when the hub made it: whether the id asked for was found (the events
+         * after it follow), everything held follows, or no history. Known before any header is written.
+         */
+        public dev.runnel.hub.Resumed resumed() {
+            return subscription.resumed();
         }
 
         @Override

@@ -33,11 +33,31 @@ import java.util.Map;
  */
 public interface Hub {
 
-    /** Topic names: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */
+    /**
+     * Topic names for the topic-name methods ({@link #publish(String, Object)}, {@link #subscribe(RequestContext, Collection)}),
+     * which routes such as {@code /sse/topic/{name}} and per-topic metrics use: 1 to 128 of
+     * {@code A-Z a-z 0-9 . _ : -}. Updates and selections ({@link Update}, {@link SubscribeRequest}) take
+     * wider topics, URIs among them.
+     */
     String TOPIC_PATTERN = "[A-Za-z0-9._:-]{1,128}";
 
-    /** Most topics one stream may subscribe to. */
+    /** Most topics one stream may subscribe to with {@link #subscribe(RequestContext, Collection)}. */
     int MAX_TOPICS_PER_STREAM = 32;
+
+    /** Longest topic a publisher may name ({@link #publish(RequestContext, Update)}), in chars. */
+    int MAX_TOPIC_LENGTH = 2048;
+
+    /**
+     * Longest topic trusted code may publish on ({@link #publish(Update)}) or a selection may name, in
+     * chars: room for topics the server makes itself, such as one that holds a percent-encoded selector.
+     */
+    int MAX_SERVER_TOPIC_LENGTH = 8192;
+
+    /** Most topics one {@link Update} may carry. */
+    int MAX_UPDATE_TOPICS = 100;
+
+    /** Longest id a publisher may give an update, in chars. */
+    int MAX_ID_LENGTH = 1024;
 
     /**
      * Publishes a value to a topic, from trusted code (no access check). The value is formatted and
@@ -49,6 +69,41 @@ public interface Hub {
      * @throws HubUnavailableException when the hub's shared log (Redis) cannot store the event
      */
     Published publish(String topic, Object value);
+
+    /**
+     * Publishes an update, from trusted code (no access check): on one or more topics, each any text of
+     * 1 to {@link #MAX_SERVER_TOPIC_LENGTH} chars without control characters; private or public; with the
+     * publisher's id where {@link HubOptions#publisherIds()} allows it.
+     *
+     * @throws IllegalArgumentException for a malformed topic or id, or an id the hub does not allow
+     * @throws dev.runnel.RenderException when the value cannot be formatted
+     * @throws HubUnavailableException when the hub's shared log (Redis) cannot store the event
+     */
+    Published publish(Update update);
+
+    /**
+     * Publishes an update on behalf of a request: topics of at most {@link #MAX_TOPIC_LENGTH} chars, and
+     * the {@link TopicAccess} must allow every one of them, else nothing is published.
+     *
+     * @throws dev.runnel.BadRequestException for a malformed topic, id or value
+     * @throws dev.runnel.ForbiddenException when access to one of the topics is refused
+     * @throws HubUnavailableException when the hub's shared log (Redis) cannot store the event
+     */
+    Published publish(RequestContext publisher, Update update);
+
+    /**
+     * A subscription by selectors ({@link SubscribeRequest}): exact topics, {@code *}, matchers, with the
+     * topics whose private updates it may receive, resuming as the request says. Where it resumes is
+     * resolved here, before any response is written: {@link EventStream.Subscribed#resumed()} tells
+     * whether the id asked for was found. On a hub with a {@link HubLog}, this may wait up to two
+     * seconds for the node's reader to catch up with the log.
+     *
+     * @throws dev.runnel.BadRequestException for no selector, more than {@link HubOptions#maxSelectors()},
+     *     or a malformed topic
+     * @throws dev.runnel.ForbiddenException when {@link TopicAccess#maySelect} refuses a selector
+     * @throws HubUnavailableException when the node cannot tell where to resume yet (its log is unreachable)
+     */
+    EventStream.Subscribed subscribe(RequestContext request, SubscribeRequest wanted);
 
     /**
      * Publishes on behalf of a request: the {@link TopicAccess} decides first.
@@ -91,8 +146,33 @@ public interface Hub {
         return true;
     }
 
-    /** True when {@code name} is a valid topic name. */
+    /** True when {@code name} is a valid topic name for the topic-name methods ({@link #TOPIC_PATTERN}). */
     static boolean isValidTopic(String name) {
         return name != null && name.matches(TOPIC_PATTERN);
+    }
+
+    /**
+     * True when {@code topic} may be an update's topic or a selection's exact topic: 1 to {@code maxLength}
+     * chars, no control character (C0, DEL, C1), no unpaired surrogate (it could not be sent as UTF-8).
+     */
+    static boolean isValidUpdateTopic(String topic, int maxLength) {
+        if (topic == null || topic.isEmpty() || topic.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (Character.isISOControl(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == topic.length() || !Character.isLowSurrogate(topic.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -11,6 +11,10 @@ public interface TopicAccess {
 
     /** Allows everything. */
     TopicAccess ALLOW_ALL = new TopicAccess() {
+        @Override
+        public boolean maySelect(RequestContext request, TopicSelector selector) {
+            return true;
+        }
     };
 
     default boolean maySubscribe(RequestContext request, String topic) {
@@ -19,5 +23,15 @@ public interface TopicAccess {
 
     default boolean mayPublish(RequestContext request, String topic) {
         return true;
+    }
+
+    /**
+     * Whether the request may subscribe with {@code selector} ({@link Hub#subscribe(RequestContext, SubscribeRequest)}).
+     * By default an exact topic asks {@link #maySubscribe}, and any other selector ({@code *}, a matcher)
+     * is refused unless this is {@link #ALLOW_ALL}: a rule written for topic names cannot know which
+     * topics a pattern reaches, so it must say so itself.
+     */
+    default boolean maySelect(RequestContext request, TopicSelector selector) {
+        return selector instanceof TopicSelector.Exact exact && maySubscribe(request, exact.topic());
     }
 }

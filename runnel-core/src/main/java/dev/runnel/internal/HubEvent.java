@@ -2,6 +2,7 @@ package dev.runnel.internal;
 
 import dev.runnel.Dialect;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -12,8 +13,13 @@ public final class HubEvent implements Encoded {
 
     private final long seq;
     private final String id;
-    private final String topic;
+    private final List<String> topics;
+    private final boolean isPrivate;
+    /** The publisher's id, {@code null} when the hub gave it. */
+    private final String publisherId;
     private final Prepared prepared;
+    /** How many topic buffers hold it; guarded by the hub's lock. */
+    int buffers;
     private final long publishedNanos;
     private final int lines;
     private final AtomicReferenceArray<byte[]> encoded = new AtomicReferenceArray<>(Dialect.values().length);
@@ -26,14 +32,20 @@ public final class HubEvent implements Encoded {
      * @param publishedNanos {@link System#nanoTime()} at publish, for the replay age
      */
     HubEvent(long seq, String id, String topic, Prepared prepared, long publishedNanos) {
-        this(seq, id, topic, prepared, prepared.toEvent(Dialect.HTMX2), publishedNanos);
+        this(seq, id, List.of(topic), false, null, prepared, prepared.toEvent(Dialect.HTMX2), publishedNanos);
     }
 
-    /** As above, with {@code prepared} already framed in the usual dialect ({@code usual}, without id). */
-    HubEvent(long seq, String id, String topic, Prepared prepared, dev.runnel.SseEvent usual, long publishedNanos) {
+    /**
+     * As above, on {@code topics} (canonical first), private or not, with the publisher's id or
+     * {@code null}, and {@code prepared} already framed in the usual dialect ({@code usual}, without id).
+     */
+    HubEvent(long seq, String id, List<String> topics, boolean isPrivate, String publisherId, Prepared prepared,
+             dev.runnel.SseEvent usual, long publishedNanos) {
         this.seq = seq;
         this.id = id;
-        this.topic = topic;
+        this.topics = topics;
+        this.isPrivate = isPrivate;
+        this.publisherId = publisherId;
         this.prepared = prepared;
         this.publishedNanos = publishedNanos;
         // the usual dialect is encoded at once, the others when a subscriber first needs them
@@ -66,8 +78,23 @@ public final class HubEvent implements Encoded {
         return id;
     }
 
+    /** The canonical topic. */
     public String topic() {
-        return topic;
+        return topics.get(0);
+    }
+
+    /** Every topic, canonical first. */
+    public List<String> topics() {
+        return topics;
+    }
+
+    public boolean isPrivate() {
+        return isPrivate;
+    }
+
+    /** The publisher's id, or {@code null} when the hub gave the id. */
+    String publisherId() {
+        return publisherId;
     }
 
     /** The dialect-neutral kind of event (a fragment's target, else the event name): coalescing's key. */

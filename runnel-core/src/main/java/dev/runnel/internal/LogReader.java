@@ -22,6 +22,8 @@ final class LogReader {
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
     /** Longest wait on the log before reading again anyway (which also notices a wiped log). */
     static final Duration AWAIT = Duration.ofSeconds(5);
+    /** Longest the engine's start spends loading the log on its own thread; the reader's thread loads the rest. */
+    static final Duration START_LOAD = Duration.ofSeconds(5);
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
 
@@ -44,8 +46,13 @@ final class LogReader {
      */
     void start() {
         try {
-            LogFollower.Round round = follower.nextRound();
-            follower.apply(round, follower.read(round));
+            // learn the epoch and load what the log holds, for a while, so a node that starts is ready at once
+            long until = System.nanoTime() + START_LOAD.toNanos();
+            boolean more = true;
+            while (more && System.nanoTime() - until < 0) {
+                LogFollower.Round round = follower.nextRound();
+                more = follower.apply(round, log.read(round.epoch(), round.cut(), LogFollower.READ_LIMIT));
+            }
             connected = true;
         } catch (HubUnavailableException e) {
             LOG.log(Level.DEBUG, () -> "first read of the hub's log failed; the reader retries: " + e.getMessage());
@@ -99,7 +106,7 @@ final class LogReader {
             try {
                 wakeSent.set(false); // before the round looks at who is waiting: a later arrival sends a wake
                 LogFollower.Round round = follower.nextRound();
-                LogFollower.Batch batch = follower.read(round);
+                HubLog.Batch batch = log.read(round.epoch(), round.cut(), LogFollower.READ_LIMIT);
                 boolean progressed = follower.apply(round, batch);
                 if (failures > 0) {
                     LOG.log(Level.INFO, "reading the hub's log again (" + log + ") after " + failures + " failed attempt(s)");
@@ -107,8 +114,8 @@ final class LogReader {
                 failures = 0;
                 connected = true;
                 if (!progressed) {
-                    LogFollower.Watch watch = follower.watch();
-                    if (!watch.pending()) {
+                    LogFollower.Round watch = follower.watch();
+                    if (!wakeSent.get()) {
                         log.await(watch.epoch(), watch.cut(), AWAIT);
                     }
                 }

@@ -1,9 +1,9 @@
 package dev.runnel.internal;
 
-import dev.runnel.SseEvent;
 import dev.runnel.hub.Published;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,12 +33,11 @@ final class PublishCombiner {
     }
 
     /**
-     * Publishes {@code prepared} on {@code topic}, along with every publication queued meanwhile;
-     * {@code usual} is its event framed for the usual dialect. Returns its own outcome, or throws its
-     * own failure.
+     * Publishes {@code update}, along with every publication queued meanwhile. Returns its own
+     * outcome, or throws its own failure.
      */
-    Published publish(String topic, Prepared prepared, SseEvent usual) {
-        Publication mine = new Publication(topic, prepared, usual);
+    Published publish(Formatted update) {
+        Publication mine = new Publication(update);
         publications.add(mine);
         List<Subscriber> slow = new ArrayList<>(0);
         store.lock.lock();
@@ -81,44 +80,45 @@ final class PublishCombiner {
         return new Published(p.id, delivery.taken());
     }
 
-    /** Gives {@code p} its id, buffers it and hands it to the topic's subscribers. Under the lock. */
+    /** Gives {@code p} its id, buffers it and hands it to its subscribers. Under the lock. */
     private void publishLocked(Publication p, List<Subscriber> slow) {
-        TopicStore.Topic t;
+        List<TopicStore.Topic> joined;
         try {
-            t = store.topicFor(p.topic);
+            joined = store.joinAll(p.update.topics());
         } catch (RuntimeException refused) { // maxTopics: this publication fails, the others go on
             p.failure = refused;
             return;
         }
         long s = store.seq + 1;
-        String id = store.epoch + "-" + s;
-        HubEvent published = new HubEvent(s, id, p.topic, p.prepared, p.usual, System.nanoTime());
+        HubEvent published;
+        try {
+            published = p.update.at(s, store.epoch + "-" + s, System.nanoTime());
+        } catch (RuntimeException | Error e) {
+            joined.forEach(t -> store.pruneIfIdle(t.name, t));
+            throw e;
+        }
         store.seq = s; // taken only by an event that exists
-        t.append(published);
-        p.id = id;
-        p.delivery = fanOut.deliver(t.subscribers, published);
+        Collection<Subscriber> recipients = registry.recipients(published);
+        store.buffer(published, joined);
+        p.id = published.id();
+        p.delivery = fanOut.deliver(recipients, published);
         if (p.delivery.inline()) {
             for (Subscriber sub : p.delivery.slow()) {
                 registry.detachLocked(sub);
                 slow.add(sub);
             }
         }
-        store.pruneIfIdle(p.topic, t);
     }
 
     /** A publish waiting for the lock. Its fields are written and read under the lock. */
     private static final class Publication {
-        final String topic;
-        final Prepared prepared;
-        final SseEvent usual;
+        final Formatted update;
         String id;
         FanOut.Delivery delivery;
         Throwable failure;
 
-        Publication(String topic, Prepared prepared, SseEvent usual) {
-            this.topic = topic;
-            this.prepared = prepared;
-            this.usual = usual;
+        Publication(Formatted update) {
+            this.update = update;
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.function.Predicate;
 
 /**
  * The replay buffers of all of a hub's topics, counted together: the bytes they hold, against
- * {@link HubOptions#maxReplayBytes()}, and their events in the order they were buffered, so that the
+ * {@link HubOptions#maxReplayBytes()}, the events, against {@link HubOptions#maxHistory()} (an event
+ * on several topics counts once, from when it enters its first buffer to when it leaves its last), and their events in the order they were buffered, so that the
  * oldest go first whatever their topic, when the bytes pass the bound or the events the replay age.
  * The hub tells it of every event that enters or leaves a buffer. Guarded by the hub's lock.
  *
@@ -25,6 +26,8 @@ final class ReplayBudget {
     private static final int SLACK = 1024;
 
     private final long maxBytes;
+    /** Most events buffered at once. */
+    private final long maxEvents;
     /** True while an event is still in its topic's buffer. */
     private final Predicate<HubEvent> buffered;
     private final ArrayDeque<HubEvent> order = new ArrayDeque<>();
@@ -35,8 +38,9 @@ final class ReplayBudget {
     /** The entry {@link #pollOldest} just took while still buffered: its removal is not a stale one. */
     private HubEvent polled;
 
-    ReplayBudget(long maxBytes, Predicate<HubEvent> buffered) {
+    ReplayBudget(long maxBytes, long maxEvents, Predicate<HubEvent> buffered) {
         this.maxBytes = maxBytes;
+        this.maxEvents = maxEvents;
         this.buffered = buffered;
     }
 
@@ -67,9 +71,14 @@ final class ReplayBudget {
         }
     }
 
-    /** True while the buffers hold more than the bound. */
+    /** True while the buffers hold more than the bounds: bytes, or events. */
     boolean over() {
-        return bytes > maxBytes;
+        return bytes > maxBytes || held > maxEvents;
+    }
+
+    /** Events buffered. */
+    long held() {
+        return held;
     }
 
     /** The oldest entry, buffered or stale; {@code null} when there is none. */

@@ -7,9 +7,16 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One subscribed connection, as the hub's topics hold it: its topics, its queue, and how it is cut off. */
+/**
+ * One subscribed connection, as the hub holds it: its exact topics (found through each topic), its
+ * other selectors ({@code *}, matchers: found through the registry), the topics it may receive
+ * private updates of, its queue, and how it is cut off.
+ */
 final class Subscriber {
     private static final AtomicInteger SPREAD = new AtomicInteger();
+    /** What it receives. */
+    final Selection selection;
+    /** Its exact topics, each once: {@code selection.topics()}. */
     final List<String> topics;
     final ValueChannel channel;
     final SlowClientPolicy policy;
@@ -22,7 +29,12 @@ final class Subscriber {
     private final AtomicBoolean told = new AtomicBoolean();
 
     Subscriber(List<String> topics, ValueChannel channel, SlowClientPolicy policy, Runnable onSlow) {
-        this.topics = topics;
+        this(Selection.of(topics), channel, policy, onSlow);
+    }
+
+    Subscriber(Selection selection, ValueChannel channel, SlowClientPolicy policy, Runnable onSlow) {
+        this.selection = selection;
+        this.topics = selection.topics();
         this.channel = channel;
         this.policy = policy;
         this.onSlow = onSlow;

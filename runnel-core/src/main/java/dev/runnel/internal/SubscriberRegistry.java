@@ -1,69 +1,89 @@
 package dev.runnel.internal;
 
+import dev.runnel.hub.TopicSelector;
+
 import java.lang.System.Logger.Level;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Who receives each topic's events: registers subscribers on their topics, detaches them (when their
- * stream ends or they are too slow), and counts them. On a log it also holds the subscribers waiting
- * for the reader to fetch what they missed. Works on the {@link TopicStore}'s topics, under its lock.
+ * Who receives each event: subscribers by exact topic (held by each topic, an O(1) lookup) and by
+ * other selectors ({@code *}, matchers: held here, grouped by selector, so a selector shared by many
+ * subscriptions is asked once per topic); registers and detaches them, and counts them. Works on the
+ * {@link TopicStore}'s topics, under its lock.
  */
 final class SubscriberRegistry {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
 
     private final TopicStore store;
-    /** On a log: subscribers waiting for the reader to fetch what they missed, in arrival order. Under the lock. */
-    private final Map<Subscriber, LogFollower.Pending> pending = new LinkedHashMap<>();
+    /** Subscribers by each selector other than an exact topic. Under the lock. */
+    private final Map<TopicSelector, Set<Subscriber>> bySelector = new HashMap<>();
 
     SubscriberRegistry(TopicStore store) {
         this.store = store;
     }
 
-    /** Makes {@code sub} receive every new event of {@code joined}, its topics. Under the lock. */
+    /** Makes {@code sub} receive every new event it selects; {@code joined} are its exact topics. Under the lock. */
     void register(Subscriber sub, List<TopicStore.Topic> joined) {
         joined.forEach(t -> t.subscribers.add(sub));
-    }
-
-    /** Makes {@code p}'s subscriber wait for the reader on {@code joined}, its topics. Under the lock. */
-    void await(LogFollower.Pending p, List<TopicStore.Topic> joined) {
-        pending.put(p.sub(), p);
-        joined.forEach(t -> t.pending.add(p));
-    }
-
-    /** True while {@code p} is still what its subscriber waits as. Under the lock. */
-    boolean isWaiting(LogFollower.Pending p) {
-        return pending.get(p.sub()) == p;
-    }
-
-    /** {@code p}'s subscriber no longer waits: it is being served. Under the lock. */
-    void stopWaiting(LogFollower.Pending p) {
-        pending.remove(p.sub());
-    }
-
-    /** Makes {@code p}'s subscriber receive on its topics, all held, instead of waiting there. Under the lock. */
-    void serve(LogFollower.Pending p) {
-        for (String name : p.sub().topics) {
-            TopicStore.Topic t = store.topic(name);
-            t.pending.remove(p);
-            t.subscribers.add(p.sub());
+        for (TopicSelector s : sub.selection.selectors()) {
+            bySelector.computeIfAbsent(s, k -> new LinkedHashSet<>()).add(sub);
         }
     }
 
-    /** The subscribers waiting for the reader, in arrival order. Under the lock. */
-    Collection<LogFollower.Pending> waiting() {
-        return pending.values();
+    /**
+     * Who receives {@code e}: the subscribers of its topics and of the selectors that take one of them,
+     * each once, those authorized for it when it is private. For the usual event (one topic, public, no
+     * selector subscriptions) that is the topic's own set, without copying. Under the lock.
+     */
+    Collection<Subscriber> recipients(HubEvent e) {
+        List<String> topics = e.topics();
+        if (topics.size() == 1 && bySelector.isEmpty() && !e.isPrivate()) {
+            TopicStore.Topic t = store.topic(topics.get(0));
+            return t == null ? List.of() : t.subscribers;
+        }
+        Set<Subscriber> out = new LinkedHashSet<>();
+        for (String name : topics) {
+            TopicStore.Topic t = store.topic(name);
+            if (t != null) {
+                addReaders(t.subscribers, e, out);
+            }
+        }
+        for (Map.Entry<TopicSelector, Set<Subscriber>> group : bySelector.entrySet()) {
+            for (String name : topics) {
+                if (store.cache.matches(group.getKey(), name)) {
+                    addReaders(group.getValue(), e, out);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
-    /** Forgets every waiting subscriber, returning them. Under the lock. */
-    List<Subscriber> clearWaiting() {
-        List<Subscriber> all = List.copyOf(pending.keySet());
-        pending.clear();
-        return all;
+    private void addReaders(Collection<Subscriber> subs, HubEvent e, Set<Subscriber> out) {
+        if (!e.isPrivate()) {
+            out.addAll(subs);
+            return;
+        }
+        for (Subscriber sub : subs) {
+            if (sub.selection.mayRead(e, store.cache)) {
+                out.add(sub);
+            }
+        }
+    }
+
+    /** Every subscriber, each once. Under the lock. */
+    Set<Subscriber> all() {
+        Set<Subscriber> everyone = new LinkedHashSet<>();
+        store.topics().values().forEach(t -> everyone.addAll(t.subscribers));
+        bySelector.values().forEach(everyone::addAll);
+        return everyone;
     }
 
     /** Removes a subscriber from its topics. Idempotent. Takes the lock. */
@@ -78,15 +98,17 @@ final class SubscriberRegistry {
 
     /** {@link #detach}, under the lock. */
     void detachLocked(Subscriber sub) {
-        LogFollower.Pending waiting = pending.remove(sub);
         for (String topic : sub.topics) {
             TopicStore.Topic t = store.topic(topic);
             if (t != null) {
                 t.subscribers.remove(sub);
-                if (waiting != null) {
-                    t.pending.remove(waiting);
-                }
                 store.pruneIfIdle(topic, t);
+            }
+        }
+        for (TopicSelector s : sub.selection.selectors()) {
+            Set<Subscriber> group = bySelector.get(s);
+            if (group != null && group.remove(sub) && group.isEmpty()) {
+                bySelector.remove(s);
             }
         }
     }

@@ -1,25 +1,30 @@
 package dev.runnel.internal;
 
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.Resumed;
 
 import java.util.List;
 
 /**
- * A subscription the hub made once the topics passed its checks (names, count, access): the handle
- * through which the stream's lifecycle opens it on one connection. Only Runnel's hub makes one (its
- * constructor is not public), so an {@link dev.runnel.EventStream.Subscribed} always carries topics
- * the hub checked.
+ * A subscription the hub made once it passed the hub's checks (selectors, count, access), with where
+ * it resumes already resolved: the handle through which the stream's lifecycle opens it on one
+ * connection. Only Runnel's hub makes one (its constructor is not public), so an
+ * {@link dev.runnel.EventStream.Subscribed} always carries a selection the hub checked.
  */
 public final class Subscription {
 
     private final TopicHub hub;
-    private final List<String> topics;
+    private final Selection selection;
     private final String lastEventId;
+    private final ResumePoint from;
+    private final boolean resetEvents;
 
-    Subscription(TopicHub hub, List<String> topics, String lastEventId) {
+    Subscription(TopicHub hub, Selection selection, String lastEventId, ResumePoint from, boolean resetEvents) {
         this.hub = hub;
-        this.topics = List.copyOf(topics);
+        this.selection = selection;
         this.lastEventId = lastEventId;
+        this.from = from;
+        this.resetEvents = resetEvents;
     }
 
     /** The hub that made it. */
@@ -27,14 +32,19 @@ public final class Subscription {
         return hub;
     }
 
-    /** Its topics, each once, in the order asked. */
+    /** Its exact topics, each once, in the order asked. */
     public List<String> topics() {
-        return topics;
+        return selection.topics();
     }
 
     /** The id to resume after, or {@code null} for none. */
     public String lastEventId() {
         return lastEventId;
+    }
+
+    /** How it resumes: known before the response starts. */
+    public Resumed resumed() {
+        return from.outcome();
     }
 
     /** A new queue for one connection, bounded as the hub's options say. */
@@ -44,12 +54,12 @@ public final class Subscription {
 
     /** One connection's subscriber on {@code channel}; {@code cutOff} ends its stream as too slow. */
     Subscriber subscriber(ValueChannel channel, Runnable cutOff) {
-        return new Subscriber(topics, channel, hub.options().slowClients(), cutOff);
+        return new Subscriber(selection, channel, hub.options().slowClients(), cutOff);
     }
 
-    /** Queues what {@code sub} missed, then makes it receive every new event of its topics. */
+    /** Queues what {@code sub} missed, then makes it receive every new event it selects. */
     void attach(Subscriber sub) {
-        hub.attach(sub, lastEventId);
+        hub.attach(sub, from, lastEventId, resetEvents);
     }
 
     /** Stops {@code sub} receiving events. Idempotent. */

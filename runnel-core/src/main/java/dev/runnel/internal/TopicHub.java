@@ -14,6 +14,10 @@ import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.Published;
+import dev.runnel.hub.Resumed;
+import dev.runnel.hub.SubscribeRequest;
+import dev.runnel.hub.TopicSelector;
+import dev.runnel.hub.Update;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -52,6 +56,7 @@ public final class TopicHub implements Hub {
     private final EngineMetrics metrics;
     private final TopicStore store;
     private final SubscriberRegistry registry;
+    private final Replays replays;
     /** In memory: carries out publishes. */
     private final PublishCombiner combiner;
     /** On a log: publishes to it and applies what it reads; {@code null} when this process is the whole hub. */
@@ -84,9 +89,9 @@ public final class TopicHub implements Hub {
         this.metrics = metrics;
         this.store = new TopicStore(options, json, log != null);
         this.registry = new SubscriberRegistry(store);
+        this.replays = new Replays(store, options.publisherIds());
         this.combiner = log == null ? new PublishCombiner(store, registry, fanOut) : null;
-        this.follower = log == null ? null
-                : new LogFollower(store, registry, fanOut, metrics, log, options.replayCount(), options.replayAge());
+        this.follower = log == null ? null : new LogFollower(store, registry, replays, fanOut, log, options);
     }
 
     /**
@@ -165,6 +170,49 @@ public final class TopicHub implements Hub {
             throw new IllegalArgumentException(invalidTopic(topic));
         }
         Objects.requireNonNull(value, "a published value must not be null");
+        return publishChecked(Update.of(topic, value));
+    }
+
+    @Override
+    public Published publish(Update update) {
+        checkUpdate(update, Hub.MAX_SERVER_TOPIC_LENGTH);
+        return publishChecked(update);
+    }
+
+    @Override
+    public Published publish(RequestContext publisher, Update update) {
+        try {
+            checkUpdate(update, Hub.MAX_TOPIC_LENGTH);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+        for (String topic : update.topics()) {
+            if (!options.access().mayPublish(publisher, topic)) {
+                throw new ForbiddenException("not allowed to publish on topic " + UpdateChecks.shown(topic));
+            }
+        }
+        try {
+            return publishChecked(update);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+    }
+
+    private void checkUpdate(Update update, int maxTopicLength) {
+        UpdateChecks.topics(update.topics(), maxTopicLength);
+        if (update.id() != null) {
+            if (!options.publisherIds()) {
+                throw new IllegalArgumentException("the hub assigns event ids (HubOptions.publisherIds is off); publish without id (it had \""
+                        + UpdateChecks.shown(update.id()) + "\")");
+            }
+            UpdateChecks.id(update.id());
+        }
+    }
+
+    /** Formats a checked update once and publishes it, in memory or on the log. */
+    private Published publishChecked(Update update) {
+        Object value = update.value();
+        String topic = update.topic();
         if (value instanceof SseEvent e && e.id() != null) {
             throw new IllegalArgumentException("the hub assigns event ids; publish the event without id (it had \"" + e.id() + "\")");
         }
@@ -174,13 +222,16 @@ public final class TopicHub implements Hub {
         } catch (RenderException e) {
             throw e;
         } catch (Exception e) {
-            throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic + ": " + e.getMessage(), e);
+            throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on "
+                    + UpdateChecks.shown(topic) + ": " + e.getMessage(), e);
         }
         SseEvent usual = framed(prepared, value, topic);
+        List<String> topics = List.copyOf(new LinkedHashSet<>(update.topics()));
+        Formatted formatted = new Formatted(topics, update.isPrivate(), update.id(), prepared, usual);
         if (follower != null) {
-            return follower.publish(topic, prepared);
+            return follower.publish(formatted);
         }
-        return combiner.publish(topic, prepared, usual);
+        return combiner.publish(formatted);
     }
 
     /**
@@ -195,10 +246,10 @@ public final class TopicHub implements Hub {
             try {
                 event = prepared.toEvent(dialect);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("cannot publish the " + value.getClass().getSimpleName() + " on " + topic
+                throw new IllegalArgumentException("cannot publish the " + value.getClass().getSimpleName() + " on " + UpdateChecks.shown(topic)
                         + ": subscribers using " + dialect + " could not receive it: " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + topic
+                throw new RenderException("cannot format the " + value.getClass().getSimpleName() + " published on " + UpdateChecks.shown(topic)
                         + " for " + dialect + ": " + e, e);
             }
             if (dialect == Dialect.HTMX2) {
@@ -225,7 +276,39 @@ public final class TopicHub implements Hub {
                 throw new ForbiddenException("not allowed to subscribe to topic " + topic);
             }
         }
-        Subscription checked = new Subscription(this, List.copyOf(unique), request.lastEventId().orElse(null));
+        return subscribed(Selection.of(List.copyOf(unique)), request.lastEventId().orElse(null), false, true);
+    }
+
+    @Override
+    public EventStream.Subscribed subscribe(RequestContext request, SubscribeRequest wanted) {
+        Selection selection = UpdateChecks.selection(wanted, options.maxSelectors());
+        for (String topic : selection.topics()) {
+            if (!options.access().maySelect(request, TopicSelector.exact(topic))) {
+                throw new ForbiddenException("not allowed to subscribe to topic " + UpdateChecks.shown(topic));
+            }
+        }
+        for (TopicSelector s : selection.selectors()) {
+            if (!options.access().maySelect(request, s)) {
+                throw new ForbiddenException("not allowed to subscribe with selector " + s);
+            }
+        }
+        return subscribed(selection, wanted.lastEventId(), wanted.earliest(), wanted.resetEvents());
+    }
+
+    /** A checked selection's stream, with where it resumes resolved now. */
+    private EventStream.Subscribed subscribed(Selection selection, String lastEventId, boolean earliest, boolean resetEvents) {
+        ResumePoint from;
+        if (follower != null) {
+            from = follower.resolve(selection, lastEventId, earliest);
+        } else {
+            store.lock.lock();
+            try {
+                from = replays.resolve(selection, lastEventId, earliest);
+            } finally {
+                store.lock.unlock();
+            }
+        }
+        Subscription checked = new Subscription(this, selection, lastEventId, from, resetEvents);
         return new EventStream.Subscribed(checked, StreamOptions.DEFAULTS);
     }
 
@@ -251,28 +334,39 @@ public final class TopicHub implements Hub {
     }
 
     /**
-     * Registers a subscriber: queues what it missed after {@code lastEventId} (or a reset event),
-     * then makes it receive every new event of its topics. Atomic with respect to publishing.
+     * Registers a subscriber: queues what it missed from {@code from} (or a reset event), then makes it
+     * receive every new event it selects. Atomic with respect to publishing and to the log's reader.
      */
-    void attach(Subscriber sub, String lastEventId) {
-        if (follower != null) {
-            follower.attach(sub, lastEventId);
-            return;
-        }
+    void attach(Subscriber sub, ResumePoint from, String lastEventId, boolean resetEvents) {
         Resume resume;
         store.lock.lock();
         try {
-            resume = lastEventId == null ? Resume.NONE : store.replay(sub.topics, lastEventId);
-            List<Object> first = resume.values();
+            resume = replays.replay(sub.selection, from, lastEventId, resetEvents);
             List<TopicStore.Topic> joined = store.joinAll(sub.topics);
-            sub.channel.addAll(first);
+            sub.channel.addAll(resume.values());
             registry.register(sub, joined);
         } finally {
             store.lock.unlock();
         }
-        if (lastEventId != null) {
-            resume.report(metrics, sub, lastEventId);
+        if (from.outcome() != Resumed.NONE) {
+            resume.report(metrics, sub, lastEventId == null ? "earliest" : lastEventId);
         }
+    }
+
+    /** Registers a subscriber of exact topics, resuming after {@code lastEventId}. For tests. */
+    void attach(Subscriber sub, String lastEventId) {
+        ResumePoint from;
+        if (follower != null) {
+            from = follower.resolve(sub.selection, lastEventId, false);
+        } else {
+            store.lock.lock();
+            try {
+                from = replays.resolve(sub.selection, lastEventId, false);
+            } finally {
+                store.lock.unlock();
+            }
+        }
+        attach(sub, from, lastEventId, true);
     }
 
     /** Removes a subscriber from its topics. Idempotent. */

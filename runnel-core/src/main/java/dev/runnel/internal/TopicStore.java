@@ -36,8 +36,10 @@ final class TopicStore {
     final ReentrantLock lock = new ReentrantLock();
     private final HubOptions options;
     private final JsonCodec json;
-    /** On a log a topic is kept only while read, and read only while someone here subscribes. */
-    private final boolean onLog;
+    /** The answers of matcher selectors, shared by every subscription. */
+    final SelectorCache cache = new SelectorCache(SelectorCache.CAPACITY);
+    /** Publishers' ids of the buffered events: each to the newest event that carries it. */
+    private final Map<String, HubEvent> byId = new HashMap<>();
     /** {@code options.replayAge()} in nanoseconds, saturated: a replay age of centuries means forever. */
     private final long replayAgeNanos;
     private final Map<String, Topic> topics = new HashMap<>();
@@ -49,14 +51,15 @@ final class TopicStore {
     long seq;
     /** Highest sequence number ever dropped from a topic that no longer exists. */
     private long droppedWithTopics;
+    /** On a log: the highest sequence number this node may have missed, whatever its topic. */
+    private long lostThrough;
 
     TopicStore(HubOptions options, JsonCodec json, boolean onLog) {
         this.options = options;
         this.json = json;
-        this.onLog = onLog;
         this.epoch = onLog ? null : Long.toString(System.currentTimeMillis(), 36);
         this.replayAgeNanos = saturatedNanos(options.replayAge());
-        this.budget = new ReplayBudget(options.maxReplayBytes(), this::isBuffered);
+        this.budget = new ReplayBudget(options.maxReplayBytes(), options.maxHistory(), TopicStore::isBuffered);
     }
 
     /** {@code d} in nanoseconds, or {@link Long#MAX_VALUE} when it is too long for that. */
@@ -122,34 +125,83 @@ final class TopicStore {
         }
     }
 
-    /** Drops the oldest buffered events, whatever their topic, until the buffers fit the byte bound. */
-    private void fitReplayBytes() {
+    /** Drops the oldest buffered events, whatever their topic, until the buffers fit the bounds (bytes, events). */
+    private void fitBudget() {
         while (budget.over() && budget.oldest() != null) {
             dropOldest();
         }
     }
 
     /**
-     * Takes the oldest entry off the budget's order and, if it is still buffered (then first in its
-     * topic's buffer), drops it, and its topic if nothing keeps that any more.
+     * Takes the oldest entry off the budget's order and, if it is still buffered (then first in each
+     * buffer that holds it, since it is the oldest buffered event of all), drops it from them, and
+     * their topics if nothing keeps them any more.
      */
     private void dropOldest() {
         HubEvent e = budget.pollOldest();
-        Topic t = topics.get(e.topic());
-        if (t != null && t.buffer.peekFirst() == e) {
-            t.removeFirst();
-            pruneIfIdle(e.topic(), t);
+        if (e.buffers == 0) {
+            return;
+        }
+        for (String name : e.topics()) {
+            Topic t = topics.get(name);
+            if (t != null && t.buffer.peekFirst() == e) {
+                t.removeFirst();
+                pruneIfIdle(name, t);
+            }
         }
     }
 
+    /** True while {@code e} is in a topic's buffer. */
+    private static boolean isBuffered(HubEvent e) {
+        return e.buffers > 0;
+    }
+
     /**
-     * True while {@code e} is in its topic's buffer: a buffer loses events only from its front, and a
-     * topic made again holds only newer events than the one it replaced.
+     * Buffers {@code e} in each of {@code joined} (its topics, as {@link #joinAll} made them, or those of
+     * them the hub could hold), indexes
+     * its publisher's id, then trims: each of those topics by count and age, the whole hub by bytes and
+     * events. A buffer that ends up empty and unsubscribed is dropped.
      */
-    private boolean isBuffered(HubEvent e) {
-        Topic t = topics.get(e.topic());
-        return t != null && !t.buffer.isEmpty()
-                && e.seq() >= t.buffer.peekFirst().seq() && e.seq() <= t.buffer.peekLast().seq();
+    void buffer(HubEvent e, List<Topic> joined) {
+        for (Topic t : joined) {
+            t.buffer.addLast(e);
+            if (e.buffers++ == 0) {
+                budget.added(e);
+                if (e.publisherId() != null) {
+                    byId.put(e.publisherId(), e);
+                }
+            }
+        }
+        for (Topic t : joined) {
+            while (t.buffer.size() > options.replayCount()) {
+                t.removeFirst();
+            }
+            t.trimByAge();
+        }
+        fitBudget();
+        for (Topic t : joined) {
+            pruneIfIdle(t.name, t);
+        }
+    }
+
+    /** The newest buffered event with the publisher's id {@code id}, or {@code null}. */
+    HubEvent byPublisherId(String id) {
+        return byId.get(id);
+    }
+
+    /** The highest sequence number dropped from every topic that no longer exists, and lost otherwise. */
+    long droppedWithTopics() {
+        return droppedWithTopics;
+    }
+
+    /** Events at or below {@code s} may be gone from any topic without a trace (the log dropped them unread). */
+    void lostThrough(long s) {
+        lostThrough = Math.max(lostThrough, s);
+    }
+
+    /** The highest sequence number that may be missing from any topic: no resume from before it is whole. */
+    long lostThrough() {
+        return lostThrough;
     }
 
     /** The topic of that name, or {@code null}. */
@@ -162,10 +214,18 @@ final class TopicStore {
         return topics;
     }
 
-    /** Forgets every topic and buffered event: the log they came from lost data. */
+    /** Forgets every buffered event, and every topic without subscribers: the log they came from lost data. */
     void clear() {
-        topics.clear();
+        topics.values().forEach(t -> {
+            t.buffer.forEach(e -> e.buffers = 0);
+            t.buffer.clear();
+            t.droppedThrough = 0;
+        });
+        topics.values().removeIf(Topic::idle);
         budget.clear();
+        byId.clear();
+        droppedWithTopics = 0;
+        lostThrough = 0;
     }
 
     /** The topic, made when missing; when {@code maxTopics} are held, idle ones are swept first. */
@@ -177,7 +237,6 @@ final class TopicStore {
                     e.getValue().trimByAge();
                     boolean idle = e.getValue().idle();
                     if (idle) {
-                        e.getValue().clearBuffer(); // on a log an idle topic may still hold events
                         droppedWithTopics = Math.max(droppedWithTopics, e.getValue().droppedThrough);
                     }
                     return idle;
@@ -187,7 +246,7 @@ final class TopicStore {
                             + " topics, its maximum (HubOptions.maxTopics); refusing topic " + name);
                 }
             }
-            t = new Topic();
+            t = new Topic(name);
             // a topic made again may have had events under this name that are gone
             t.droppedThrough = droppedWithTopics;
             topics.put(name, t);
@@ -197,8 +256,7 @@ final class TopicStore {
 
     /** Drops the topic if nothing keeps it any more. */
     void pruneIfIdle(String name, Topic t) {
-        if (t.idle()) {
-            t.clearBuffer(); // on a log an idle topic may still hold events
+        if (t.idle() && topics.get(name) == t) {
             droppedWithTopics = Math.max(droppedWithTopics, t.droppedThrough);
             topics.remove(name);
         }
@@ -224,39 +282,6 @@ final class TopicStore {
         return joined;
     }
 
-    /** In memory: the events after {@code lastEventId} on these topics, in id order; or one reset event. */
-    Resume replay(List<String> wanted, String lastEventId) {
-        EventId parsed = EventId.parse(lastEventId);
-        if (parsed == EventId.MALFORMED) {
-            return reset(lastEventId, "malformed");
-        }
-        long last = parsed.epoch().equals(epoch) ? parsed.seq() : -1;
-        if (last < 0 || last > seq) {
-            return reset(lastEventId, "unknown");
-        }
-        List<HubEvent> missed = new ArrayList<>();
-        for (String name : wanted) {
-            Topic t = topics.get(name);
-            if (t == null) {
-                if (last < droppedWithTopics) {
-                    return reset(lastEventId, "expired");
-                }
-                continue;
-            }
-            t.trimByAge();
-            if (last < t.droppedThrough) {
-                return reset(lastEventId, "expired");
-            }
-            for (HubEvent e : t.buffer) {
-                if (e.seq() > last) {
-                    missed.add(e);
-                }
-            }
-        }
-        missed.sort(Comparator.comparingLong(HubEvent::seq));
-        return new Resume(new ArrayList<>(missed), null);
-    }
-
     /** The reset event: its id is the hub's current position, so the browser resumes from here next time. */
     Resume reset(String lastEventId, String reason) {
         String shown = EventId.shown(lastEventId);
@@ -273,42 +298,21 @@ final class TopicStore {
         return new Resume(List.of(ControlEvent.of(new SseEvent("runnel:reset", epoch + "-" + seq, null, data))), reason);
     }
 
-    /** One topic: its replay buffer, its subscribers and, on a log, those waiting. Guarded by the store's lock. */
+    /** One topic: its replay buffer and its exact subscribers. Guarded by the store's lock. */
     final class Topic {
+        final String name;
         final ArrayDeque<HubEvent> buffer = new ArrayDeque<>();
         final Set<Subscriber> subscribers = new LinkedHashSet<>();
         /** Highest sequence number dropped from the buffer: a resume from before it would miss events. */
         long droppedThrough;
-        /** On a log: the reader reads this topic, so the buffer holds every event after droppedThrough. */
-        boolean live;
-        /** On a log: subscribers waiting for the reader to serve them. */
-        final Set<LogFollower.Pending> pending = new LinkedHashSet<>();
 
-        /**
-         * Nothing keeps it: no subscriber, and in memory nothing to replay. On a log a topic is kept
-         * only while read, and read only while someone here subscribes: its buffer cannot be extended.
-         */
+        Topic(String name) {
+            this.name = name;
+        }
+
+        /** Nothing keeps it: no subscriber, nothing to replay. */
         boolean idle() {
-            return subscribers.isEmpty() && (onLog ? pending.isEmpty() : buffer.isEmpty());
-        }
-
-        /** Forgets the events through {@code s}: they are no longer all in the buffer. */
-        void dropThrough(long s) {
-            while (!buffer.isEmpty() && buffer.peekFirst().seq() <= s) {
-                removeFirst();
-            }
-            droppedThrough = Math.max(droppedThrough, s);
-        }
-
-        /** Buffers {@code e}, then trims by count, by age, and the whole hub by bytes (which may drop this topic's events too). */
-        void append(HubEvent e) {
-            buffer.addLast(e);
-            budget.added(e);
-            while (buffer.size() > options.replayCount()) {
-                removeFirst();
-            }
-            trimByAge();
-            fitReplayBytes();
+            return subscribers.isEmpty() && buffer.isEmpty();
         }
 
         void trimByAge() {
@@ -318,18 +322,19 @@ final class TopicStore {
             }
         }
 
-        /** Empties the buffer. */
-        void clearBuffer() {
-            while (!buffer.isEmpty()) {
-                removeFirst();
-            }
-        }
-
-        /** Drops the oldest buffered event; every event leaves a buffer here, so the budget counts each exactly once. */
+        /**
+         * Drops the oldest buffered event; every event leaves a buffer here, and leaves the budget and the
+         * index when it leaves its last buffer, so each counts exactly once.
+         */
         void removeFirst() {
             HubEvent e = buffer.removeFirst();
             droppedThrough = Math.max(droppedThrough, e.seq());
-            budget.removed(e);
+            if (--e.buffers == 0) {
+                budget.removed(e);
+                if (e.publisherId() != null) {
+                    byId.remove(e.publisherId(), e);
+                }
+            }
         }
     }
 }

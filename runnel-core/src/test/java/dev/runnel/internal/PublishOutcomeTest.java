@@ -235,7 +235,6 @@ class PublishOutcomeTest {
     }
 
     private static void readOnce(TopicHub hub, LogHubTest.FakeLog log) {
-        LogFollower.Round round = hub.follower().nextRound();
-        hub.follower().apply(round, hub.follower().read(round));
+        LogHubTest.catchUp(hub, log);
     }
 }

@@ -20,7 +20,7 @@ class SubscriptionPumpTest {
     @Test
     void cancelEndsTheWriterEvenWhenDetachThrows() throws Exception {
         TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, EngineMetrics.NOOP);
-        Subscription subscription = new Subscription(hub, List.of("t"), null);
+        Subscription subscription = new Subscription(hub, Selection.of(List.of("t")), null, ResumePoint.NONE, true);
         ValueChannel channel = subscription.newChannel();
         Pump pump = new Pump.SubscriptionPump(channel, subscription, () -> { });
         pump.start();
