@@ -12,9 +12,9 @@ record Resume(List<Object> values, String resetReason) {
     /** Reports this resume of {@code sub} to the metrics and the flight recorder, outside the hub's lock. */
     void report(EngineMetrics metrics, Subscriber sub, String lastEventId) {
         if (resetReason != null) {
-            metrics.reset(resetReason);
+            StreamObserver.guarded(() -> metrics.reset(resetReason), "reset");
         } else {
-            metrics.replayed(values.size());
+            StreamObserver.guarded(() -> metrics.replayed(values.size()), "replayed");
         }
         FlightEvents.Replay event = new FlightEvents.Replay();
         if (event.shouldCommit()) {

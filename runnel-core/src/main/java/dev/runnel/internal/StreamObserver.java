@@ -20,13 +20,15 @@ import java.util.Map;
  * {@link EndReason} for all of them).
  *
  * <p>Called by the stream's writer thread, except {@link #disconnect} (the transport's disconnect
- * thread) and {@link #slowClientCutOff} (a publisher's thread). A trace sink that throws is logged
- * and ignored. Work for a watcher that is absent is skipped: no route name, clock read or payload
+ * thread) and {@link #slowClientCutOff} (a publisher's thread). A trace sink or a metrics backend
+ * that throws is logged and ignored: watching a stream never ends it. Work for a watcher that is absent is skipped: no route name, clock read or payload
  * is made for nothing.
  */
 public final class StreamObserver {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.stream");
+    /** A failing metrics backend is warned about once per process, then logged at debug level. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final long id;
     private final RequestContext context;
@@ -54,7 +56,7 @@ public final class StreamObserver {
     /** Counts and records a request answered with an error status instead of a stream. */
     public static void refused(EngineMetrics metrics, RequestContext request, EngineMetrics.Refusal reason) {
         if (metrics != EngineMetrics.NOOP) {
-            metrics.streamRefused(RouteName.of(request), reason);
+            guarded(() -> metrics.streamRefused(RouteName.of(request), reason), "streamRefused");
         }
         FlightEvents.streamRefused(request, reason);
     }
@@ -63,7 +65,7 @@ public final class StreamObserver {
     void opened() {
         openedAt = System.nanoTime();
         if (metrics != EngineMetrics.NOOP) {
-            metrics.streamOpened(route(), topics);
+            guarded(() -> metrics.streamOpened(route(), topics), "streamOpened");
         }
         FlightEvents.StreamOpened event = new FlightEvents.StreamOpened();
         if (event.shouldCommit()) {
@@ -95,7 +97,7 @@ public final class StreamObserver {
     /** A heartbeat comment was written. */
     void heartbeat() {
         trace(TracePhase.HEARTBEAT, Map.of());
-        metrics.heartbeat();
+        guarded(metrics::heartbeat, "heartbeat");
     }
 
     /** A batch of values is about to be formatted and written. */
@@ -118,7 +120,7 @@ public final class StreamObserver {
 
     /** Formatting one value failed; an error event goes in its place. */
     void renderError(Object value, Throwable failure) {
-        metrics.renderError();
+        guarded(metrics::renderError, "renderError");
         if (sink != null) {
             pending.add(new Trace(TracePhase.RENDER_ERROR, Map.of("type", typeName(value), "error", describe(failure))));
         }
@@ -128,14 +130,16 @@ public final class StreamObserver {
     void written(List<Object> batch, int from, int to, int bytes) {
         eventsWritten += to - from;
         bytesWritten += bytes;
-        metrics.eventsWritten(to - from, bytes);
         if (metrics != EngineMetrics.NOOP) {
-            long now = System.nanoTime();
-            for (int i = from; i < to; i++) {
-                if (batch.get(i) instanceof HubEvent e && e.publishedNanos() - subscribedAt >= 0) {
-                    metrics.publishToWrite(now - e.publishedNanos());
+            guarded(() -> {
+                metrics.eventsWritten(to - from, bytes);
+                long now = System.nanoTime();
+                for (int i = from; i < to; i++) {
+                    if (batch.get(i) instanceof HubEvent e && e.publishedNanos() - subscribedAt >= 0) {
+                        metrics.publishToWrite(now - e.publishedNanos());
+                    }
                 }
-            }
+            }, "eventsWritten");
         }
     }
 
@@ -185,7 +189,7 @@ public final class StreamObserver {
      */
     void failed(Throwable failure, boolean producerFailed) {
         if (producerFailed) {
-            metrics.producerError();
+            guarded(metrics::producerError, "producerError");
         }
         trace(TracePhase.PRODUCER_ERROR, Map.of("error", describe(failure)));
     }
@@ -200,7 +204,7 @@ public final class StreamObserver {
         trace(TracePhase.CLOSED, Map.of("reason", reason.tag(), "events", eventsWritten));
         long duration = System.nanoTime() - openedAt;
         if (metrics != EngineMetrics.NOOP) {
-            metrics.streamEnded(route(), topics, reason, duration, eventsWritten, bytesWritten);
+            guarded(() -> metrics.streamEnded(route(), topics, reason, duration, eventsWritten, bytesWritten), "streamEnded");
         }
         FlightEvents.StreamClosed event = new FlightEvents.StreamClosed();
         if (event.shouldCommit()) {
@@ -230,8 +234,33 @@ public final class StreamObserver {
         }
         try {
             sink.trace(id, phase, payload);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "trace sink failed on " + phase.wireName(), e);
+        } catch (Throwable e) {
+            rethrowFatal(e);
+            QuietLog.log(LOG, Level.WARNING, "trace sink failed on " + phase.wireName(), e);
+        }
+    }
+
+    /**
+     * Runs a call into the application's {@link EngineMetrics}: whatever it throws is logged and the
+     * stream goes on (a metrics backend must never end or corrupt a stream), except a
+     * {@link VirtualMachineError} other than a stack overflow, which nothing can contain.
+     */
+    static void guarded(Runnable call, String what) {
+        try {
+            call.run();
+        } catch (Throwable e) {
+            rethrowFatal(e);
+            if (WARNED.compareAndSet(false, true)) {
+                QuietLog.log(LOG, Level.WARNING, "the engine's metrics failed in " + what + "; the stream goes on (logged once)", e);
+            } else {
+                LOG.log(Level.DEBUG, () -> "the engine's metrics failed in " + what + ": " + e);
+            }
+        }
+    }
+
+    private static void rethrowFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+            throw fatal;
         }
     }
 

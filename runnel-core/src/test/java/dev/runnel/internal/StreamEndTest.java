@@ -102,7 +102,8 @@ class StreamEndTest {
         @Override
         public void eventsWritten(int events, long bytes) {
             if (failWrites) {
-                throw new IllegalStateException("metrics backend broken");
+                // what a metrics backend's own failure cannot do (those are contained): fail the writer inside Runnel
+                throw new OutOfMemoryError("writer out of memory");
             }
         }
     }
@@ -199,7 +200,7 @@ class StreamEndTest {
         engine.hub().publish("t", "hello");
         served.join(Duration.ofSeconds(10));
 
-        assertThat(transport.text()).contains("event: error").contains("metrics backend broken");
+        assertThat(transport.text()).contains("event: error").contains("writer out of memory");
     }
 
     @Test
@@ -222,6 +223,35 @@ class StreamEndTest {
         served.join(Duration.ofSeconds(10));
         assertThat(served.isAlive()).isFalse();
         assertThat(transport.completed.get() + transport.aborted.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aMetricsBackendThatThrowsFromEveryCallNeverEndsOrCorruptsAStream() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        EngineMetrics broken = (EngineMetrics) java.lang.reflect.Proxy.newProxyInstance(EngineMetrics.class.getClassLoader(),
+                new Class<?>[] {EngineMetrics.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class || method.getName().equals("bind")) { // bind: at build, loud on purpose
+                        return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? proxy == args[0]
+                                : method.getName().equals("toString") ? "broken" : null;
+                    }
+                    calls.incrementAndGet();
+                    throw new IllegalStateException("metrics backend down: " + method.getName());
+                });
+        engine = SseEngine.builder().metrics(broken).build();
+        Recording transport = new Recording();
+        Thread served = serve(transport, RequestContext.of("/sse"), "t");
+
+        engine.hub().publish("t", "one");
+        engine.hub().publish("t", "two");
+        awaitText(transport, "data: two");
+
+        assertThat(served.isAlive()).as("the stream goes on").isTrue();
+        assertThat(transport.text()).doesNotContain("event: error");
+        assertThat(calls).as("the backend was called, and threw").hasPositiveValue();
+        engine.close();
+        served.join(Duration.ofSeconds(10));
+        assertThat(served.isAlive()).isFalse();
+        assertThat(transport.completed.get() + transport.aborted.get()).as("the response ended once").isEqualTo(1);
     }
 
     @Test
