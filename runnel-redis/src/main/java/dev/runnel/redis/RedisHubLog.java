@@ -28,8 +28,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +71,7 @@ import java.util.concurrent.TimeoutException;
 public final class RedisHubLog implements HubLog {
 
     private static final String APPEND = script("append.lua");
+    private static final String HEAD = script("head.lua");
     private static final String READ = script("read.lua");
     /** How long a node's wake-up stream outlives its last use: gone soon after the node is. */
     private static final long WAKE_TTL_MILLIS = Duration.ofMinutes(10).toMillis();
@@ -92,9 +91,11 @@ public final class RedisHubLog implements HubLog {
     private final StatefulRedisConnection<String, String> reader;
     private final String epochKey;
     private final String seqKey;
+    private final String logKey;
     private final String wakeKey;
     private final String markKey;
     private final String appendSha;
+    private final String headSha;
     private final String readSha;
     /** Last wake-up entry the reader saw; only the reader thread uses it. */
     private String wakeSeen = "0-0";
@@ -116,6 +117,7 @@ public final class RedisHubLog implements HubLog {
         this.timeout = b.timeout;
         this.epochKey = prefix + "epoch";
         this.seqKey = prefix + "seq";
+        this.logKey = prefix + "log";
         String node = UUID.randomUUID().toString();
         this.wakeKey = prefix + "wake:" + node;
         this.markKey = prefix + "read:" + node;
@@ -144,6 +146,7 @@ public final class RedisHubLog implements HubLog {
             r.setTimeout(b.timeout);
             requireVersion(c.sync().info("server"));
             this.appendSha = c.sync().scriptLoad(APPEND);
+            this.headSha = c.sync().scriptLoad(HEAD);
             this.readSha = c.sync().scriptLoad(READ);
         } catch (RedisException e) {
             if (c != null) {
@@ -173,7 +176,10 @@ public final class RedisHubLog implements HubLog {
     }
 
     @Override
-    public Position append(String topic, Map<String, String> fields, int retain) {
+    public Position append(Map<String, String> fields, int retain) {
+        if (retain < 1) {
+            throw new IllegalArgumentException("retain must be at least 1, got " + retain);
+        }
         String[] args = new String[1 + 2 * fields.size()];
         args[0] = Integer.toString(retain);
         int i = 1;
@@ -183,12 +189,11 @@ public final class RedisHubLog implements HubLog {
         }
         List<Object> out;
         try {
-            out = eval(commands, appendSha, APPEND, new String[]{epochKey, seqKey, topicKey(topic)}, args);
+            out = eval(commands, appendSha, APPEND, new String[]{epochKey, seqKey, logKey}, args);
         } catch (RedisException e) {
             String maybe = e instanceof RedisCommandTimeoutException || disconnectedDuringCall(e)
                     ? "; the event may or may not have been stored" : "; nothing was published";
-            throw new HubUnavailableException("cannot publish to topic " + topic + ": Redis at " + where + " "
-                    + failure(e) + maybe, e);
+            throw new HubUnavailableException("cannot publish: Redis at " + where + " " + failure(e) + maybe, e);
         }
         return new Position((String) out.get(0), (Long) out.get(1));
     }
@@ -196,8 +201,7 @@ public final class RedisHubLog implements HubLog {
     @Override
     public Position head() {
         try {
-            List<Object> out = eval(commands, readSha, READ, new String[]{epochKey, seqKey, markKey},
-                    new String[]{"", "-", "0"});
+            List<Object> out = eval(commands, headSha, HEAD, new String[]{epochKey, seqKey, logKey}, new String[0]);
             return new Position((String) out.get(0), (Long) out.get(1));
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
@@ -205,25 +209,24 @@ public final class RedisHubLog implements HubLog {
     }
 
     @Override
-    public Batch read(String epoch, Map<String, Long> after) {
-        List<String> topics = new ArrayList<>(after.keySet());
-        String[] keys = new String[3 + topics.size()];
-        String[] args = new String[3 + topics.size()];
-        keys[0] = epochKey;
-        keys[1] = seqKey;
-        keys[2] = markKey;
-        args[0] = epoch == null ? "" : epoch;
-        // what this node read last, for the script to check that Redis did not go back behind it
-        args[1] = epoch != null && epoch.equals(readEpoch) ? Long.toString(readHead) : "0";
-        args[2] = Long.toString(MARK_TTL_MILLIS);
-        for (int i = 0; i < topics.size(); i++) {
-            keys[3 + i] = topicKey(topics.get(i));
-            args[3 + i] = Long.toString(after.get(topics.get(i)));
+    public Batch read(String epoch, long after, int limit) {
+        if (after < 0) {
+            throw new IllegalArgumentException("after must be a sequence number (0 or more), got " + after);
         }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 or more, got " + limit);
+        }
+        String[] args = {
+                epoch == null ? "" : epoch,
+                // what this node read last, for the script to check that Redis did not go back behind it
+                epoch != null && epoch.equals(readEpoch) ? Long.toString(readHead) : "0",
+                Long.toString(MARK_TTL_MILLIS),
+                Long.toString(after),
+                Integer.toString(limit)};
         List<Object> out;
         try {
             reader.setTimeout(timeout);
-            out = eval(reader, readSha, READ, keys, args);
+            out = eval(reader, readSha, READ, new String[]{epochKey, seqKey, markKey, logKey}, args);
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
         }
@@ -238,34 +241,19 @@ public final class RedisHubLog implements HubLog {
         }
         readEpoch = logEpoch;
         readHead = head;
-        Map<String, List<Entry>> entries = new HashMap<>();
-        Map<String, Long> trimmed = new HashMap<>();
-        for (int i = 0; 4 + 2 * i < out.size(); i++) {
-            String topic = topics.get(i);
-            entries.put(topic, entries((List<?>) out.get(4 + 2 * i)));
-            long through = (Long) out.get(5 + 2 * i);
-            if (through > 0) {
-                trimmed.put(topic, through);
-            }
-        }
-        return new Batch(logEpoch, head, now, entries, trimmed);
+        return new Batch(logEpoch, head, now, entries((List<?>) out.get(5)), (Long) out.get(4));
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void await(String epoch, long after, Collection<String> topics, Duration wait) {
-        XReadArgs.StreamOffset<String>[] offsets = new XReadArgs.StreamOffset[topics.size() + 1];
-        int i = 0;
-        for (String topic : topics) {
-            offsets[i++] = XReadArgs.StreamOffset.from(topicKey(topic), epoch + "-" + after);
-        }
-        offsets[i] = XReadArgs.StreamOffset.from(wakeKey, wakeSeen);
+    public void await(String epoch, long after, Duration wait) {
+        // only a signal: the next read takes the entries, as of one instant
+        XReadArgs.StreamOffset<String> log = epoch == null ? XReadArgs.StreamOffset.latest(logKey)
+                : XReadArgs.StreamOffset.from(logKey, epoch + "-" + after);
         List<StreamMessage<String, String>> got;
         try {
             reader.setTimeout(timeout.plus(wait));
-            // only a signal: a blocked XREAD answers for the one stream that woke it, which is not a
-            // consistent cut across streams, so the next read takes the events
-            got = reader.sync().xread(XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(1), offsets);
+            got = reader.sync().xread(XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(1),
+                    log, XReadArgs.StreamOffset.from(wakeKey, wakeSeen));
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
         }
@@ -326,10 +314,6 @@ public final class RedisHubLog implements HubLog {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    private String topicKey(String topic) {
-        return prefix + "topic:" + topic;
-    }
-
     /** Runs a loaded script; loads it again when Redis forgot it (a restart empties the script cache). */
     private static List<Object> eval(StatefulRedisConnection<String, String> connection, String sha, String script,
                                      String[] keys, String[] args) {
@@ -340,22 +324,18 @@ public final class RedisHubLog implements HubLog {
         }
     }
 
+    /** Entries as XRANGE gives them: the id, then the publish time ({@code ms}) and the event's fields. */
     private static List<Entry> entries(List<?> raw) {
         List<Entry> entries = new ArrayList<>(raw.size());
         for (Object item : raw) {
             List<?> entry = (List<?>) item;
             String id = (String) entry.get(0);
             List<?> values = (List<?>) entry.get(1);
-            Map<String, String> fields = new LinkedHashMap<>();
-            long published = 0;
-            for (int i = 0; i + 1 < values.size(); i += 2) {
-                String name = (String) values.get(i);
-                String value = (String) values.get(i + 1);
-                if (name.equals("ms")) {
-                    published = Long.parseLong(value);
-                } else {
-                    fields.put(name, value);
-                }
+            // the first pair is the log's own; a field the hub named "ms" too comes after it, unchanged
+            long published = Long.parseLong((String) values.get(1));
+            Map<String, String> fields = LinkedHashMap.newLinkedHashMap(values.size() / 2 - 1);
+            for (int i = 2; i + 1 < values.size(); i += 2) {
+                fields.put((String) values.get(i), (String) values.get(i + 1));
             }
             entries.add(new Entry(Long.parseLong(id.substring(id.indexOf('-') + 1)), published, fields));
         }
@@ -404,7 +384,12 @@ public final class RedisHubLog implements HubLog {
         return e instanceof RedisConnectionException && root != e ? message : Objects.requireNonNullElse(e.getMessage(), message);
     }
 
+    /** A script: the shared clock and epoch functions ({@code epoch.lua}), then its own body. */
     private static String script(String name) {
+        return resource("epoch.lua") + "\n" + resource(name);
+    }
+
+    private static String resource(String name) {
         try (InputStream in = RedisHubLog.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name + " next to " + RedisHubLog.class.getName());
