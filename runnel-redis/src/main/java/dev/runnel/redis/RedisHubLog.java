@@ -324,7 +324,11 @@ public final class RedisHubLog implements HubLog {
         }
     }
 
-    /** Entries as XRANGE gives them: the id, then the publish time ({@code ms}) and the event's fields. */
+    /**
+     * Entries as XRANGE gives them: the id, then the publish time ({@code ms}) and the event's fields.
+     * An entry the append script did not write (added by hand) is read whole, with publish time 0,
+     * rather than stopping the reader on every read.
+     */
     private static List<Entry> entries(List<?> raw) {
         List<Entry> entries = new ArrayList<>(raw.size());
         for (Object item : raw) {
@@ -332,14 +336,23 @@ public final class RedisHubLog implements HubLog {
             String id = (String) entry.get(0);
             List<?> values = (List<?>) entry.get(1);
             // the first pair is the log's own; a field the hub named "ms" too comes after it, unchanged
-            long published = Long.parseLong((String) values.get(1));
-            Map<String, String> fields = LinkedHashMap.newLinkedHashMap(values.size() / 2 - 1);
-            for (int i = 2; i + 1 < values.size(); i += 2) {
+            long published = values.size() >= 2 && "ms".equals(values.get(0)) ? millis((String) values.get(1)) : -1;
+            int from = published >= 0 ? 2 : 0;
+            Map<String, String> fields = LinkedHashMap.newLinkedHashMap((values.size() - from) / 2);
+            for (int i = from; i + 1 < values.size(); i += 2) {
                 fields.put((String) values.get(i), (String) values.get(i + 1));
             }
-            entries.add(new Entry(Long.parseLong(id.substring(id.indexOf('-') + 1)), published, fields));
+            entries.add(new Entry(Long.parseLong(id.substring(id.indexOf('-') + 1)), Math.max(0, published), fields));
         }
         return entries;
+    }
+
+    private static long millis(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private void requireVersion(String info) {
