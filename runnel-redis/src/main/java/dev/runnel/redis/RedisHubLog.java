@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The hub's log on Redis Streams, so several Runnel nodes share topics and a browser resumes by
+ * The hub's log on Redis Streams, so several Runnel nodes share one hub and a browser resumes by
  * {@code Last-Event-ID} on any of them:
  *
  * <pre>{@code
@@ -47,24 +47,33 @@ import java.util.concurrent.TimeoutException;
  *         .build();
  * }</pre>
  *
- * <p>A topic is a stream ({@code runnel:topic:NAME}). A publish runs one script that increments the
- * hub-wide sequence ({@code runnel:seq}) and adds the event to the topic's stream under the entry id
- * {@code EPOCH-SEQ}, which is also the event's SSE id; {@code runnel:epoch} is set when the
- * sequence starts, so that ids from before Redis lost its data are recognised. Each read of a node's
- * reader also leaves a mark ({@code runnel:read:NODE}, the head it saw) in the same script, so a
- * Redis that comes back older than what a node read (a restored snapshot, a lost end of the
- * append-only file, a failover to a replica that lagged) is caught at that node's next read, which
- * starts a new epoch instead of handing the same ids out again. The stream keeps at
- * least the hub's replay count of entries ({@code MAXLEN ~}); the replay age is enforced when
- * reading, by the publish time the script stores in the entry. Each node reads with one connection
- * of its own (one script per read, {@code XREAD BLOCK} to wait); publishes, pings and wake-ups share
- * another. Both reconnect by themselves with jittered backoff; while Redis cannot be reached,
- * commands fail at once instead of queueing, so a publish fails with {@link HubUnavailableException}
- * and never waits for a Redis that is down.
+ * <p>The whole hub is one stream ({@code runnel:log}), whatever the topics. An append runs one script
+ * that increments the hub-wide sequence ({@code runnel:seq}) and adds the event under the entry id
+ * {@code EPOCH-SEQ}, which is also the event's SSE id, with its publish time by Redis's clock; the
+ * event's fields are stored and read back unchanged. {@code runnel:epoch} is set, from Redis's clock,
+ * when the log starts or lost its data, and the sequence then counts from 1 again, so ids from before
+ * are recognised (epochs only grow, so entry ids do too). A read is one script as well: the epoch,
+ * the head, the clock and up to a limit of entries, as of one instant. Each read also leaves a mark
+ * ({@code runnel:read:NODE}, the head it saw) in the same script, so a Redis that comes back older
+ * than what a node read (a restored snapshot, a lost end of the append-only file, a failover to a
+ * replica that lagged) is caught at that node's next read, which starts a new epoch instead of
+ * handing the same ids out again. Each node waits with {@code XREAD BLOCK} on the log and on a
+ * wake-up stream of its own ({@code runnel:wake:NODE}).
  *
- * <p>Needs Redis 7.0 or newer ({@code XINFO STREAM} reports what retention removed). Standalone
- * Redis or Sentinel ({@code redis-sentinel://}); not Redis Cluster, since one sequence orders every
- * topic, so all keys would live on one shard anyway.
+ * <p>What it costs: every node reads every event, whatever topics its subscribers asked for, so the
+ * publish traffic of the whole hub reaches every node; and every node keeps the whole retained log in
+ * memory (its replay history and its index of publishers' ids). Retention is hub-wide: the stream
+ * keeps at least the {@code retain} newest entries of the whole hub ({@code MAXLEN ~}), not that many
+ * per topic, so a busy topic pushes a quiet topic's events out; the replay age is enforced by the hub
+ * when reading, by the publish time the script stores. Redis holds one copy of that window.
+ *
+ * <p>Each node reads with one connection of its own (one script per read, {@code XREAD BLOCK} to
+ * wait); appends, pings and wake-ups share another. Both reconnect by themselves with jittered
+ * backoff; while Redis cannot be reached, commands fail at once instead of queueing, so an append
+ * fails with {@link HubUnavailableException} and never waits for a Redis that is down.
+ *
+ * <p>Needs Redis 7.0 or newer. Standalone Redis or Sentinel ({@code redis-sentinel://}); not Redis
+ * Cluster, since one sequence orders the whole hub, so all keys would live on one shard anyway.
  *
  * <p>Thread-safe. Closed by the engine that was built with it.
  */
@@ -130,7 +139,7 @@ public final class RedisHubLog implements HubLog {
                 // while disconnected, fail at once: a publish must not wait for a Redis that is down.
                 // This also fails the commands in flight when a connection breaks ("may or may not have
                 // been stored") instead of sending them again after the reconnect, which would store a
-                // publish whose reply was lost a second time, under a second id (RedisFaultTest)
+                // publish whose reply was lost a second time, under a second id (RedisHubLogTest)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).keepAlive(true).build())
                 // no global command expiry: it would cut the reader's XREAD BLOCK short while Redis keeps
@@ -367,7 +376,7 @@ public final class RedisHubLog implements HubLog {
                 }
                 if (major < 7) {
                     throw new IllegalStateException("Redis at " + where + " is " + version
-                            + "; the hub needs Redis 7.0 or newer (XINFO STREAM max-deleted-entry-id)");
+                            + "; the hub needs Redis 7.0 or newer");
                 }
             }
         }
@@ -425,7 +434,7 @@ public final class RedisHubLog implements HubLog {
 
         /**
          * What every key starts with, so several hubs (or other data) share one Redis; default
-         * {@code runnel:}. Nodes that share topics must use the same prefix.
+         * {@code runnel:}. Nodes of one hub must use the same prefix.
          */
         public Builder keyPrefix(String keyPrefix) {
             if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.chars().anyMatch(c -> c <= ' ' || c == 127)) {
@@ -436,7 +445,7 @@ public final class RedisHubLog implements HubLog {
         }
 
         /**
-         * How long a publish, a read or a connect may take before it fails; default 2 s. A publish
+         * How long an append, a read or a connect may take before it fails; default 2 s. An append
          * to a Redis that cannot be reached at all fails at once, without waiting.
          */
         public Builder timeout(Duration commandTimeout) {

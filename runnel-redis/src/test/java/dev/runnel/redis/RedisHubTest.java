@@ -10,6 +10,7 @@ import dev.runnel.testkit.RawSseClient;
 import dev.runnel.testkit.RedisServer;
 import dev.runnel.testkit.WireEvents;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * embedded server whose engine's hub runs on a {@link RedisHubLog}, and clients talk to them over
  * loopback HTTP, as browsers behind a load balancer would.
  */
+@Disabled("hub tests wait for the core's LogFollower rewrite")
 class RedisHubTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
