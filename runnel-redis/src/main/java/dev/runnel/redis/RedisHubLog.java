@@ -89,6 +89,8 @@ public final class RedisHubLog implements HubLog {
      * node that could not reach Redis for that long reads as Redis having gone back (a reset for all).
      */
     private static final long MARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
+    /** The most fields one event may have: the append script passes them to XADD in one Lua call, whose stack holds about 4,000 pairs. */
+    static final int MAX_FIELDS = 3_000;
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
 
     private final String where;
@@ -188,6 +190,9 @@ public final class RedisHubLog implements HubLog {
     public Position append(Map<String, String> fields, int retain) {
         if (retain < 1) {
             throw new IllegalArgumentException("retain must be at least 1, got " + retain);
+        }
+        if (fields.size() > MAX_FIELDS) {
+            throw new IllegalArgumentException("an event may have at most " + MAX_FIELDS + " fields in the Redis log, got " + fields.size());
         }
         String[] args = new String[1 + 2 * fields.size()];
         args[0] = Integer.toString(retain);

@@ -47,6 +47,9 @@ if #first > 0 then
   if ms == epoch then
     trimmed = tonumber(s) - 1
   end
+else
+  -- no stream (deleted by hand): nothing up to the head is left
+  trimmed = head
 end
 
 local entries = {}

@@ -214,6 +214,32 @@ class RedisHubLogTest {
     }
 
     @Test
+    void anEventWithThousandsOfFieldsRoundTrips() throws Exception {
+        RedisHubLog log = startWithLog(false);
+        Map<String, String> many = new LinkedHashMap<>();
+        for (int i = 0; i < RedisHubLog.MAX_FIELDS; i++) {
+            many.put("f" + i, "v" + i);
+        }
+
+        String epoch = log.append(many, RETAIN).epoch();
+
+        assertThat(log.read(epoch, 0, 1).entries().get(0).fields()).containsExactlyEntriesOf(many);
+    }
+
+    @Test
+    void anEventWithMoreFieldsThanTheScriptTakesIsRefusedBeforeRedis() throws Exception {
+        RedisHubLog log = startWithLog(false);
+        Map<String, String> tooMany = new LinkedHashMap<>();
+        for (int i = 0; i <= RedisHubLog.MAX_FIELDS; i++) {
+            tooMany.put("f" + i, "v");
+        }
+
+        assertThatThrownBy(() -> log.append(tooMany, RETAIN)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(Integer.toString(RedisHubLog.MAX_FIELDS + 1));
+        assertThat(log.head().seq()).isZero();
+    }
+
+    @Test
     void concurrentAppendsEachGetTheirOwnSequenceNumber() throws Exception {
         RedisHubLog log = startWithLog(false);
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -286,6 +312,22 @@ class RedisHubLogTest {
         assertThat(batch.trimmedThrough()).isZero();
         assertThat(next.seq()).as("a new epoch counts from 1").isEqualTo(1);
         assertThat(seqs(batch.entries())).containsExactly(1L);
+    }
+
+    @Test
+    void aLogStreamDeletedByHandReadsAsEverythingTrimmed() throws Exception {
+        RedisHubLog log = startWithLog(false);
+        for (int i = 1; i <= 4; i++) {
+            log.append(event("t", Integer.toString(i)), RETAIN);
+        }
+        String epoch = log.head().epoch();
+        direct(c -> c.sync().del("runnel:log"));
+
+        Batch batch = log.read(epoch, 2, 10);
+
+        assertThat(batch.entries()).isEmpty();
+        assertThat(batch.head()).isEqualTo(4);
+        assertThat(batch.trimmedThrough()).isEqualTo(4);
     }
 
     // ---- epochs -----------------------------------------------------------------------------------
