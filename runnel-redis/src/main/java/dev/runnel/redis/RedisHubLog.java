@@ -4,6 +4,7 @@ import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -259,7 +260,7 @@ public final class RedisHubLog implements HubLog {
     }
 
     @Override
-    public void await(String epoch, long after, Duration wait) {
+    public void await(String epoch, long after, Duration wait) throws InterruptedException {
         // only a signal: the next read takes the entries, as of one instant
         XReadArgs.StreamOffset<String> log = epoch == null ? XReadArgs.StreamOffset.latest(logKey)
                 : XReadArgs.StreamOffset.from(logKey, epoch + "-" + after);
@@ -268,6 +269,13 @@ public final class RedisHubLog implements HubLog {
             reader.setTimeout(timeout.plus(wait));
             got = reader.sync().xread(XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(1),
                     log, XReadArgs.StreamOffset.from(wakeKey, wakeSeen));
+        } catch (RedisCommandInterruptedException e) {
+            // Redis still blocks the reader's connection: wake it, so the next read does not queue behind
+            wake();
+            Thread.interrupted();
+            InterruptedException interrupted = new InterruptedException("interrupted while waiting for the Redis log");
+            interrupted.initCause(e);
+            throw interrupted;
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
         }

@@ -517,6 +517,31 @@ class RedisHubLogTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
     }
 
+    @Test
+    void interruptingAnAwaitEndsItWithInterruptedException() throws Exception {
+        RedisHubLog log = startWithLog(false);
+        Position head = log.head();
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                log.await(head.epoch(), head.seq(), Duration.ofSeconds(60));
+                ended.complete(null);
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        });
+        Thread.sleep(200);
+
+        reader.interrupt();
+
+        assertThat(ended.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        reader.join(WAIT.toMillis());
+        // the reader's connection is free again at once, not blocked in Redis until the 60 s pass
+        assertThat(log.read(head.epoch(), 0, 10).entries()).isEmpty();
+        log.append(event("t", "1"), RETAIN);
+        assertThat(log.read(head.epoch(), 0, 10).entries()).hasSize(1);
+    }
+
     private static void awaitQuietly(HubLog log, String epoch, long after, Duration timeout) {
         try {
             log.await(epoch, after, timeout);
