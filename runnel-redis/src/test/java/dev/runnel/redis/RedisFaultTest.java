@@ -15,7 +15,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,7 +39,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * command and its reply reaching the node. Real Redis, real nodes, real HTTP on loopback;
  * a {@link TcpProxy} stands between one node and Redis where the test must break that node's link.
  */
-@Disabled("hub tests wait for the core's LogFollower rewrite")
 class RedisFaultTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
