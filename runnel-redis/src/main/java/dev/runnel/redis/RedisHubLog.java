@@ -95,7 +95,6 @@ public final class RedisHubLog implements HubLog {
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
 
     private final String where;
-    private final String prefix;
     private final Duration timeout;
     private final ClientResources resources;
     private final RedisClient client;
@@ -125,7 +124,7 @@ public final class RedisHubLog implements HubLog {
         }
         this.where = redisUri.getSentinels().isEmpty() ? redisUri.getHost() + ":" + redisUri.getPort()
                 : "sentinel " + redisUri.getSentinelMasterId();
-        this.prefix = b.prefix;
+        String prefix = b.prefix;
         this.timeout = b.timeout;
         this.epochKey = prefix + "epoch";
         this.seqKey = prefix + "seq";
@@ -260,6 +259,7 @@ public final class RedisHubLog implements HubLog {
     }
 
     @Override
+    @SuppressWarnings("unchecked") // Lettuce's xread takes its offsets as generic varargs
     public void await(String epoch, long after, Duration wait) throws InterruptedException {
         // only a signal: the next read takes the entries, as of one instant
         XReadArgs.StreamOffset<String> log = epoch == null ? XReadArgs.StreamOffset.latest(logKey)
