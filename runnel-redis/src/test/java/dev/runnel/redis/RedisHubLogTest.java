@@ -7,7 +7,10 @@ import dev.runnel.hub.HubLog.Position;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.testkit.Await;
 import dev.runnel.testkit.RedisServer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -143,8 +146,8 @@ class RedisHubLogTest {
         RedisHubLog log = startWithLog(false);
         Position at = log.append(event("t", "x"), RETAIN);
 
-        List<String> ids = direct(c -> c.sync().xrange("runnel:log", io.lettuce.core.Range.create("-", "+")))
-                .stream().map(io.lettuce.core.StreamMessage::getId).toList();
+        List<String> ids = direct(c -> c.sync().xrange("runnel:log", Range.create("-", "+")))
+                .stream().map(StreamMessage::getId).toList();
 
         assertThat(ids).containsExactly(at.epoch() + "-" + at.seq());
     }
@@ -630,9 +633,9 @@ class RedisHubLogTest {
         // give a re-send every chance to happen: connected again, and appended since
         Await.until(() -> log.ping(Duration.ofMillis(500)), "the log reconnected", WAIT);
         log.append(event("t", "later"), RETAIN);
-        List<String> copies = this.<List<io.lettuce.core.StreamMessage<String, String>>>direct(
-                        c -> c.sync().xrange("runnel:log", io.lettuce.core.Range.create("-", "+")))
-                .stream().filter(m -> probe.equals(m.getBody().get("d"))).map(io.lettuce.core.StreamMessage::getId).toList();
+        List<String> copies = this.<List<StreamMessage<String, String>>>direct(
+                        c -> c.sync().xrange("runnel:log", Range.create("-", "+")))
+                .stream().filter(m -> probe.equals(m.getBody().get("d"))).map(StreamMessage::getId).toList();
         assertThat(copies).as("entries holding the one append (Lettuce must not send it again after reconnecting)").hasSize(1);
         if (failure != null) {
             assertThat(failure).hasMessageEndingWith("the event may or may not have been stored");
@@ -666,7 +669,7 @@ class RedisHubLogTest {
         RedisHubLog log = startWithLog(false);
         Position first = log.append(event("t", "1"), RETAIN);
         // by hand, as an operator or another program might: no publish time first
-        direct(c -> c.sync().xadd("runnel:log", new io.lettuce.core.XAddArgs().id(first.epoch() + "-2"),
+        direct(c -> c.sync().xadd("runnel:log", new XAddArgs().id(first.epoch() + "-2"),
                 Map.of("d", "by hand")));
         direct(c -> c.sync().set("runnel:seq", "2"));
         log.append(event("t", "3"), RETAIN);
