@@ -4,6 +4,7 @@ import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -28,8 +29,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The hub's log on Redis Streams, so several Runnel nodes share topics and a browser resumes by
+ * The hub's log on Redis Streams, so several Runnel nodes share one hub and a browser resumes by
  * {@code Last-Event-ID} on any of them:
  *
  * <pre>{@code
@@ -49,30 +48,40 @@ import java.util.concurrent.TimeoutException;
  *         .build();
  * }</pre>
  *
- * <p>A topic is a stream ({@code runnel:topic:NAME}). A publish runs one script that increments the
- * hub-wide sequence ({@code runnel:seq}) and adds the event to the topic's stream under the entry id
- * {@code EPOCH-SEQ}, which is also the event's SSE id; {@code runnel:epoch} is set when the
- * sequence starts, so that ids from before Redis lost its data are recognised. Each read of a node's
- * reader also leaves a mark ({@code runnel:read:NODE}, the head it saw) in the same script, so a
- * Redis that comes back older than what a node read (a restored snapshot, a lost end of the
- * append-only file, a failover to a replica that lagged) is caught at that node's next read, which
- * starts a new epoch instead of handing the same ids out again. The stream keeps at
- * least the hub's replay count of entries ({@code MAXLEN ~}); the replay age is enforced when
- * reading, by the publish time the script stores in the entry. Each node reads with one connection
- * of its own (one script per read, {@code XREAD BLOCK} to wait); publishes, pings and wake-ups share
- * another. Both reconnect by themselves with jittered backoff; while Redis cannot be reached,
- * commands fail at once instead of queueing, so a publish fails with {@link HubUnavailableException}
- * and never waits for a Redis that is down.
+ * <p>The whole hub is one stream ({@code runnel:log}), whatever the topics. An append runs one script
+ * that increments the hub-wide sequence ({@code runnel:seq}) and adds the event under the entry id
+ * {@code EPOCH-SEQ}, which is also the event's SSE id, with its publish time by Redis's clock; the
+ * event's fields are stored and read back unchanged. {@code runnel:epoch} is set, from Redis's clock,
+ * when the log starts or lost its data, and the sequence then counts from 1 again, so ids from before
+ * are recognised (epochs only grow, so entry ids do too). A read is one script as well: the epoch,
+ * the head, the clock and up to a limit of entries, as of one instant. Each read also leaves a mark
+ * ({@code runnel:read:NODE}, the head it saw) in the same script, so a Redis that comes back older
+ * than what a node read (a restored snapshot, a lost end of the append-only file, a failover to a
+ * replica that lagged) is caught at that node's next read, which starts a new epoch instead of
+ * handing the same ids out again. Each node waits with {@code XREAD BLOCK} on the log and on a
+ * wake-up stream of its own ({@code runnel:wake:NODE}).
  *
- * <p>Needs Redis 7.0 or newer ({@code XINFO STREAM} reports what retention removed). Standalone
- * Redis or Sentinel ({@code redis-sentinel://}); not Redis Cluster, since one sequence orders every
- * topic, so all keys would live on one shard anyway.
+ * <p>What it costs: every node reads every event, whatever topics its subscribers asked for, so the
+ * publish traffic of the whole hub reaches every node; and every node keeps the whole retained log in
+ * memory (its replay history and its index of publishers' ids). Retention is hub-wide: the stream
+ * keeps at least the {@code retain} newest entries of the whole hub ({@code MAXLEN ~}), not that many
+ * per topic, so a busy topic pushes a quiet topic's events out; the replay age is enforced by the hub
+ * when reading, by the publish time the script stores. Redis holds one copy of that window.
+ *
+ * <p>Each node reads with one connection of its own (one script per read, {@code XREAD BLOCK} to
+ * wait); appends, pings and wake-ups share another. Both reconnect by themselves with jittered
+ * backoff; while Redis cannot be reached, commands fail at once instead of queueing, so an append
+ * fails with {@link HubUnavailableException} and never waits for a Redis that is down.
+ *
+ * <p>Needs Redis 7.0 or newer. Standalone Redis or Sentinel ({@code redis-sentinel://}); not Redis
+ * Cluster, since one sequence orders the whole hub, so all keys would live on one shard anyway.
  *
  * <p>Thread-safe. Closed by the engine that was built with it.
  */
 public final class RedisHubLog implements HubLog {
 
     private static final String APPEND = script("append.lua");
+    private static final String HEAD = script("head.lua");
     private static final String READ = script("read.lua");
     /** How long a node's wake-up stream outlives its last use: gone soon after the node is. */
     private static final long WAKE_TTL_MILLIS = Duration.ofMinutes(10).toMillis();
@@ -81,10 +90,11 @@ public final class RedisHubLog implements HubLog {
      * node that could not reach Redis for that long reads as Redis having gone back (a reset for all).
      */
     private static final long MARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
+    /** The most fields one event may have: the append script passes them to XADD in one Lua call, whose stack holds about 4,000 pairs. */
+    static final int MAX_FIELDS = 3_000;
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
 
     private final String where;
-    private final String prefix;
     private final Duration timeout;
     private final ClientResources resources;
     private final RedisClient client;
@@ -92,9 +102,11 @@ public final class RedisHubLog implements HubLog {
     private final StatefulRedisConnection<String, String> reader;
     private final String epochKey;
     private final String seqKey;
+    private final String logKey;
     private final String wakeKey;
     private final String markKey;
     private final String appendSha;
+    private final String headSha;
     private final String readSha;
     /** Last wake-up entry the reader saw; only the reader thread uses it. */
     private String wakeSeen = "0-0";
@@ -112,10 +124,11 @@ public final class RedisHubLog implements HubLog {
         }
         this.where = redisUri.getSentinels().isEmpty() ? redisUri.getHost() + ":" + redisUri.getPort()
                 : "sentinel " + redisUri.getSentinelMasterId();
-        this.prefix = b.prefix;
+        String prefix = b.prefix;
         this.timeout = b.timeout;
         this.epochKey = prefix + "epoch";
         this.seqKey = prefix + "seq";
+        this.logKey = prefix + "log";
         String node = UUID.randomUUID().toString();
         this.wakeKey = prefix + "wake:" + node;
         this.markKey = prefix + "read:" + node;
@@ -128,7 +141,7 @@ public final class RedisHubLog implements HubLog {
                 // while disconnected, fail at once: a publish must not wait for a Redis that is down.
                 // This also fails the commands in flight when a connection breaks ("may or may not have
                 // been stored") instead of sending them again after the reconnect, which would store a
-                // publish whose reply was lost a second time, under a second id (RedisFaultTest)
+                // publish whose reply was lost a second time, under a second id (RedisHubLogTest)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).keepAlive(true).build())
                 // no global command expiry: it would cut the reader's XREAD BLOCK short while Redis keeps
@@ -144,6 +157,7 @@ public final class RedisHubLog implements HubLog {
             r.setTimeout(b.timeout);
             requireVersion(c.sync().info("server"));
             this.appendSha = c.sync().scriptLoad(APPEND);
+            this.headSha = c.sync().scriptLoad(HEAD);
             this.readSha = c.sync().scriptLoad(READ);
         } catch (RedisException e) {
             if (c != null) {
@@ -173,7 +187,13 @@ public final class RedisHubLog implements HubLog {
     }
 
     @Override
-    public Position append(String topic, Map<String, String> fields, int retain) {
+    public Position append(Map<String, String> fields, int retain) {
+        if (retain < 1) {
+            throw new IllegalArgumentException("retain must be at least 1, got " + retain);
+        }
+        if (fields.size() > MAX_FIELDS) {
+            throw new IllegalArgumentException("an event may have at most " + MAX_FIELDS + " fields in the Redis log, got " + fields.size());
+        }
         String[] args = new String[1 + 2 * fields.size()];
         args[0] = Integer.toString(retain);
         int i = 1;
@@ -183,12 +203,11 @@ public final class RedisHubLog implements HubLog {
         }
         List<Object> out;
         try {
-            out = eval(commands, appendSha, APPEND, new String[]{epochKey, seqKey, topicKey(topic)}, args);
+            out = eval(commands, appendSha, APPEND, new String[]{epochKey, seqKey, logKey}, args);
         } catch (RedisException e) {
             String maybe = e instanceof RedisCommandTimeoutException || disconnectedDuringCall(e)
                     ? "; the event may or may not have been stored" : "; nothing was published";
-            throw new HubUnavailableException("cannot publish to topic " + topic + ": Redis at " + where + " "
-                    + failure(e) + maybe, e);
+            throw new HubUnavailableException("cannot publish: Redis at " + where + " " + failure(e) + maybe, e);
         }
         return new Position((String) out.get(0), (Long) out.get(1));
     }
@@ -196,8 +215,7 @@ public final class RedisHubLog implements HubLog {
     @Override
     public Position head() {
         try {
-            List<Object> out = eval(commands, readSha, READ, new String[]{epochKey, seqKey, markKey},
-                    new String[]{"", "-", "0"});
+            List<Object> out = eval(commands, headSha, HEAD, new String[]{epochKey, seqKey, logKey}, new String[0]);
             return new Position((String) out.get(0), (Long) out.get(1));
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
@@ -205,25 +223,24 @@ public final class RedisHubLog implements HubLog {
     }
 
     @Override
-    public Batch read(String epoch, Map<String, Long> after) {
-        List<String> topics = new ArrayList<>(after.keySet());
-        String[] keys = new String[3 + topics.size()];
-        String[] args = new String[3 + topics.size()];
-        keys[0] = epochKey;
-        keys[1] = seqKey;
-        keys[2] = markKey;
-        args[0] = epoch == null ? "" : epoch;
-        // what this node read last, for the script to check that Redis did not go back behind it
-        args[1] = epoch != null && epoch.equals(readEpoch) ? Long.toString(readHead) : "0";
-        args[2] = Long.toString(MARK_TTL_MILLIS);
-        for (int i = 0; i < topics.size(); i++) {
-            keys[3 + i] = topicKey(topics.get(i));
-            args[3 + i] = Long.toString(after.get(topics.get(i)));
+    public Batch read(String epoch, long after, int limit) {
+        if (after < 0) {
+            throw new IllegalArgumentException("after must be a sequence number (0 or more), got " + after);
         }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 or more, got " + limit);
+        }
+        String[] args = {
+                epoch == null ? "" : epoch,
+                // what this node read last, for the script to check that Redis did not go back behind it
+                epoch != null && epoch.equals(readEpoch) ? Long.toString(readHead) : "0",
+                Long.toString(MARK_TTL_MILLIS),
+                Long.toString(after),
+                Integer.toString(limit)};
         List<Object> out;
         try {
             reader.setTimeout(timeout);
-            out = eval(reader, readSha, READ, keys, args);
+            out = eval(reader, readSha, READ, new String[]{epochKey, seqKey, markKey, logKey}, args);
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
         }
@@ -238,34 +255,27 @@ public final class RedisHubLog implements HubLog {
         }
         readEpoch = logEpoch;
         readHead = head;
-        Map<String, List<Entry>> entries = new HashMap<>();
-        Map<String, Long> trimmed = new HashMap<>();
-        for (int i = 0; 4 + 2 * i < out.size(); i++) {
-            String topic = topics.get(i);
-            entries.put(topic, entries((List<?>) out.get(4 + 2 * i)));
-            long through = (Long) out.get(5 + 2 * i);
-            if (through > 0) {
-                trimmed.put(topic, through);
-            }
-        }
-        return new Batch(logEpoch, head, now, entries, trimmed);
+        return new Batch(logEpoch, head, now, entries((List<?>) out.get(5)), (Long) out.get(4));
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void await(String epoch, long after, Collection<String> topics, Duration wait) {
-        XReadArgs.StreamOffset<String>[] offsets = new XReadArgs.StreamOffset[topics.size() + 1];
-        int i = 0;
-        for (String topic : topics) {
-            offsets[i++] = XReadArgs.StreamOffset.from(topicKey(topic), epoch + "-" + after);
-        }
-        offsets[i] = XReadArgs.StreamOffset.from(wakeKey, wakeSeen);
+    @SuppressWarnings("unchecked") // Lettuce's xread takes its offsets as generic varargs
+    public void await(String epoch, long after, Duration wait) throws InterruptedException {
+        // only a signal: the next read takes the entries, as of one instant
+        XReadArgs.StreamOffset<String> log = epoch == null ? XReadArgs.StreamOffset.latest(logKey)
+                : XReadArgs.StreamOffset.from(logKey, epoch + "-" + after);
         List<StreamMessage<String, String>> got;
         try {
             reader.setTimeout(timeout.plus(wait));
-            // only a signal: a blocked XREAD answers for the one stream that woke it, which is not a
-            // consistent cut across streams, so the next read takes the events
-            got = reader.sync().xread(XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(1), offsets);
+            got = reader.sync().xread(XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(1),
+                    log, XReadArgs.StreamOffset.from(wakeKey, wakeSeen));
+        } catch (RedisCommandInterruptedException e) {
+            // Redis still blocks the reader's connection: wake it, so the next read does not queue behind
+            wake();
+            Thread.interrupted();
+            InterruptedException interrupted = new InterruptedException("interrupted while waiting for the Redis log");
+            interrupted.initCause(e);
+            throw interrupted;
         } catch (RedisException e) {
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
         }
@@ -326,10 +336,6 @@ public final class RedisHubLog implements HubLog {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    private String topicKey(String topic) {
-        return prefix + "topic:" + topic;
-    }
-
     /** Runs a loaded script; loads it again when Redis forgot it (a restart empties the script cache). */
     private static List<Object> eval(StatefulRedisConnection<String, String> connection, String sha, String script,
                                      String[] keys, String[] args) {
@@ -340,26 +346,35 @@ public final class RedisHubLog implements HubLog {
         }
     }
 
+    /**
+     * Entries as XRANGE gives them: the id, then the publish time ({@code ms}) and the event's fields.
+     * An entry the append script did not write (added by hand) is read whole, with publish time 0,
+     * rather than stopping the reader on every read.
+     */
     private static List<Entry> entries(List<?> raw) {
         List<Entry> entries = new ArrayList<>(raw.size());
         for (Object item : raw) {
             List<?> entry = (List<?>) item;
             String id = (String) entry.get(0);
             List<?> values = (List<?>) entry.get(1);
-            Map<String, String> fields = new LinkedHashMap<>();
-            long published = 0;
-            for (int i = 0; i + 1 < values.size(); i += 2) {
-                String name = (String) values.get(i);
-                String value = (String) values.get(i + 1);
-                if (name.equals("ms")) {
-                    published = Long.parseLong(value);
-                } else {
-                    fields.put(name, value);
-                }
+            // the first pair is the log's own; a field the hub named "ms" too comes after it, unchanged
+            long published = values.size() >= 2 && "ms".equals(values.get(0)) ? millis((String) values.get(1)) : -1;
+            int from = published >= 0 ? 2 : 0;
+            Map<String, String> fields = LinkedHashMap.newLinkedHashMap((values.size() - from) / 2);
+            for (int i = from; i + 1 < values.size(); i += 2) {
+                fields.put((String) values.get(i), (String) values.get(i + 1));
             }
-            entries.add(new Entry(Long.parseLong(id.substring(id.indexOf('-') + 1)), published, fields));
+            entries.add(new Entry(Long.parseLong(id.substring(id.indexOf('-') + 1)), Math.max(0, published), fields));
         }
         return entries;
+    }
+
+    private static long millis(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private void requireVersion(String info) {
@@ -374,7 +389,7 @@ public final class RedisHubLog implements HubLog {
                 }
                 if (major < 7) {
                     throw new IllegalStateException("Redis at " + where + " is " + version
-                            + "; the hub needs Redis 7.0 or newer (XINFO STREAM max-deleted-entry-id)");
+                            + "; the hub needs Redis 7.0 or newer");
                 }
             }
         }
@@ -404,7 +419,12 @@ public final class RedisHubLog implements HubLog {
         return e instanceof RedisConnectionException && root != e ? message : Objects.requireNonNullElse(e.getMessage(), message);
     }
 
+    /** A script: the shared clock and epoch functions ({@code epoch.lua}), then its own body. */
     private static String script(String name) {
+        return resource("epoch.lua") + "\n" + resource(name);
+    }
+
+    private static String resource(String name) {
         try (InputStream in = RedisHubLog.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name + " next to " + RedisHubLog.class.getName());
@@ -427,7 +447,7 @@ public final class RedisHubLog implements HubLog {
 
         /**
          * What every key starts with, so several hubs (or other data) share one Redis; default
-         * {@code runnel:}. Nodes that share topics must use the same prefix.
+         * {@code runnel:}. Nodes of one hub must use the same prefix.
          */
         public Builder keyPrefix(String keyPrefix) {
             if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.chars().anyMatch(c -> c <= ' ' || c == 127)) {
@@ -438,7 +458,7 @@ public final class RedisHubLog implements HubLog {
         }
 
         /**
-         * How long a publish, a read or a connect may take before it fails; default 2 s. A publish
+         * How long an append, a read or a connect may take before it fails; default 2 s. An append
          * to a Redis that cannot be reached at all fails at once, without waiting.
          */
         public Builder timeout(Duration commandTimeout) {

@@ -268,14 +268,14 @@ class RedisFaultTest {
     void aCopyOlderThanAnEpochChangeIsCaughtTooAndStartsAnEpochNewerThanBoth() throws Exception {
         redis = RedisServer.start(false);
         try (RedisHubLog log = RedisHubLog.connect(redis.uri())) {
-            String first = log.read(null, Map.of()).epoch();
-            log.append("t", Map.of("t", "e", "d", "1"), 100);
-            assertThat(log.read(first, Map.of()).head()).isEqualTo(1);
+            String first = log.read(null, 0, 0).epoch();
+            log.append(Map.of("t", "e", "d", "1"), 100);
+            assertThat(log.read(first, 0, 0).head()).isEqualTo(1);
             String saved = direct(c -> c.sync().save());
             assertThat(saved).isEqualTo("OK");
             Path snapshot = Files.copy(redis.dataDir().resolve("dump.rdb"), redis.dataDir().resolve("snapshot-at-1.rdb"));
-            log.append("t", Map.of("t", "e", "d", "2"), 100);
-            assertThat(log.read(first, Map.of()).head()).isEqualTo(2);
+            log.append(Map.of("t", "e", "d", "2"), 100);
+            assertThat(log.read(first, 1, 0).head()).isEqualTo(2);
 
             restore(snapshot);
             String second = readAgain(log, first).epoch();
@@ -285,7 +285,7 @@ class RedisFaultTest {
 
             assertThat(third).isNotIn(first, second);
             assertThat(Long.parseLong(third)).isGreaterThan(Long.parseLong(second));
-            assertThat(log.append("t", Map.of("t", "e", "d", "3"), 100).epoch()).isEqualTo(third);
+            assertThat(log.append(Map.of("t", "e", "d", "3"), 100).epoch()).isEqualTo(third);
         }
     }
 
@@ -301,7 +301,7 @@ class RedisFaultTest {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {
-                return log.read(epoch, Map.of());
+                return log.read(epoch, 0, 0);
             } catch (HubUnavailableException notYet) {
                 if (System.nanoTime() > deadline) {
                     throw notYet;
@@ -369,7 +369,7 @@ class RedisFaultTest {
         // give a re-send every chance to happen: the node is connected again and has published since
         await(() -> a.hub().isReady(), "node A reconnected");
         a.hub().publish("t", "later");
-        List<StreamMessage<String, String>> stored = direct(c -> c.sync().xrange("runnel:topic:t", Range.create("-", "+")));
+        List<StreamMessage<String, String>> stored = direct(c -> c.sync().xrange("runnel:log", Range.create("-", "+")));
         List<String> copies = stored.stream().filter(m -> probe.equals(m.getBody().get("d"))).map(StreamMessage::getId).toList();
         assertThat(copies).as("entries holding the one publish (Lettuce must not send it again after reconnecting)").hasSize(1);
         if (failure != null) {
