@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -58,8 +57,6 @@ final class LogFollower {
     private final int retain;
     /** Signalled, under the store's lock, after every round the reader applied. */
     private final Condition applied;
-    /** Rounds applied so far. Under the lock. */
-    private long rounds;
     /** True once the node has read everything the log held when it learned the epoch. Under the lock. */
     private boolean loaded;
 
@@ -126,24 +123,29 @@ final class LogFollower {
     }
 
     /**
-     * Where a new subscription resumes. Waits for the node to have loaded the log and, when the id asked
-     * for may name an event read since, for one more read; at most {@link #RESOLVE_WAIT} in all.
+     * Where a new subscription resumes. A subscription without an id starts at once, live. One that
+     * resumes is resolved once this node has read everything the log held when it asked (the log's
+     * head), so every node answers alike and no event published before the request is missed or
+     * mistaken: this costs one call to the log, and a wait of at most {@link #RESOLVE_WAIT} for the reader.
      *
-     * @throws HubUnavailableException when the reader could not read in time
+     * @throws HubUnavailableException when the log cannot be asked, or the reader did not catch up in time
      */
     ResumePoint resolve(Selection selection, String lastEventId, boolean earliest) {
+        if (lastEventId == null && !earliest) {
+            return ResumePoint.NONE;
+        }
         long deadline = System.nanoTime() + RESOLVE_WAIT.toNanos();
-        long target;
+        HubLog.Position head;
+        try {
+            head = log.head();
+        } catch (HubUnavailableException down) {
+            return resolveWhileDown(selection, lastEventId, earliest, down);
+        }
         store.lock.lock();
         try {
-            if (loaded) {
-                ResumePoint point = replays.resolve(selection, lastEventId, earliest);
-                if (!point.mayBeNewer()) {
-                    return point;
-                }
+            if (caughtUp(head)) {
+                return replays.resolve(selection, lastEventId, earliest);
             }
-            // a round in progress may have read before the event was stored: wait for the one after it
-            target = rounds + 2;
         } finally {
             store.lock.unlock();
         }
@@ -151,12 +153,12 @@ final class LogFollower {
         store.lock.lock();
         try {
             long left = deadline - System.nanoTime();
-            while ((!loaded || rounds < target) && left > 0) {
+            while (!caughtUp(head) && left > 0) {
                 left = applied.awaitNanos(left);
             }
-            if (!loaded || rounds < target) {
-                throw new HubUnavailableException("this node has not read the hub's log in " + RESOLVE_WAIT.toMillis()
-                        + " ms (" + log + "); retry shortly");
+            if (!caughtUp(head)) {
+                throw new HubUnavailableException("this node has not read the hub's log up to " + head.epoch() + "-" + head.seq()
+                        + " within " + RESOLVE_WAIT.toMillis() + " ms (" + log + "); retry shortly");
             }
             return replays.resolve(selection, lastEventId, earliest);
         } catch (InterruptedException e) {
@@ -165,6 +167,31 @@ final class LogFollower {
         } finally {
             store.lock.unlock();
         }
+    }
+
+    /**
+     * The log cannot be asked: no event can be published meanwhile, so an id this node holds resumes from
+     * its history (what it had not read yet follows once the log is back); any other answer could be
+     * wrong, and the caller is told to retry.
+     */
+    private ResumePoint resolveWhileDown(Selection selection, String lastEventId, boolean earliest, HubUnavailableException down) {
+        store.lock.lock();
+        try {
+            if (loaded) {
+                ResumePoint point = replays.resolve(selection, lastEventId, earliest);
+                if (point.outcome() != dev.runnel.hub.Resumed.NOT_FOUND) {
+                    return point;
+                }
+            }
+        } finally {
+            store.lock.unlock();
+        }
+        throw down;
+    }
+
+    /** True when this node has loaded the log and read it through {@code head}. Under the lock. */
+    private boolean caughtUp(HubLog.Position head) {
+        return loaded && head.epoch().equals(store.epoch) && store.seq >= head.seq();
     }
 
     /** What the reader reads next: in the node's epoch, after the cut. */
@@ -222,7 +249,6 @@ final class LogFollower {
                 }
                 more = full;
             }
-            rounds++;
             applied.signalAll();
         } finally {
             store.lock.unlock();

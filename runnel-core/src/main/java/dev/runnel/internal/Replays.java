@@ -48,26 +48,12 @@ final class Replays {
         }
         EventId parsed = EventId.parse(lastEventId);
         if (parsed == EventId.MALFORMED) {
-            // a publisher's id this node has not read yet, perhaps
-            return publisherIds ? ResumePoint.notYetKnown() : ResumePoint.reset("malformed");
+            return ResumePoint.reset(publisherIds ? "unknown" : "malformed"); // any text may be a publisher's id
         }
-        if (store.epoch == null || parsed.seq() > store.seq && parsed.epoch().equals(store.epoch)
-                || olderEpoch(store.epoch, parsed.epoch())) {
-            return ResumePoint.notYetKnown();
-        }
-        if (!parsed.epoch().equals(store.epoch)) {
-            return publisherIds ? ResumePoint.notYetKnown() : ResumePoint.reset("unknown");
+        if (!parsed.epoch().equals(store.epoch) || parsed.seq() > store.seq) {
+            return ResumePoint.reset("unknown");
         }
         return complete(selection, parsed.seq()) ? ResumePoint.after(parsed.seq()) : ResumePoint.reset("expired");
-    }
-
-    /** True when epoch {@code mine} is older than {@code theirs} (epochs grow as numbers): this node may be behind. */
-    private static boolean olderEpoch(String mine, String theirs) {
-        try {
-            return Long.parseLong(theirs, 36) > Long.parseLong(mine, 36) && theirs.length() >= mine.length();
-        } catch (NumberFormatException notAnEpoch) {
-            return false;
-        }
     }
 
     /**
