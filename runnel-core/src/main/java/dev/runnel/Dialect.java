@@ -108,7 +108,9 @@ public enum Dialect {
         if (swap == null) {
             return "inner";
         }
-        return switch (swap.toLowerCase(Locale.ROOT)) {
+        // htmx's modifiers ("innerHTML swap:1s settle:200ms") mean nothing to Datastar: the style is the first word
+        String style = swap.strip().split("\\s+", 2)[0];
+        return switch (style.toLowerCase(Locale.ROOT)) {
             case "innerhtml", "inner" -> "inner";
             case "outerhtml", "outer" -> "outer";
             case "beforeend", "append" -> "append";

@@ -234,10 +234,15 @@ public final class TopicHub implements Hub {
         return combiner.publish(formatted);
     }
 
+    /** htmx swap styles Datastar has no mode for: valid, so published; a Datastar subscriber gets an error event in its place. */
+    private static final Set<String> HTMX_ONLY_SWAPS = Set.of("textcontent", "none");
+
     /**
      * Frames a published value in every dialect before it takes an id, so one that some dialect cannot
-     * carry (a swap Datastar has no name for, a codec that returned nothing) is the publisher's error
-     * and never reaches a subscriber's writer. Returns the usual dialect's event, encoded under the lock.
+     * carry (a swap no dialect knows, a codec that returned nothing) is the publisher's error and never
+     * reaches a subscriber's writer. The exception: a swap style htmx has and Datastar lacks
+     * ({@code textContent}, {@code none}) is published, and a Datastar subscriber gets an error event for
+     * that one event. Returns the usual dialect's event, encoded under the lock.
      */
     private static SseEvent framed(Prepared prepared, Object value, String topic) {
         SseEvent usual = null;
@@ -246,6 +251,9 @@ public final class TopicHub implements Hub {
             try {
                 event = prepared.toEvent(dialect);
             } catch (IllegalArgumentException e) {
+                if (htmxOnlySwap(prepared, dialect)) {
+                    continue;
+                }
                 throw new IllegalArgumentException("cannot publish the " + value.getClass().getSimpleName() + " on " + UpdateChecks.shown(topic)
                         + ": subscribers using " + dialect + " could not receive it: " + e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -257,6 +265,11 @@ public final class TopicHub implements Hub {
             }
         }
         return usual;
+    }
+
+    private static boolean htmxOnlySwap(Prepared prepared, Dialect dialect) {
+        return (dialect == Dialect.DATASTAR || dialect == Dialect.DATASTAR_BETA) && prepared instanceof Prepared.Html html
+                && html.swap() != null && HTMX_ONLY_SWAPS.contains(html.swap().strip().split("\\s+", 2)[0].toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override

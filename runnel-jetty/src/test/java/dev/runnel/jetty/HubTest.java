@@ -131,6 +131,26 @@ class HubTest {
     }
 
     @Test
+    void anHtmxSwapWithModifiersReachesDatastarAsItsStyleAndAnHtmxOnlyStyleIsPublishedWithAnErrorEventForDatastar() throws Exception {
+        SseEngine engine = SseEngine.builder().renderer(f -> "<b>7</b>").build();
+        RunnelServer server = serve(engine);
+        RawSseClient datastar = subscribe(server, "panel", Map.of("Datastar-Request", "true"));
+        RawSseClient htmx2 = subscribe(server, "panel");
+        await(() -> engine.hub().subscribers("panel") == 2, "2 subscribed");
+
+        String slow = engine.hub().publish("panel", Fragment.of("page", "count", Map.of(), "count").withSwap("outerHTML swap:1s")).id();
+        String text = engine.hub().publish("panel", Fragment.of("page", "count", Map.of(), "count").withSwap("textContent")).id();
+        String after = engine.hub().publish("panel", Fragment.of("page", "count", Map.of(), "count")).id();
+
+        String onDatastar = datastar.awaitText("id: " + after, WAIT);
+        assertThat(onDatastar).contains("id: " + slow + "\ndata: selector #count\ndata: mode outer\n");
+        assertThat(onDatastar).as("the one event Datastar cannot take").contains("event: error").doesNotContain("id: " + text + "\n");
+        String onHtmx = htmx2.awaitText("id: " + after, WAIT);
+        assertThat(onHtmx).contains("id: " + text).doesNotContain("event: error");
+        assertThat(engine.hub().subscribers("panel")).as("nobody left").isEqualTo(2);
+    }
+
+    @Test
     void thousandSubscribersOverLoopbackAllReceiveABroadcast() throws Exception {
         SseEngine engine = SseEngine.builder().build();
         RunnelServer server = serve(engine);
