@@ -45,4 +45,30 @@ class HubSampleTest {
                     + "\ndata: <h2>Rain &amp; &lt;wind&gt; in Zürich</h2>\n\n");
         }
     }
+
+    @Test
+    void theSelectorSampleGivesTheOwnersPrivateBookUpdateToTheOwnerOnlyAndResumesAfterItsId() throws Exception {
+        dev.runnel.SseEngine engine = HubSample.engineWithPublisherIds();
+        RunnelServer books = RunnelServer.builder().port(0).engine(engine).build();
+        books.sse("/books/{user}", request -> HubSample.books(engine.hub(), request, request.pathParam("user")));
+        books.start();
+        try (RawSseClient ada = RawSseClient.get(books.uri().resolve("/books/ada"));
+             RawSseClient bob = RawSseClient.get(books.uri().resolve("/books/bob"))) {
+            assertThat(ada.header("X-Resumed")).isEqualTo("NONE");
+            Await.until(() -> engine.hub().publish(dev.runnel.hub.Update.of("https://example.com/books/0", "probe")).subscribers() == 2,
+                    "both subscribed", WAIT);
+
+            Published mine = HubSample.bookChanged(engine.hub(), "1", "{\"title\":\"Über\"}", "ada");
+            Published next = HubSample.bookChanged(engine.hub(), "2", "{\"title\":\"Zwei\"}", "ada");
+
+            assertThat(ada.awaitText(next.id(), WAIT)).contains("id: " + mine.id() + "\ndata: {\"title\":\"Über\"}");
+            assertThat(bob.text()).doesNotContain("Über");
+            try (RawSseClient back = RawSseClient.get(books.uri().resolve("/books/ada"), java.util.Map.of("Last-Event-ID", mine.id()))) {
+                assertThat(back.header("X-Resumed")).isEqualTo("FOUND");
+                assertThat(back.awaitText(next.id(), WAIT)).doesNotContain("Über").contains("Zwei");
+            }
+        } finally {
+            books.stop();
+        }
+    }
 }
