@@ -74,6 +74,10 @@ public class RunnelAutoConfiguration {
                 .withQueueLimits(hub.maxQueuedEvents(), hub.maxQueuedBytes().toBytes())
                 .withSlowClients(hub.slowClients())
                 .withMaxTopics(hub.maxTopics())
+                .withMaxReplayBytes(hub.maxReplayBytes().toBytes())
+                .withMaxHistory(hub.maxHistory())
+                .withMaxSelectors(hub.maxSelectors())
+                .withPublisherIds(hub.publisherIds())
                 .withAccess(access.getIfAvailable(() -> TopicAccess.ALLOW_ALL));
         HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri(), context.getClassLoader()) : hubLog.getIfAvailable();
         try {

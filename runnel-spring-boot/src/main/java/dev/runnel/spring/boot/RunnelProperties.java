@@ -81,6 +81,10 @@ public record RunnelProperties(
      * @param maxQueuedEvents events one subscriber may have waiting to be written (1 or more, default 512)
      * @param maxQueuedBytes bytes one subscriber may have waiting to be written (1KB or more, default 256KB)
      * @param maxTopics most topics the hub keeps at once (1 or more, default 10000)
+     * @param maxReplayBytes bytes the replay buffers of all topics hold together (1KB or more, default 64MB)
+     * @param maxHistory events the whole hub keeps for replay, and on Redis how many the log keeps (1 to 10000000, default 100000)
+     * @param maxSelectors most topic selectors one subscription may name (1 to 10000, default 100)
+     * @param publisherIds whether a published update may carry its publisher's id (default false)
      * @param redisUri when set, the hub runs on Redis (runnel-redis must be on the class path), so that
      *     several instances share topics and a client resumes on any of them; for example redis://127.0.0.1:6379
      */
@@ -91,6 +95,10 @@ public record RunnelProperties(
             @DefaultValue("512") int maxQueuedEvents,
             @DefaultValue("256KB") DataSize maxQueuedBytes,
             @DefaultValue("10000") int maxTopics,
+            @DefaultValue("64MB") DataSize maxReplayBytes,
+            @DefaultValue("100000") int maxHistory,
+            @DefaultValue("100") int maxSelectors,
+            @DefaultValue("false") boolean publisherIds,
             URI redisUri) {
 
         public Hub {
@@ -108,6 +116,15 @@ public record RunnelProperties(
             }
             if (maxTopics < 1) {
                 throw new IllegalArgumentException("runnel.hub.max-topics must be 1 or more, got " + maxTopics);
+            }
+            if (maxReplayBytes.toBytes() < 1024) {
+                throw new IllegalArgumentException("runnel.hub.max-replay-bytes must be 1KB or more, got " + maxReplayBytes);
+            }
+            if (maxHistory < 1 || maxHistory > 10_000_000) {
+                throw new IllegalArgumentException("runnel.hub.max-history must be from 1 to 10000000, got " + maxHistory);
+            }
+            if (maxSelectors < 1 || maxSelectors > 10_000) {
+                throw new IllegalArgumentException("runnel.hub.max-selectors must be from 1 to 10000, got " + maxSelectors);
             }
             if (redisUri != null && !java.util.Set.of("redis", "rediss", "redis-sentinel").contains(redisUri.getScheme())) {
                 throw new IllegalArgumentException("runnel.hub.redis-uri must start with redis://, rediss:// or redis-sentinel://, got "

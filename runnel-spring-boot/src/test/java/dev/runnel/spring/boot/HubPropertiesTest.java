@@ -38,7 +38,8 @@ class HubPropertiesTest {
     void settingsReachTheHub() {
         runner.withPropertyValues("runnel.hub.replay-count=7", "runnel.hub.replay-age=30s",
                 "runnel.hub.slow-clients=coalesce-by-event-name", "runnel.hub.max-queued-events=64",
-                "runnel.hub.max-queued-bytes=64KB", "runnel.hub.max-topics=5").run(context -> {
+                "runnel.hub.max-queued-bytes=64KB", "runnel.hub.max-topics=5", "runnel.hub.max-replay-bytes=2MB",
+                "runnel.hub.max-history=500", "runnel.hub.max-selectors=7", "runnel.hub.publisher-ids=true").run(context -> {
             HubOptions options = context.getBean(Hub.class).options();
             assertThat(options.replayCount()).isEqualTo(7);
             assertThat(options.replayAge()).isEqualTo(Duration.ofSeconds(30));
@@ -46,6 +47,10 @@ class HubPropertiesTest {
             assertThat(options.maxQueuedEvents()).isEqualTo(64);
             assertThat(options.maxQueuedBytes()).isEqualTo(64 * 1024);
             assertThat(options.maxTopics()).isEqualTo(5);
+            assertThat(options.maxReplayBytes()).isEqualTo(2 * 1024 * 1024);
+            assertThat(options.maxHistory()).isEqualTo(500);
+            assertThat(options.maxSelectors()).isEqualTo(7);
+            assertThat(options.publisherIds()).isTrue();
         });
     }
 
@@ -63,6 +68,9 @@ class HubPropertiesTest {
         assertRefused("runnel.hub.max-queued-events=0", "runnel.hub.max-queued-events must be 1 or more, got 0");
         assertRefused("runnel.hub.max-queued-bytes=100B", "runnel.hub.max-queued-bytes must be 1KB or more, got 100B");
         assertRefused("runnel.hub.max-topics=0", "runnel.hub.max-topics must be 1 or more, got 0");
+        assertRefused("runnel.hub.max-replay-bytes=10B", "runnel.hub.max-replay-bytes must be 1KB or more, got 10B");
+        assertRefused("runnel.hub.max-history=0", "runnel.hub.max-history must be from 1 to 10000000, got 0");
+        assertRefused("runnel.hub.max-selectors=10001", "runnel.hub.max-selectors must be from 1 to 10000, got 10001");
         assertRefused("runnel.write-timeout=0s", "runnel.write-timeout must be more than 0, got PT0S");
         assertRefused("runnel.shutdown-grace=-5s", "runnel.shutdown-grace must be 0 or more, got PT-5S");
         assertRefused("runnel.retry=0ms", "runnel.retry must be more than 0, got PT0S");
