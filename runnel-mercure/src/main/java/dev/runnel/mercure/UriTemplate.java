@@ -13,10 +13,11 @@ import java.util.Objects;
  *
  * <p>Where RFC 6570 only defines expansion, matching widens it in a few documented ways: each
  * occurrence of a variable matches independently ({@code {x}/{x}} matches {@code a/b});
- * percent-encoded triplets may use either case; variables may hold IRI characters unencoded
- * ({@code books/{id}} matches {@code books/café}), since Mercure topics are IRIs; and for a
- * prefix {@code :N}, a percent-encoded UTF-8 sequence counts as one character. Literal text is
- * compared exactly, so a template without expressions matches only itself.
+ * percent-encoded triplets may use either case; and for a prefix {@code :N}, a percent-encoded
+ * UTF-8 sequence counts as one character. As in the expansion, variables hold only ASCII:
+ * {@code books/{id}} matches {@code books/caf%C3%A9}, not {@code books/café}. Literal text is
+ * compared exactly (IRI characters included), so a template without expressions matches only
+ * itself.
  */
 public final class UriTemplate {
 

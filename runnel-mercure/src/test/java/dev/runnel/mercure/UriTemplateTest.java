@@ -163,9 +163,11 @@ class UriTemplateTest {
         assertThat(matches("{v:1}", "%F0%9F%98%80")).isTrue(); // one emoji
         assertThat(matches("{v:1}", "ab")).isFalse();
         assertThat(matches("{v:2}", "%C3%A9ab")).isFalse();
-        assertThat(matches("{v:1}", "é")).isTrue();
-        assertThat(matches("{v:1}", "😀")).isTrue();
-        assertThat(matches("{v:1}", "😀a")).isFalse();
+        assertThat(matches("{+v:1}", "%41")).isTrue(); // a lone triplet: one character at most
+        assertThat(matches("{v:1}", "%C3%A9%C3%A9")).isFalse();
+        assertThat(matches("{&b:1}", "&b=%F0%9F%98%80")).isTrue(); // named: the first character may be encoded too
+        assertThat(matches("{;v:1}", ";v=%C3%A9")).isTrue();
+        assertThat(matches("{;v:1}", ";v=%C3%A9a")).isFalse();
         assertThat(matches("{;v:2}", ";v")).isTrue();
         assertThat(matches("{;v:2}", ";v=ab")).isTrue();
         assertThat(matches("{;v:2}", ";v=")).isFalse();
@@ -174,17 +176,24 @@ class UriTemplateTest {
     }
 
     @Test
-    void internationalCharactersMatchAsInIris() {
-        assertThat(matches("https://example.com/livres/{id}", "https://example.com/livres/café")).isTrue();
+    void variablesHoldNonAsciiPercentEncodedAsExpansionWritesIt() {
         assertThat(matches("https://example.com/livres/{id}", "https://example.com/livres/caf%C3%A9")).isTrue();
-        assertThat(matches("https://example.com/livres/{id}", "https://example.com/livres/日本語")).isTrue();
-        assertThat(matches("https://exämple.com/{id}", "https://exämple.com/x")).isTrue();
-        assertThat(matches("https://exämple.com/{id}", "https://example.com/x")).isFalse();
-        // an unpaired surrogate is not a character an IRI may hold
+        assertThat(matches("https://example.com/livres/{id}", "https://example.com/livres/caf%c3%a9")).isTrue();
+        assertThat(matches("https://example.com/livres/{id}", "https://example.com/livres/café")).isFalse();
+        assertThat(matches("https://example.com/livres/{+id}", "https://example.com/livres/日本語")).isFalse();
         assertThat(matches("{id}", "a\uD800b")).isFalse();
-        // neither are controls or spaces, raw
         assertThat(matches("{+id}", "a\u0000b")).isFalse();
         assertThat(matches("{+id}", "a\u0085b")).isFalse();
+    }
+
+    @Test
+    void literalIriCharactersMatchThemselves() {
+        assertThat(matches("https://exämple.com/livres/{id}", "https://exämple.com/livres/x")).isTrue();
+        assertThat(matches("https://exämple.com/{id}", "https://example.com/x")).isFalse();
+        assertThat(matches("https://example.com/日本/{id}", "https://example.com/日本/1")).isTrue();
+        assertThat(matches("https://example.com/😀{/id}", "https://example.com/😀/1")).isTrue();
+        assertThat(matches("https://example.com/😀{/id}", "https://example.com/😁/1")).isFalse();
+        assertThat(UriTemplate.parse("https://example.com/😀").matches("https://example.com/😀")).isTrue();
     }
 
     @Test

@@ -3,9 +3,9 @@ package dev.runnel.mercure.internal;
 /** The sets of characters (code points) the template grammar and the matcher test against. */
 enum CharClass {
     /** What a variable of a simple, label, path or query expression expands to, unencoded. */
-    UNRESERVED_OR_IRI,
+    UNRESERVED,
     /** What a variable of a reserved or fragment expression expands to, unencoded. */
-    RESERVED_OR_IRI,
+    UNRESERVED_OR_RESERVED,
     HEX,
     /** Hex digits of a UTF-8 lead byte of a two-byte sequence: C or D. */
     LEAD_OF_TWO,
@@ -16,8 +16,8 @@ enum CharClass {
 
     boolean contains(int c) {
         return switch (this) {
-            case UNRESERVED_OR_IRI -> isUnreserved(c) || isIri(c);
-            case RESERVED_OR_IRI -> isUnreserved(c) || isReserved(c) || isIri(c);
+            case UNRESERVED -> isUnreserved(c);
+            case UNRESERVED_OR_RESERVED -> isUnreserved(c) || isReserved(c);
             case HEX -> isHex(c);
             case LEAD_OF_TWO -> c == 'C' || c == 'D' || c == 'c' || c == 'd';
             case CONTINUATION -> (c >= '8' && c <= '9') || (c >= 'A' && c <= 'B') || (c >= 'a' && c <= 'b');
@@ -50,7 +50,7 @@ enum CharClass {
         };
     }
 
-    /** RFC 3987 ucschar or iprivate: the characters an IRI holds beyond ASCII. */
+    /** RFC 3987 ucschar or iprivate: the characters an IRI holds beyond ASCII, which template literals may hold. */
     static boolean isIri(int c) {
         if (c < 0xA0) {
             return false;

@@ -10,7 +10,7 @@ import java.util.List;
  * backtracking, hence nothing a hostile topic can blow up.
  *
  * <p>Prefix modifiers ({@code {var:N}}) need "at most N characters". Rather than N copies of
- * states, a state carries a counter: an edge may reset it or add one (up to a limit), and of
+ * states, a state carries a counter: an edge may set it or add one (up to a limit), and of
  * two ways to reach the same state only the lower count is kept, since it can do all that the
  * higher one can. Counting regions are never nested, so one counter per state suffices.
  *
@@ -19,7 +19,7 @@ import java.util.List;
 final class Nfa {
 
     private static final int EPSILON = 0;
-    private static final int RESET = 1;
+    private static final int SET = 1;
     private static final int COUNT = 2;
     private static final int CODE_POINT = 3;
     private static final int CLASS = 4;
@@ -31,7 +31,7 @@ final class Nfa {
     /** Edges of state s are edgeFrom[s] .. edgeFrom[s + 1] - 1. */
     private final int[] edgeFrom;
     private final int[] kind;
-    /** The code point, the CharClass ordinal, or the counter limit. */
+    /** The code point, the CharClass ordinal, the counter limit, or the value the counter is set to. */
     private final int[] argument;
     private final int[] target;
 
@@ -59,14 +59,14 @@ final class Nfa {
         }
     }
 
-    /** Whether the automaton accepts {@code input} whole. */
-    boolean matches(String input) {
+    /** Whether the automaton accepts {@code input} from index {@code from} to {@code to}, exclusive, whole. */
+    boolean matches(String input, int from, int to) {
         int states = edgeFrom.length - 1;
         Run current = new Run(states);
         Run next = new Run(states);
         current.offer(start, 0);
         current.close(this);
-        for (int i = 0; i < input.length(); ) {
+        for (int i = from; i < to; ) {
             int c = input.codePointAt(i);
             i += Character.charCount(c);
             next.clear();
@@ -147,7 +147,7 @@ final class Nfa {
                 for (int e = nfa.edgeFrom[s]; e < nfa.edgeFrom[s + 1]; e++) {
                     switch (nfa.kind[e]) {
                         case EPSILON -> offer(nfa.target[e], n);
-                        case RESET -> offer(nfa.target[e], 0);
+                        case SET -> offer(nfa.target[e], nfa.argument[e]);
                         case COUNT -> {
                             if (n < nfa.argument[e]) {
                                 offer(nfa.target[e], n + 1);
@@ -173,9 +173,9 @@ final class Nfa {
             edges.add(new int[] {from, EPSILON, 0, to});
         }
 
-        /** An epsilon edge that sets the counter to zero. */
-        void reset(int from, int to) {
-            edges.add(new int[] {from, RESET, 0, to});
+        /** An epsilon edge that sets the counter to {@code value}. */
+        void set(int from, int to, int value) {
+            edges.add(new int[] {from, SET, value, to});
         }
 
         /** An epsilon edge that adds one to the counter, taken only while it stays at most {@code limit}. */

@@ -14,13 +14,13 @@ import java.util.List;
  * <ul>
  *   <li>each occurrence of a variable is matched on its own: {@code {x}/{x}} matches {@code a/b};
  *   <li>a percent-encoded triplet is any {@code %} and two hex digits of either case;
- *   <li>a variable may hold IRI characters (RFC 3987 ucschar and iprivate) unencoded, as
- *       Mercure topics are IRIs: {@code {id}} matches {@code café} as well as {@code caf%C3%A9};
  *   <li>for a prefix {@code :N}, a percent-encoded UTF-8 sequence or triplet counts as one
  *       character.
  * </ul>
  *
- * <p>Literal text, the operators' characters and variable names are matched exactly.
+ * <p>As in the expansion, a variable never holds a character beyond ASCII unencoded:
+ * {@code {id}} matches {@code caf%C3%A9}, not {@code café}. Literal text (IRI characters
+ * included), the operators' characters and variable names are matched exactly.
  */
 public final class TemplateMatcher {
 
@@ -32,7 +32,14 @@ public final class TemplateMatcher {
     private TemplateMatcher(List<Part> parts) {
         leading = parts.isEmpty() || !(parts.getFirst() instanceof Literal l) ? "" : l.text();
         trailing = parts.isEmpty() || !(parts.getLast() instanceof Literal l) ? "" : l.text();
-        nfa = parts.stream().allMatch(p -> p instanceof Literal) ? null : compile(parts);
+        if (parts.stream().allMatch(p -> p instanceof Literal)) {
+            nfa = null;
+        } else {
+            // the automaton runs on what lies between the leading and trailing literals
+            int first = leading.isEmpty() ? 0 : 1;
+            int last = trailing.isEmpty() ? parts.size() : parts.size() - 1;
+            nfa = compile(parts.subList(first, last));
+        }
     }
 
     /**
@@ -54,7 +61,7 @@ public final class TemplateMatcher {
                 || uri.length() < leading.length() + trailing.length()) {
             return false;
         }
-        return nfa.matches(uri);
+        return nfa.matches(uri, leading.length(), uri.length() - trailing.length());
     }
 
     private static Nfa compile(List<Part> parts) {
@@ -118,19 +125,18 @@ public final class TemplateMatcher {
 
     /** The expansion of one defined variable, whatever its value: a string, a list or a map. */
     private static int variable(Nfa.Builder b, int from, VarSpec v, Operator op) {
-        CharClass chars = op.allowsReserved ? CharClass.RESERVED_OR_IRI : CharClass.UNRESERVED_OR_IRI;
+        CharClass chars = op.allowsReserved ? CharClass.UNRESERVED_OR_RESERVED : CharClass.UNRESERVED;
         if (v.prefix() > 0) {
             // a string, cut to its first N characters
             if (!op.named) {
-                return ValueAutomata.atMost(b, from, chars, v.prefix());
+                return ValueAutomata.atMost(b, from, chars, v.prefix(), false);
             }
             int afterName = text(b, from, v.name());
             int end = b.state();
             emptyNamed(b, afterName, end, op);
             int equals = b.state();
             b.codePoint(afterName, '=', equals);
-            int one = ValueAutomata.one(b, equals, chars);
-            b.epsilon(ValueAutomata.atMost(b, one, chars, v.prefix() - 1), end);
+            b.epsilon(ValueAutomata.atMost(b, equals, chars, v.prefix(), true), end);
             return end;
         }
         if (!v.explode()) {

@@ -58,36 +58,45 @@ final class ValueAutomata {
     }
 
     /**
-     * At most {@code max} characters, where a percent-encoded UTF-8 sequence (or any lone
-     * triplet) is one character, as the prefix modifier counts characters before encoding.
+     * At most {@code max} characters (and at least one when {@code atLeastOne}), where a
+     * percent-encoded UTF-8 sequence (or any lone triplet) is one character, as the prefix
+     * modifier counts characters before encoding.
      */
-    static int atMost(Nfa.Builder b, int from, CharClass chars, int max) {
-        if (max == 0) {
-            return from;
-        }
+    static int atMost(Nfa.Builder b, int from, CharClass chars, int max, boolean atLeastOne) {
         int loop = b.state();
-        b.reset(from, loop);
-        int character = b.state();
-        b.count(loop, character, max);
-        b.charClass(character, chars, loop);
+        if (atLeastOne) {
+            int first = b.state();
+            character(b, from, chars, first);
+            b.set(first, loop, 1);
+        } else {
+            b.set(from, loop, 0);
+        }
+        int next = b.state();
+        b.count(loop, next, max);
+        character(b, next, chars, loop);
+        return loop;
+    }
+
+    /** One character from {@code from} to {@code to}: as is, or percent-encoded. */
+    private static void character(Nfa.Builder b, int from, CharClass chars, int to) {
+        b.charClass(from, chars, to);
         int percent = b.state();
-        b.codePoint(character, '%', percent);
+        b.codePoint(from, '%', percent);
         // a lone triplet
-        b.charClass(b.chain(percent, CharClass.HEX), CharClass.HEX, loop);
+        b.charClass(b.chain(percent, CharClass.HEX), CharClass.HEX, to);
         // a two-byte lead: %C0-%DF, then one continuation
         int lead2 = b.chain(percent, CharClass.LEAD_OF_TWO);
-        continuations(b, b.chain(lead2, CharClass.HEX), 1, loop);
+        continuations(b, b.chain(lead2, CharClass.HEX), 1, to);
         // a three-byte lead: %E0-%EF, then two
         int lead3 = b.state();
         b.codePoint(percent, 'E', lead3);
         b.codePoint(percent, 'e', lead3);
-        continuations(b, b.chain(lead3, CharClass.HEX), 2, loop);
+        continuations(b, b.chain(lead3, CharClass.HEX), 2, to);
         // a four-byte lead: %F0-%F7, then three
         int lead4 = b.state();
         b.codePoint(percent, 'F', lead4);
         b.codePoint(percent, 'f', lead4);
-        continuations(b, b.chain(lead4, CharClass.OCTAL), 3, loop);
-        return loop;
+        continuations(b, b.chain(lead4, CharClass.OCTAL), 3, to);
     }
 
     /** {@code n} triplets %80-%BF from {@code from}, ending at {@code end}. */
