@@ -248,6 +248,25 @@ class UriTemplateTest {
     }
 
     @Test
+    void loneVariableShortcutAgreesWithTheAutomaton() {
+        // {x}{z} expands to the same strings as {x}, but is not a lone variable: the automaton decides
+        String pool = "aZ9-._~%4fG,;/?#[]@!$&'()*+= é{";
+        java.util.Random random = new java.util.Random(42);
+        for (String op : new String[] {"", "+"}) {
+            UriTemplate lone = UriTemplate.parse("p/{" + op + "x}.s");
+            UriTemplate pair = UriTemplate.parse("p/{" + op + "x}{" + op + "z}.s");
+            for (int i = 0; i < 20_000; i++) {
+                StringBuilder middle = new StringBuilder();
+                for (int n = random.nextInt(8); n > 0; n--) {
+                    middle.append(pool.charAt(random.nextInt(pool.length())));
+                }
+                String uri = "p/" + middle + ".s";
+                assertThat(lone.matches(uri)).as("%s on %s", lone, uri).isEqualTo(pair.matches(uri));
+            }
+        }
+    }
+
+    @Test
     void templateKeepsItsText() {
         assertThat(UriTemplate.parse("https://example.com/{id}")).hasToString("https://example.com/{id}");
         assertThat(UriTemplate.parse("a{b}")).isEqualTo(UriTemplate.parse("a{b}"));

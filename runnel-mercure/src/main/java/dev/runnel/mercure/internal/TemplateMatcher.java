@@ -28,6 +28,12 @@ public final class TemplateMatcher {
     private final String trailing;
     /** {@code null} when the template has no expression: then only its own text matches. */
     private final Nfa nfa;
+    /**
+     * For the most common selectors, a lone {@code {var}} or {@code {+var}} between the literals,
+     * the characters it may hold besides commas and triplets: a plain scan then decides. Else
+     * {@code null}.
+     */
+    private final CharClass loneVariable;
 
     private TemplateMatcher(List<Part> parts) {
         leading = parts.isEmpty() || !(parts.getFirst() instanceof Literal l) ? "" : l.text();
@@ -40,6 +46,39 @@ public final class TemplateMatcher {
             int last = trailing.isEmpty() ? parts.size() : parts.size() - 1;
             nfa = compile(parts.subList(first, last));
         }
+        loneVariable = nfa == null ? null : loneVariable(parts.subList(leading.isEmpty() ? 0 : 1,
+                trailing.isEmpty() ? parts.size() : parts.size() - 1));
+    }
+
+    private static CharClass loneVariable(List<Part> middle) {
+        if (middle.size() != 1 || !(middle.getFirst() instanceof Expression e) || e.variables().size() != 1) {
+            return null;
+        }
+        VarSpec v = e.variables().getFirst();
+        if (v.prefix() > 0 || v.explode()) {
+            return null;
+        }
+        return switch (e.operator()) {
+            case SIMPLE -> CharClass.UNRESERVED;
+            case RESERVED -> CharClass.UNRESERVED_OR_RESERVED;
+            default -> null;
+        };
+    }
+
+    /** Whether {@code uri} from {@code from} to {@code to} is characters of {@code chars}, commas and triplets. */
+    private static boolean scan(String uri, int from, int to, CharClass chars) {
+        for (int i = from; i < to; i++) {
+            char c = uri.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= to || !CharClass.isHex(uri.charAt(i + 1)) || !CharClass.isHex(uri.charAt(i + 2))) {
+                    return false;
+                }
+                i += 2;
+            } else if (c != ',' && !chars.contains(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -61,7 +100,9 @@ public final class TemplateMatcher {
                 || uri.length() < leading.length() + trailing.length()) {
             return false;
         }
-        return nfa.matches(uri, leading.length(), uri.length() - trailing.length());
+        int from = leading.length();
+        int to = uri.length() - trailing.length();
+        return loneVariable != null ? scan(uri, from, to, loneVariable) : nfa.matches(uri, from, to);
     }
 
     private static Nfa compile(List<Part> parts) {
