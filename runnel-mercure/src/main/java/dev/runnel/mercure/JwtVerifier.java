@@ -29,11 +29,15 @@ import java.util.Objects;
  * nimbus-jose-jwt, and reads what their {@code mercure} claim grants. A hub keeps one instance for
  * publishers and one for subscribers, as their keys may differ.
  *
+ * <p>The grants come from the {@code mercure} claim, or from {@code https://mercure.rocks/} when
+ * a token carries it, as the reference hub does for older publishers.
+ *
  * <p>Keys: for {@code HS256} (the default), {@code HS384} and {@code HS512}, the secret string,
  * whose UTF-8 bytes are the HMAC key, as in the reference hub (a secret shorter than the hash is
  * accepted, as HMAC pads it with zeros; use at least 32 random bytes). For {@code RS*} and
- * {@code ES*}, the public key in PEM ({@code -----BEGIN PUBLIC KEY-----}) or a certificate whose
- * key is used; an {@code ES*} key must be on its curve (P-256, P-384, P-521).
+ * {@code ES*}, the public key in PEM ({@code -----BEGIN PUBLIC KEY-----}, or for RSA also
+ * {@code -----BEGIN RSA PUBLIC KEY-----}) or a certificate whose key is used; an {@code ES*} key
+ * must be on its curve (P-256, P-384, P-521).
  *
  * <p>A token is refused ({@link InvalidTokenException}) when it is longer than
  * {@value #MAX_TOKEN_LENGTH} characters, malformed, not signed with exactly the configured
@@ -153,7 +157,7 @@ public final class JwtVerifier {
         if (notBefore != null && now.plus(clockSkew).isBefore(notBefore)) {
             throw new InvalidTokenException("token is not valid before " + notBefore);
         }
-        return MercureClaimReader.read(claims.getClaim("mercure"), expiresAt);
+        return MercureClaimReader.read(claims.getClaims(), expiresAt);
     }
 
     private static Instant instant(Date date) {

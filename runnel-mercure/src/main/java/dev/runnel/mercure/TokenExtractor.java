@@ -13,8 +13,7 @@ import java.util.regex.Pattern;
  * <p>A source that is present is used, never skipped: a malformed {@code Authorization} header
  * (another scheme than {@code Bearer}, which is matched in any case; no token; more than one
  * header) or a malformed or repeated query parameter is an error, not a reason to try the next
- * source. Only an empty cookie counts as no cookie, as browsers keep cleared cookies that way.
- * Cookies are read leniently: spaces around names and values, other cookies, a quoted value,
+ * source; so is an empty cookie, as in the reference hub. Cookies are read leniently: spaces around names and values, other cookies, a quoted value,
  * and pieces that are not cookies at all; the first cookie of the name wins.
  *
  * <p>Immutable and safe to share between threads.
@@ -98,6 +97,9 @@ public final class TokenExtractor {
         for (String header : cookieHeaders) {
             Optional<String> value = cookie(header);
             if (value.isPresent()) {
+                if (value.get().isEmpty()) {
+                    throw new InvalidTokenException("the authorization cookie is empty");
+                }
                 return value.map(v -> new BearerToken(v, TokenSource.COOKIE));
             }
         }
@@ -120,7 +122,7 @@ public final class TokenExtractor {
         return token;
     }
 
-    /** The value of this extractor's cookie in one {@code Cookie} header; empty values count as none. */
+    /** The value of the first cookie of this extractor's name in one {@code Cookie} header, maybe empty. */
     private Optional<String> cookie(String header) {
         for (String pair : header.split(";")) {
             int equals = pair.indexOf('=');
@@ -131,9 +133,7 @@ public final class TokenExtractor {
             if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
                 value = value.substring(1, value.length() - 1);
             }
-            if (!value.isEmpty()) {
-                return Optional.of(value);
-            }
+            return Optional.of(value);
         }
         return Optional.empty();
     }

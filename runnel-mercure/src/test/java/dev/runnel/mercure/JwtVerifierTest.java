@@ -184,6 +184,27 @@ class JwtVerifierTest {
     }
 
     @Test
+    void pkcs1RsaPublicKeyPemIsReadAsInTheReferenceHub() throws Exception {
+        // openssl rsa -pubin -RSAPublicKey_out writes this form; its DER is the SubjectPublicKeyInfo's bit string
+        byte[] spki = rsa.getPublic().getEncoded();
+        byte[] pkcs1 = pkcs1Of(spki);
+        String pem = "-----BEGIN RSA PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(pkcs1)
+                + "\n-----END RSA PUBLIC KEY-----\n";
+        String token = sign(new RSASSASigner(rsa.getPrivate()), JWSAlgorithm.RS256, claims().build());
+        assertThat(JwtVerifier.of("RS256", pem).verify(token).publish()).contains(List.of("*"));
+        assertThatThrownBy(() -> JwtVerifier.of("RS256", pem.replace("RSA PUBLIC KEY", "PUBLIC KEY")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The RSAPublicKey inside a 2048-bit key's SubjectPublicKeyInfo: after its fixed 24-byte header. */
+    private static byte[] pkcs1Of(byte[] spki) {
+        // 30 82 01 22 | 30 0d 06 09 2a864886f70d010101 05 00 | 03 82 01 0f 00 | RSAPublicKey
+        assertThat(spki.length).isEqualTo(294);
+        return java.util.Arrays.copyOfRange(spki, 24, spki.length);
+    }
+
+    @Test
     void pemMayHaveWindowsLineEndsAndSurroundingBlanks() throws Exception {
         String token = sign(new RSASSASigner(rsa.getPrivate()), JWSAlgorithm.RS256, claims().build());
         String pem = "\n  " + pem(rsa.getPublic()).replace("\n", "\r\n") + "  \n";
@@ -211,7 +232,9 @@ class JwtVerifierTest {
         assertThatThrownBy(() -> JwtVerifier.of("RS256", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("private");
         assertThatThrownBy(() -> JwtVerifier.of("RS256", "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BEGIN PUBLIC KEY");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RSA PUBLIC KEY");
+        assertThatThrownBy(() -> JwtVerifier.of("RS256", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CERTIFICATE");
         assertThatThrownBy(() -> JwtVerifier.of("HS256", null)).isInstanceOf(NullPointerException.class);
     }
 
@@ -387,6 +410,23 @@ class JwtVerifierTest {
                 .claim("mercure", Map.of("payload", Map.of("html", "<a href='x'>&é</a>")))
                 .build())).payload())
                 .contains("{\"html\":\"<a href='x'>&é</a>\"}");
+    }
+
+    @Test
+    void namespacedClaimOfOldPublishersReplacesTheMercureClaim() throws Exception {
+        // the reference hub reads "https://mercure.rocks/" instead of "mercure" when present
+        MercureClaims claims = JwtVerifier.of("HS256", SECRET).verify(hs256(SECRET, new JWTClaimsSet.Builder()
+                .claim("mercure", Map.of("publish", List.of("a")))
+                .claim("https://mercure.rocks/", Map.of("publish", List.of("b"), "subscribe", List.of("c")))
+                .build()));
+        assertThat(claims.publish()).contains(List.of("b"));
+        assertThat(claims.subscribe()).contains(List.of("c"));
+        MercureClaims only = JwtVerifier.of("HS256", SECRET).verify(hs256(SECRET, new JWTClaimsSet.Builder()
+                .claim("https://mercure.rocks/", Map.of("subscribe", List.of("d"))).build()));
+        assertThat(only.subscribe()).contains(List.of("d"));
+        assertThatThrownBy(() -> JwtVerifier.of("HS256", SECRET).verify(hs256(SECRET, new JWTClaimsSet.Builder()
+                .claim("https://mercure.rocks/", "x").build())))
+                .isInstanceOf(InvalidTokenException.class);
     }
 
     @Test

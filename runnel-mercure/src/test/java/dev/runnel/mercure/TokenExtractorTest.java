@@ -104,9 +104,11 @@ class TokenExtractorTest {
     }
 
     @Test
-    void emptyCookieIsNoToken() throws Exception {
-        assertThat(extract(null, null, "mercureAuthorization=")).isEmpty();
-        assertThat(extract(null, null, "mercureAuthorization=\"\"")).isEmpty();
+    void emptyCookieIsAnErrorAsInTheReferenceHub() {
+        assertThatThrownBy(() -> extract(null, null, "mercureAuthorization="))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("cookie");
+        assertThatThrownBy(() -> extract(null, null, "a=1; mercureAuthorization=\"\"; b=2"))
+                .isInstanceOf(InvalidTokenException.class);
     }
 
     @Test

@@ -16,17 +16,24 @@ public final class MercureClaimReader {
 
     private MercureClaimReader() {}
 
+    /** The claim the draft names. */
+    public static final String CLAIM = "mercure";
+    /** The namespaced claim older publishers send; when present, the reference hub reads it instead. */
+    public static final String NAMESPACED_CLAIM = "https://mercure.rocks/";
+
     /**
-     * The claims of {@code mercure} (as nimbus parsed it: a map, list, string, number, boolean or
-     * {@code null}), expiring at {@code expiresAt} if not {@code null}.
+     * The claims granted by {@code claims} (as nimbus parsed them: values are maps, lists,
+     * strings, numbers, booleans or {@code null}), expiring at {@code expiresAt} if not {@code null}.
      */
-    public static MercureClaims read(Object mercure, Instant expiresAt) throws InvalidTokenException {
+    public static MercureClaims read(Map<String, Object> claims, Instant expiresAt) throws InvalidTokenException {
         Optional<Instant> expiry = Optional.ofNullable(expiresAt);
+        String name = claims.get(NAMESPACED_CLAIM) != null ? NAMESPACED_CLAIM : CLAIM;
+        Object mercure = claims.get(name);
         if (mercure == null) {
             return new MercureClaims(Optional.empty(), Optional.empty(), Optional.empty(), expiry);
         }
         if (!(mercure instanceof Map<?, ?> object)) {
-            throw new InvalidTokenException("claim 'mercure' must be a JSON object");
+            throw new InvalidTokenException("claim '" + name + "' must be a JSON object");
         }
         return new MercureClaims(
                 selectors(object.get("publish"), "publish"),

@@ -13,13 +13,18 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the public key of a PEM text: a {@code PUBLIC KEY} block (X.509 SubjectPublicKeyInfo,
- * RSA or EC) or a {@code CERTIFICATE}, whose key is taken as is (its dates and issuer are not
- * checked). JDK only.
+ * RSA or EC), an {@code RSA PUBLIC KEY} block (PKCS#1), or a {@code CERTIFICATE}, whose key is
+ * taken as is (its dates and issuer are not checked). The forms the reference hub reads. JDK only.
  */
 public final class PemKeys {
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
+
+    /** {@code SEQUENCE { OID 1.2.840.113549.1.1.1, NULL }}. */
+    private static final byte[] RSA_ALGORITHM = {
+        0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00
+    };
 
     private PemKeys() {}
 
@@ -45,9 +50,7 @@ public final class PemKeys {
         return switch (label) {
             case "PUBLIC KEY" -> subjectPublicKeyInfo(der);
             case "CERTIFICATE" -> certificate(der);
-            case "RSA PUBLIC KEY" -> throw new IllegalArgumentException(
-                    "A PKCS#1 RSA PUBLIC KEY is not supported; convert it to -----BEGIN PUBLIC KEY----- with "
-                            + "`openssl rsa -RSAPublicKey_in -in key.pem -pubout`");
+            case "RSA PUBLIC KEY" -> pkcs1(der);
             default -> throw new IllegalArgumentException(label.contains("PRIVATE")
                     ? "This PEM is a private key (" + label + "); configure the public key (-----BEGIN PUBLIC KEY-----)"
                     : "Unsupported PEM block " + label + "; expected -----BEGIN PUBLIC KEY----- or a certificate");
@@ -63,6 +66,49 @@ public final class PemKeys {
             }
         }
         throw new IllegalArgumentException("The PEM PUBLIC KEY is neither an RSA nor an EC key");
+    }
+
+    /**
+     * A PKCS#1 RSAPublicKey, read by wrapping it in the SubjectPublicKeyInfo the JDK reads:
+     * {@code SEQUENCE { SEQUENCE { rsaEncryption, NULL }, BIT STRING { 0 unused bits, key } }}.
+     */
+    private static PublicKey pkcs1(byte[] der) {
+        byte[] bitString = concat(new byte[] {0x03}, length(der.length + 1), new byte[] {0x00}, der);
+        byte[] body = concat(RSA_ALGORITHM, bitString);
+        byte[] spki = concat(new byte[] {0x30}, length(body.length), body);
+        try {
+            return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException("The PEM RSA PUBLIC KEY is not a PKCS#1 RSA public key", e);
+        }
+    }
+
+    /** A DER length: short form below 128, else the count of big-endian bytes, then the bytes. */
+    private static byte[] length(int n) {
+        if (n < 0x80) {
+            return new byte[] {(byte) n};
+        }
+        int bytes = n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
+        byte[] out = new byte[bytes + 1];
+        out[0] = (byte) (0x80 | bytes);
+        for (int i = bytes; i > 0; i--, n >>>= 8) {
+            out[i] = (byte) n;
+        }
+        return out;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int size = 0;
+        for (byte[] p : parts) {
+            size += p.length;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     private static PublicKey certificate(byte[] der) {
