@@ -40,14 +40,14 @@ public final class TemplateMatcher {
         trailing = parts.isEmpty() || !(parts.getLast() instanceof Literal l) ? "" : l.text();
         if (parts.stream().allMatch(p -> p instanceof Literal)) {
             nfa = null;
+            loneVariable = null;
         } else {
-            // the automaton runs on what lies between the leading and trailing literals
-            int first = leading.isEmpty() ? 0 : 1;
-            int last = trailing.isEmpty() ? parts.size() : parts.size() - 1;
-            nfa = compile(parts.subList(first, last));
+            // what lies between the leading and trailing literals, which matches() compares itself
+            List<Part> middle = parts.subList(leading.isEmpty() ? 0 : 1,
+                    trailing.isEmpty() ? parts.size() : parts.size() - 1);
+            nfa = compile(middle);
+            loneVariable = loneVariable(middle);
         }
-        loneVariable = nfa == null ? null : loneVariable(parts.subList(leading.isEmpty() ? 0 : 1,
-                trailing.isEmpty() ? parts.size() : parts.size() - 1));
     }
 
     private static CharClass loneVariable(List<Part> middle) {
