@@ -21,6 +21,12 @@ import java.util.Objects;
  */
 public final class UriTemplate {
 
+    /**
+     * The longest template parsed, in characters: the cost of building and of every match grows
+     * with the template, and selectors come from untrusted subscribers.
+     */
+    public static final int MAX_LENGTH = 8 * 1024;
+
     private final String template;
     private final TemplateMatcher matcher;
 
@@ -35,10 +41,15 @@ public final class UriTemplate {
      * @throws IllegalArgumentException if {@code template} is not a valid RFC 6570 template (an
      *     unclosed or stray brace, an empty expression, a reserved operator such as {@code =},
      *     a bad variable name, a prefix outside 1..9999, a character templates may not hold, or
-     *     a {@code %} not followed by two hex digits); the message says where
+     *     a {@code %} not followed by two hex digits), or is longer than {@value #MAX_LENGTH}
+     *     characters; the message says where
      */
     public static UriTemplate parse(String template) {
         Objects.requireNonNull(template, "template");
+        if (template.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("Invalid URI template: " + template.length()
+                    + " characters, at most " + MAX_LENGTH);
+        }
         return new UriTemplate(template, TemplateMatcher.compile(template));
     }
 

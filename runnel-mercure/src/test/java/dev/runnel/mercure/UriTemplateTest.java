@@ -327,6 +327,17 @@ class UriTemplateTest {
     }
 
     @Test
+    void templatesLongerThanTheLimitAreRefused() {
+        String longest = "https://example.com/" + "{a}".repeat((UriTemplate.MAX_LENGTH - 20) / 3);
+        assertThat(UriTemplate.parse(longest).matches("https://example.com/x")).isTrue();
+        assertThatThrownBy(() -> UriTemplate.parse(longest + "{b}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("URI template")
+                .hasMessageContaining(String.valueOf(UriTemplate.MAX_LENGTH));
+        assertThat(TopicSelector.of(longest + "{b}").isTemplate()).isFalse();
+    }
+
+    @Test
     void errorSaysWhereAndWhat() {
         assertThatThrownBy(() -> UriTemplate.parse("https://example.com/{id"))
                 .hasMessageContaining("unclosed")
