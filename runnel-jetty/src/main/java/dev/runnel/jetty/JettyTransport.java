@@ -138,7 +138,13 @@ final class JettyTransport implements SseTransport {
     @Override
     public void onDisconnect(Runnable listener) {
         this.disconnectListener = listener;
-        request.addFailureListener(failure -> fireGone());
+        // Jetty calls this on one of its own threads; the disconnect may wait for the hub's lock (a detach
+        // behind a long fan-out), which must never hold a server thread: it runs on a virtual thread
+        request.addFailureListener(failure -> {
+            if (!gone.get()) {
+                Thread.ofVirtual().name("runnel-gone").start(this::fireGone);
+            }
+        });
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (isHttp1() && endPoint instanceof SocketChannelEndPoint socket && watcher != null) {
             watch = watcher.watch(socket.getChannel(), this::fireGone);

@@ -163,6 +163,51 @@ class Http2Test {
         assertThat(cleanups).hasValue(1);
     }
 
+    @Test
+    void aResetHttp2StreamNeverHoldsJettysThreadWhileTheHubIsBusy() throws Exception {
+        SseEngine engine = SseEngine.builder().build();
+        RunnelServer server = RunnelServer.builder().port(0).engine(engine).build();
+        CountDownLatch matching = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server.sse("/topic", req -> engine.hub().subscribe(req, "t").heartbeat(Duration.ofSeconds(60)));
+        // a selector whose matcher blocks on "block": a publish there holds the hub's lock until released
+        server.sse("/slow", req -> engine.hub().subscribe(req, dev.runnel.hub.SubscribeRequest.builder()
+                .select(dev.runnel.hub.TopicSelector.matching("blocker", topic -> {
+                    if (topic.equals("block")) {
+                        matching.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return false;
+                })).build()));
+        server.get("/ping", req -> dev.runnel.jetty.HttpResponse.text(200, "pong"));
+        server.start();
+        servers.add(server);
+        try (var slow = dev.runnel.testkit.RawSseClient.get(server.uri().resolve("/slow"))) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            client.send(HttpRequest.newBuilder(server.uri().resolve("/ping")).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            var response = client.send(get(server.uri().resolve("/topic")), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            dev.runnel.testkit.Await.until(() -> engine.hub().subscribers("t") == 1, "subscribed over HTTP/2", WAIT);
+            Thread publisher = Thread.ofVirtual().start(() -> engine.hub().publish(dev.runnel.hub.Update.of("block", "x")));
+            assertThat(matching.await(10, TimeUnit.SECONDS)).as("the hub's lock is held").isTrue();
+
+            response.body().close(); // resets the stream: its disconnect must not wait for the lock on Jetty's thread
+            var pong = client.sendAsync(HttpRequest.newBuilder(server.uri().resolve("/ping")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            assertThat(pong.get(10, TimeUnit.SECONDS).body().strip()).as("the connection serves others while the hub is busy").isEqualTo("pong");
+            release.countDown();
+            publisher.join(Duration.ofSeconds(10));
+            dev.runnel.testkit.Await.until(() -> engine.hub().subscribers("t") == 0, "the reset stream left its topic", WAIT);
+        } finally {
+            release.countDown();
+        }
+    }
+
     private static SSLContext trusting(Path keyStore) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {

@@ -246,11 +246,16 @@ public final class ServletTransport implements SseTransport {
         clientGone();
     }
 
+    /**
+     * Tells the stream its client is gone. Called on the container's threads (and the socket watcher's):
+     * the stream's reaction may wait for the hub's lock (a detach behind a long fan-out), which must never
+     * hold a container thread, so it runs on a virtual thread of its own.
+     */
     private void clientGone() {
         if (gone.compareAndSet(false, true)) {
             Runnable listener = disconnectListener;
             if (listener != null) {
-                listener.run();
+                Thread.ofVirtual().name("runnel-gone").start(listener);
             }
         }
     }
