@@ -324,6 +324,9 @@ public final class StreamLifecycle {
         }
         EndReason told = told(reason);
         observer.ended(told);
+        if (stream instanceof dev.runnel.EventStream.Subscribed subscribed) {
+            subscribed.subscription().ended();
+        }
         return told;
     }
 

@@ -134,4 +134,48 @@ class StreamEndAtTest {
         assertThat(plain.text()).contains("retry: 3000");
         assertThat(quiet.text()).doesNotContain("retry").doesNotContain("runnel:meta");
     }
+
+    @Test
+    void endActionsRunOnceAfterTheStreamEndedAndOneThatThrowsDoesNotStopTheOthers() throws Exception {
+        engine = SseEngine.builder().build();
+        Recording transport = new Recording();
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger last = new AtomicInteger();
+        AtomicInteger completedWhenRun = new AtomicInteger(-1);
+        Thread served = Thread.ofVirtual().start(() -> engine.serve(transport, RequestContext.of("/sse"),
+                r -> engine.hub().subscribe(r, dev.runnel.hub.SubscribeRequest.topics(List.of("t"), null))
+                        .whenEnded(() -> {
+                            first.incrementAndGet();
+                            completedWhenRun.set(transport.completed.get());
+                        })
+                        .whenEnded(() -> {
+                            throw new IllegalStateException("broken end action");
+                        })
+                        .whenEnded(last::incrementAndGet)
+                        .withOptions(dev.runnel.StreamOptions.DEFAULTS.withEndAt(Instant.now().plusMillis(200)))));
+        served.join(Duration.ofSeconds(10));
+
+        assertThat(served.isAlive()).isFalse();
+        assertThat(first).hasValue(1);
+        assertThat(last).as("runs after one that threw").hasValue(1);
+        assertThat(completedWhenRun).as("the response was complete first").hasValue(1);
+    }
+
+    @Test
+    void endActionsRunWhenTheEngineClosesTheStream() throws Exception {
+        engine = SseEngine.builder().build();
+        Recording transport = new Recording();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        Thread served = Thread.ofVirtual().start(() -> engine.serve(transport, RequestContext.of("/sse"),
+                r -> engine.hub().subscribe(r, dev.runnel.hub.SubscribeRequest.topics(List.of("t"), null)).whenEnded(ended::countDown)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (engine.hub().subscribers("t") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertThat(ended.getCount()).isEqualTo(1);
+        engine.closeStreams(r -> true);
+
+        assertThat(ended.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        served.join(Duration.ofSeconds(10));
+    }
 }
