@@ -30,8 +30,9 @@ public record Draft0Publication(List<String> topics, String data, String id, Str
      * Reads the publication from a form.
      *
      * @throws BadRequestException for no topic, an empty or overlong topic, too many topics, an
-     *     {@code id} starting with {@code #} or holding CR, LF or NUL, a {@code type} holding them, or a
-     *     {@code retry} that is not a whole number of milliseconds
+     *     {@code id} starting with {@code #}, holding CR, LF or NUL, or the reserved {@code earliest},
+     *     a {@code type} holding CR, LF or NUL, or a {@code retry} that is not a whole number of
+     *     milliseconds
      */
     public static Draft0Publication read(FormFields form) {
         List<String> topics = form.all("topic");
@@ -51,6 +52,10 @@ public record Draft0Publication(List<String> topics, String data, String id, Str
         if (id != null) {
             if (id.startsWith("#")) {
                 throw new BadRequestException("invalid \"id\": it must not start with '#'");
+            }
+            if (id.equals("earliest")) {
+                // a subscriber sending it back would get the whole history, not the updates after it
+                throw new BadRequestException("invalid \"id\": \"earliest\" is reserved");
             }
             if (hasLineBreakOrNul(id) || id.length() > Hub.MAX_ID_LENGTH) {
                 throw new BadRequestException("invalid \"id\": at most " + Hub.MAX_ID_LENGTH
