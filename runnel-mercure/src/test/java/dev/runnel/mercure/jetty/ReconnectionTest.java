@@ -130,4 +130,15 @@ class ReconnectionTest {
             assertThat(again.awaitEvents(1, WAIT)).extracting(WireEvents.Event::data).containsExactly("missed");
         }
     }
+
+    @Test
+    void anEmptyOrOddLastEventIdIsUnknownNotAnError() throws Exception {
+        publishThree();
+        for (String odd : new String[]{"", "   ", "\u00e9t\u00e9-\ud83d\ude00", "x".repeat(3000)}) {
+            try (RawSseClient sub = hub.subscribe(Map.of(), "topic", TOPIC, "lastEventID", odd)) {
+                assertThat(sub.status()).as("lastEventID=%s", odd).isEqualTo(200);
+                assertThat(sub.header("Last-Event-ID")).isEqualTo("earliest");
+            }
+        }
+    }
 }
