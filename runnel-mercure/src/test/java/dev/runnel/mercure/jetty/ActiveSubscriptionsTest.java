@@ -184,4 +184,21 @@ class ActiveSubscriptionsTest {
             assertThat(watcher.awaitEvents(1, WAIT)).extracting(WireEvents.Event::data).containsExactly("marker");
         }
     }
+
+    @Test
+    void aSubscriptionWhoseTokenExpiresIsAnnouncedInactive() throws Exception {
+        try (RawSseClient watcher = hub.subscribe(subscriber(EVENTS), "topic", EVENTS)) {
+            java.time.Instant expires = java.time.Instant.now().plusSeconds(2);
+            RawSseClient subject = hub.subscribeAsIs(Map.of("Authorization", "Bearer "
+                    + token(SUBSCRIBER_KEY, Map.of("subscribe", List.of("*")), expires, null)), "topic", SELECTOR);
+            assertThat(watcher.awaitEvents(1, WAIT).getFirst().data()).contains("\"active\":true");
+
+            List<WireEvents.Event> both = watcher.awaitEvents(2, WAIT);
+            assertThat(json(both.get(1).data())).containsEntry("active", false).containsEntry("topic", SELECTOR);
+            subject.readToEnd(WAIT);
+            assertThat(subject.ended()).as("the subject's stream ended with its token").isTrue();
+            assertThat(java.time.Instant.now()).isAfter(expires.minusSeconds(1));
+            subject.close();
+        }
+    }
 }

@@ -252,4 +252,22 @@ class AuthorizationTest {
             assertThat(sub.status()).isEqualTo(401);
         }
     }
+
+    @Test
+    void theHubsOwnAccessRuleStillDecidesAndRefuses403() throws Exception {
+        hub = MercureFixture.start(dev.runnel.SseEngine.builder().hub(dev.runnel.hub.HubOptions.DEFAULTS.withPublisherIds(true)
+                .withAccess(new dev.runnel.hub.TopicAccess() {
+                    @Override
+                    public boolean maySubscribe(dev.runnel.RequestContext request, String topic) {
+                        return true;
+                    }
+
+                    @Override
+                    public boolean mayPublish(dev.runnel.RequestContext request, String topic) {
+                        return !topic.contains("admin");
+                    }
+                })), o -> o);
+        assertThat(hub.publish(publisher("*"), "topic", "https://example.com/admin/1").statusCode()).isEqualTo(403);
+        assertThat(hub.publish(publisher("*"), "topic", "https://example.com/books/1").statusCode()).isEqualTo(200);
+    }
 }
