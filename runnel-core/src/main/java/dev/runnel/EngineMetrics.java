@@ -137,6 +137,8 @@ public interface EngineMetrics {
         BAD_REQUEST(400),
         /** {@code 403}: the handler (or the hub's access rule) threw {@link ForbiddenException}. */
         FORBIDDEN(403),
+        /** {@code 401}: the handler threw {@link UnauthorizedException} (no valid credentials). */
+        UNAUTHORIZED(401),
         /** {@code 500}: the handler failed. */
         HANDLER_ERROR(500),
         /** {@code 503}: the engine's stream limit (in all, or per client address) was reached. */

@@ -135,6 +135,18 @@ public sealed interface EventStream {
             return subscription;
         }
 
+        /**
+         * This stream, with {@code action} to run once when it has ended, whatever ended it (the client
+         * leaving, the server stopping, an end time, a failure): for a protocol that announces when a
+         * subscription ends. Runs on the stream's thread after the response is complete; an action that
+         * throws is logged and does not keep others from running. Only a stream the engine serves ends:
+         * one never handed to it never runs its actions.
+         */
+        public Subscribed whenEnded(Runnable action) {
+            subscription.whenEnded(action);
+            return this;
+        }
+
         /** The hub subscribed to. */
         public dev.runnel.hub.Hub hub() {
             return subscription.hub();

@@ -48,6 +48,12 @@ public record RequestContext(
         attributes = attributes == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     }
 
+    /**
+     * Attribute under which a server adapter puts the request's path as sent, percent-encoding kept
+     * ({@code String}): for routes whose segments may hold an encoded {@code /}.
+     */
+    public static final String RAW_PATH = "runnel.rawPath";
+
     /** Attribute under which a server adapter puts the body of a POST that opens a stream ({@code byte[]}). */
     public static final String BODY = "runnel.body";
 

@@ -1,6 +1,7 @@
 package dev.runnel;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,9 +20,14 @@ import java.util.Map;
  * @param headers extra response headers, sent after the SSE headers
  * @param dialect how fragments are framed for the page's library; {@code null} (the default) picks
  *     it from the request's headers ({@link Dialect#detect})
+ * @param endAt when set, the stream ends cleanly at this instant (as at the engine's maximum stream
+ *     age, without the close event): for a stream whose authorization expires; {@code null} for none
+ * @param retryEvent whether the stream starts with the retry meta event ({@code runnel:meta}) when
+ *     {@link #retry} or the engine sets one; default true. False for protocols that define every
+ *     event their clients receive (Mercure)
  */
 public record StreamOptions(String defaultEvent, Duration heartbeat, String allowedOrigin, Duration retry,
-                            Map<String, String> headers, Dialect dialect) {
+                            Map<String, String> headers, Dialect dialect, Instant endAt, boolean retryEvent) {
 
     /** Smallest heartbeat interval allowed. */
     public static final Duration MIN_HEARTBEAT = Duration.ofSeconds(1);
@@ -30,8 +36,14 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
     /** Heartbeat interval when none is set. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
 
+    /** The options of earlier releases, with no end time and the retry event on. */
+    public StreamOptions(String defaultEvent, Duration heartbeat, String allowedOrigin, Duration retry,
+                         Map<String, String> headers, Dialect dialect) {
+        this(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, null, true);
+    }
+
     /** Options with every default. */
-    public static final StreamOptions DEFAULTS = new StreamOptions(null, DEFAULT_HEARTBEAT, null, null, Map.of(), null);
+    public static final StreamOptions DEFAULTS = new StreamOptions(null, DEFAULT_HEARTBEAT, null, null, Map.of(), null, null, true);
 
     public StreamOptions {
         if (defaultEvent != null) {
@@ -68,29 +80,39 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
     }
 
     public StreamOptions withDefaultEvent(String name) {
-        return new StreamOptions(name, heartbeat, allowedOrigin, retry, headers, dialect);
+        return new StreamOptions(name, heartbeat, allowedOrigin, retry, headers, dialect, endAt, retryEvent);
     }
 
     public StreamOptions withHeartbeat(Duration interval) {
-        return new StreamOptions(defaultEvent, interval, allowedOrigin, retry, headers, dialect);
+        return new StreamOptions(defaultEvent, interval, allowedOrigin, retry, headers, dialect, endAt, retryEvent);
     }
 
     public StreamOptions withAllowedOrigin(String origin) {
-        return new StreamOptions(defaultEvent, heartbeat, origin, retry, headers, dialect);
+        return new StreamOptions(defaultEvent, heartbeat, origin, retry, headers, dialect, endAt, retryEvent);
     }
 
     public StreamOptions withRetry(Duration delay) {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, delay, headers, dialect);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, delay, headers, dialect, endAt, retryEvent);
     }
 
     public StreamOptions withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, more, dialect);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, more, dialect, endAt, retryEvent);
     }
 
     public StreamOptions withDialect(Dialect chosen) {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, chosen);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, chosen, endAt, retryEvent);
+    }
+
+    /** Ends the stream at {@code instant} ({@code null}: no end time); see {@link #endAt()}. */
+    public StreamOptions withEndAt(Instant instant) {
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, instant, retryEvent);
+    }
+
+    /** Sends no retry meta event on this stream, whatever the engine's setting; see {@link #retryEvent()}. */
+    public StreamOptions withoutRetryEvent() {
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, endAt, false);
     }
 
     private static void requireHeaderValue(String field, String value) {

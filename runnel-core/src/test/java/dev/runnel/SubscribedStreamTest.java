@@ -44,7 +44,7 @@ class SubscribedStreamTest {
             assertThat(Modifier.isProtected(c.getModifiers())).as("%s is protected", c).isFalse();
         });
         assertThat(Arrays.stream(handle.getMethods()).filter(m -> m.getDeclaringClass() == handle).map(m -> m.getName()))
-                .as("public methods of the handle").containsExactlyInAnyOrder("hub", "topics", "lastEventId", "resumed");
+                .as("public methods of the handle").containsExactlyInAnyOrder("hub", "topics", "lastEventId", "resumed", "whenEnded");
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class StreamLifecycle {
 
+    private static final Duration CENTURY = Duration.ofDays(36_500);
     private static final System.Logger LOG = System.getLogger("dev.runnel.stream");
     private static final byte[] HEARTBEAT = SseEncoder.heartbeat();
 
@@ -159,7 +160,7 @@ public final class StreamLifecycle {
         transport.onDisconnect(this::clientGone);
 
         Duration retry = options.retry() != null ? options.retry() : settings.retry();
-        if (retry != null) {
+        if (retry != null && options.retryEvent()) {
             SseEvent meta = new SseEvent("runnel:meta", null, retry.toMillis(), "retry");
             if (!write(ByteBuffer.wrap(meta.encode()))) {
                 return cancelled(EndReason.SEND_FAILED);
@@ -183,6 +184,13 @@ public final class StreamLifecycle {
         long lastWrite = System.nanoTime();
         long endAt = settings.maxStreamAge() == null ? Long.MAX_VALUE
                 : lastWrite + (long) (settings.maxStreamAge().toNanos() * (0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        if (options.endAt() != null) {
+            // the wall clock says when, the monotonic clock counts down to it; a century is as good as never
+            Duration left = Duration.between(java.time.Instant.now(), options.endAt());
+            long leftNanos = left.isNegative() ? 0 : left.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : left.toNanos();
+            long deadline = lastWrite + leftNanos;
+            endAt = settings.maxStreamAge() == null || deadline - endAt < 0 ? deadline : endAt;
+        }
         // default capacity: most batches are a value or two, and an idle stream should not hold room for 64
         List<Object> batch = new ArrayList<>();
         List<byte[]> encoded = new ArrayList<>();
@@ -316,6 +324,9 @@ public final class StreamLifecycle {
         }
         EndReason told = told(reason);
         observer.ended(told);
+        if (stream instanceof dev.runnel.EventStream.Subscribed subscribed) {
+            subscribed.subscription().ended();
+        }
         return told;
     }
 

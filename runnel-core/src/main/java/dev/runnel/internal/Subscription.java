@@ -3,7 +3,10 @@ package dev.runnel.internal;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.Resumed;
 
+import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A subscription the hub made once it passed the hub's checks (selectors, count, access), with where
@@ -18,6 +21,8 @@ public final class Subscription {
     private final String lastEventId;
     private final ResumePoint from;
     private final boolean resetEvents;
+    private final List<Runnable> endActions = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     Subscription(TopicHub hub, Selection selection, String lastEventId, ResumePoint from, boolean resetEvents) {
         this.hub = hub;
@@ -45,6 +50,39 @@ public final class Subscription {
     /** How it resumes: known before the response starts. */
     public Resumed resumed() {
         return from.outcome();
+    }
+
+    /**
+     * Runs {@code action} once when the stream serving this subscription has ended (its response
+     * complete or aborted, the subscription gone from the hub), whatever ended it; at once if it
+     * already has.
+     */
+    public void whenEnded(Runnable action) {
+        endActions.add(java.util.Objects.requireNonNull(action, "action"));
+        if (ended.get() && endActions.remove(action)) {
+            runSafely(action);
+        }
+    }
+
+    /** Runs the end actions, once; one that throws is logged and does not keep the others from running. */
+    void ended() {
+        if (ended.compareAndSet(false, true)) {
+            for (Runnable action : endActions) {
+                if (endActions.remove(action)) {
+                    runSafely(action);
+                }
+            }
+        }
+    }
+
+    private static void runSafely(Runnable action) {
+        try {
+            action.run();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            System.getLogger("dev.runnel").log(Level.ERROR, "an action run when a subscription ended failed", t);
+        }
     }
 
     /** A new queue for one connection, bounded as the hub's options say. */

@@ -27,8 +27,15 @@ public record ErrorStatus(int status, String message, Duration retryAfter) {
         }
     }
 
-    /** The headers to send besides {@code Content-Type}: {@code Retry-After} when there is one, else none. */
+    /**
+     * The headers to send besides {@code Content-Type}: {@code Retry-After} when there is one, and
+     * for a {@code 401} the challenge RFC 9110 requires ({@code WWW-Authenticate: Bearer}).
+     */
     public Map<String, String> headers() {
+        if (status == 401) {
+            return retryAfter == null ? Map.of("WWW-Authenticate", "Bearer")
+                    : Map.of("WWW-Authenticate", "Bearer", "Retry-After", Long.toString(retryAfter.toSeconds()));
+        }
         return retryAfter == null ? Map.of() : Map.of("Retry-After", Long.toString(retryAfter.toSeconds()));
     }
 

@@ -3,6 +3,7 @@ package dev.runnel.transport;
 import dev.runnel.BadRequestException;
 import dev.runnel.EngineMetrics.Refusal;
 import dev.runnel.ForbiddenException;
+import dev.runnel.UnauthorizedException;
 import dev.runnel.hub.HubUnavailableException;
 
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Objects;
  *   <tr><th>thrown</th><th>answer</th></tr>
  *   <tr><td>{@link BadRequestException}</td><td>{@code 400}, its message</td></tr>
  *   <tr><td>{@link ForbiddenException}</td><td>{@code 403}, its message</td></tr>
+ *   <tr><td>{@link UnauthorizedException}</td><td>{@code 401}, its message, {@code WWW-Authenticate: Bearer}</td></tr>
  *   <tr><td>{@link HubUnavailableException}</td><td>{@code 503}, its message, {@code Retry-After: 1}</td></tr>
  *   <tr><td>anything else</td><td>{@code 500}, {@code internal server error} (the details stay in the log)</td></tr>
  * </table>
@@ -44,7 +46,7 @@ public final class HttpPolicy {
 
     /**
      * Why {@code failure} refuses a request, as metrics count it: {@link Refusal#BAD_REQUEST},
-     * {@link Refusal#FORBIDDEN}, {@link Refusal#HUB_UNAVAILABLE} or, for anything else,
+     * {@link Refusal#FORBIDDEN}, {@link Refusal#UNAUTHORIZED}, {@link Refusal#HUB_UNAVAILABLE} or, for anything else,
      * {@link Refusal#HANDLER_ERROR}.
      */
     public static Refusal refusalFor(Throwable failure) {
@@ -52,6 +54,7 @@ public final class HttpPolicy {
         return switch (failure) {
             case BadRequestException e -> Refusal.BAD_REQUEST;
             case ForbiddenException e -> Refusal.FORBIDDEN;
+            case UnauthorizedException e -> Refusal.UNAUTHORIZED;
             case HubUnavailableException e -> Refusal.HUB_UNAVAILABLE;
             default -> Refusal.HANDLER_ERROR;
         };
@@ -66,7 +69,7 @@ public final class HttpPolicy {
         Duration retryAfter = switch (reason) {
             case SHUTTING_DOWN, HUB_UNAVAILABLE -> Duration.ofSeconds(1);
             case OVER_LIMIT -> Duration.ofSeconds(2);
-            case NOT_ACCEPTABLE, BAD_REQUEST, FORBIDDEN, HANDLER_ERROR -> null;
+            case NOT_ACCEPTABLE, BAD_REQUEST, FORBIDDEN, UNAUTHORIZED, HANDLER_ERROR -> null;
         };
         return new ErrorStatus(reason.status(), message, retryAfter);
     }
@@ -88,6 +91,7 @@ public final class HttpPolicy {
         return switch (reason) {
             case BAD_REQUEST -> "bad request";
             case FORBIDDEN -> "forbidden";
+            case UNAUTHORIZED -> "unauthorized";
             case HUB_UNAVAILABLE -> "the hub is unavailable; try again shortly";
             default -> "internal server error";
         };

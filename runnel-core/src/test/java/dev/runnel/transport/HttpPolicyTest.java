@@ -42,6 +42,17 @@ class HttpPolicyTest {
     }
 
     @Test
+    void anUnauthorizedRequestIs401WithItsMessageAndABearerChallenge() {
+        ErrorStatus answer = HttpPolicy.errorFor(new dev.runnel.UnauthorizedException("the token expired\r\nX: y"));
+
+        assertThat(answer.status()).isEqualTo(401);
+        assertThat(answer.body()).isEqualTo("the token expired  X: y\n");
+        assertThat(answer.headers()).containsExactly(Map.entry("WWW-Authenticate", "Bearer"));
+        assertThat(HttpPolicy.refusalFor(new dev.runnel.UnauthorizedException(null))).isEqualTo(Refusal.UNAUTHORIZED);
+        assertThat(HttpPolicy.errorFor(new dev.runnel.UnauthorizedException(null)).body()).isEqualTo("unauthorized\n");
+    }
+
+    @Test
     void anUnavailableHubIs503WithItsMessageAndRetryAfterOneSecond() {
         ErrorStatus answer = HttpPolicy.errorFor(new HubUnavailableException("Redis at 127.0.0.1:6379 is not reachable"));
 
@@ -130,6 +141,14 @@ class HttpPolicyTest {
             assertThat(unavailable.status).isEqualTo(503);
             assertThat(unavailable.headers).containsEntry("Retry-After", "1").containsEntry("Content-Type", HttpPolicy.TEXT_PLAIN);
             assertThat(unavailable.body.toString(UTF_8)).isEqualTo("Redis down  Set-Cookie: x=1\n");
+
+            Recorded unauthorized = new Recorded();
+            engine.serve(unauthorized, RequestContext.of("/s"), r -> {
+                throw new dev.runnel.UnauthorizedException("no token");
+            });
+            assertThat(unauthorized.status).isEqualTo(401);
+            assertThat(unauthorized.headers).containsEntry("WWW-Authenticate", "Bearer");
+            assertThat(unauthorized.body.toString(UTF_8)).isEqualTo("no token\n");
 
             Recorded broken = new Recorded();
             engine.serve(broken, RequestContext.of("/s"), r -> {

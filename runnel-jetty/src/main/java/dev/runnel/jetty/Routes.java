@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Exact paths and {@code {name}} segments, matched in the order they were added. */
+/**
+ * Exact paths, {@code {name}} segments and a final {@code **} (any rest of the path, even none), matched
+ * in the order they were added.
+ */
 final class Routes {
 
     /** What a route does: stream events, or answer once. */
@@ -55,11 +58,13 @@ final class Routes {
     }
 
     private static Map<String, String> match(String[] pattern, String[] parts) {
-        if (pattern.length != parts.length) {
+        boolean rest = pattern.length > 0 && pattern[pattern.length - 1].equals("**");
+        int fixed = rest ? pattern.length - 1 : pattern.length;
+        if (rest ? parts.length < fixed : pattern.length != parts.length) {
             return null;
         }
         Map<String, String> params = null;
-        for (int i = 0; i < pattern.length; i++) {
+        for (int i = 0; i < fixed; i++) {
             String p = pattern[i];
             if (p.length() > 2 && p.startsWith("{") && p.endsWith("}")) {
                 if (parts[i].isEmpty()) {

@@ -328,7 +328,8 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
         SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
         return new RequestContext(request.getMethod(), Request.getPathInContext(request),
                 request.getConnectionMetaData().getProtocol(), query, headers, Map.of(),
-                remote instanceof InetSocketAddress inet ? inet : null, null, Map.of());
+                remote instanceof InetSocketAddress inet ? inet : null, null,
+                Map.of(RequestContext.RAW_PATH, request.getHttpURI().getPath()));
     }
 
     private static String clip(String s) {

@@ -7,6 +7,7 @@ import dev.runnel.SseHandler;
 import dev.runnel.StreamOptions;
 import dev.runnel.transport.SocketWatcher;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
@@ -118,7 +119,11 @@ public final class RunnelServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** Serves SSE on {@code GET path}. {@code {name}} segments become path parameters. */
+    /**
+     * Serves SSE on {@code GET path}. {@code {name}} segments become path parameters; a final
+     * {@code /**} takes any rest of the path (read it, percent-encoding kept, from the
+     * {@link RequestContext#RAW_PATH} attribute). The same patterns serve every route method.
+     */
     public RunnelServer sse(String path, SseHandler handler) {
         routes.add("GET", path, new Routes.Sse(Objects.requireNonNull(handler, "handler")));
         return this;
@@ -144,6 +149,15 @@ public final class RunnelServer implements AutoCloseable {
     /** Answers {@code POST path}. */
     public RunnelServer post(String path, HttpHandler handler) {
         routes.add("POST", path, new Routes.Http(Objects.requireNonNull(handler, "handler")));
+        return this;
+    }
+
+    /**
+     * Answers {@code OPTIONS path} itself (a CORS preflight with rules of its own), instead of the
+     * server-wide {@link Builder#corsOrigin} answer.
+     */
+    public RunnelServer options(String path, HttpHandler handler) {
+        routes.add("OPTIONS", path, new Routes.Http(Objects.requireNonNull(handler, "handler")));
         return this;
     }
 
@@ -195,6 +209,10 @@ public final class RunnelServer implements AutoCloseable {
         Server server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // an encoded '/' or '%' inside a segment stays data (Mercure's subscription URLs hold percent-encoded
+        // IRIs); routes see the decoded path, '**' routes the encoded one, and static files refuse any '..'
+        http.setUriCompliance(UriCompliance.DEFAULT.with("runnel", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         ServerConnector conn = tls == null ? plainConnector(server, http) : tlsConnector(server, http);
         conn.setHost(host);
         conn.setPort(requestedPort);

@@ -2,6 +2,7 @@ package dev.runnel.spring.boot;
 
 import dev.runnel.BadRequestException;
 import dev.runnel.ForbiddenException;
+import dev.runnel.UnauthorizedException;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.transport.ErrorStatus;
 import dev.runnel.transport.HttpPolicy;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 /**
  * Answers Runnel's request exceptions thrown by a handler method as the embedded server does:
  * {@link BadRequestException} with {@code 400}, {@link ForbiddenException} with {@code 403},
+ * {@link UnauthorizedException} with {@code 401} and {@code WWW-Authenticate: Bearer},
  * {@link HubUnavailableException} (a publish while Redis is down) with {@code 503} and
  * {@code Retry-After: 1}, each with its one-line message. Last in order, so the application's own
  * advice wins.
@@ -30,6 +32,11 @@ final class RunnelErrorAdvice {
 
     @ExceptionHandler(ForbiddenException.class)
     ResponseEntity<String> forbidden(ForbiddenException e) {
+        return answer(e);
+    }
+
+    @ExceptionHandler(UnauthorizedException.class)
+    ResponseEntity<String> unauthorized(UnauthorizedException e) {
         return answer(e);
     }
 

@@ -29,4 +29,12 @@ class RunnelErrorAdviceTest {
         assertThat(advice.forbidden(new ForbiddenException("no")).getStatusCode().value()).isEqualTo(403);
         assertThat(advice.forbidden(new ForbiddenException("no")).getHeaders().getFirst("Retry-After")).isNull();
     }
+
+    @Test
+    void unauthorizedIs401WithABearerChallenge() {
+        ResponseEntity<String> answer = advice.unauthorized(new dev.runnel.UnauthorizedException("invalid token: expired"));
+        assertThat(answer.getStatusCode().value()).isEqualTo(401);
+        assertThat(answer.getHeaders().getFirst("WWW-Authenticate")).isEqualTo("Bearer");
+        assertThat(answer.getBody()).isEqualTo("invalid token: expired\n");
+    }
 }
