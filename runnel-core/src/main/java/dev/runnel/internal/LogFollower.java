@@ -110,7 +110,16 @@ final class LogFollower {
         if (update.publisherId() != null) {
             fields.put(ID_FIELD, update.publisherId());
         }
-        HubLog.Position at = log.append(fields, retain);
+        HubLog.Position at;
+        try {
+            at = log.append(fields, retain);
+        } catch (HubUnavailableException e) {
+            // the log knows no topics: the message names them for whoever reads it
+            String why = e.getMessage() == null ? "" : e.getMessage().replaceFirst("^cannot publish: ", "");
+            String topics = UpdateChecks.shown(update.topics().get(0)) + (update.topics().size() > 1
+                    ? " (and " + (update.topics().size() - 1) + " more)" : "");
+            throw new HubUnavailableException("cannot publish to topic " + topics + ": " + why, e);
+        }
         String id = update.publisherId() != null ? update.publisherId() : at.epoch() + "-" + at.seq();
         int subscribers;
         store.lock.lock();

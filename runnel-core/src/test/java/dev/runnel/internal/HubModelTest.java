@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,13 +50,7 @@ class HubModelTest {
 
         /** What was queued, as {@code id data}. */
         List<String> drain() throws InterruptedException {
-            List<Object> out = new ArrayList<>();
-            channel.poll(out, Integer.MAX_VALUE, 0);
-            return out.stream().map(v -> {
-                String wire = new String(((Encoded) v).bytes(dev.runnel.Dialect.HTMX2), UTF_8);
-                int at = wire.indexOf("data: ");
-                return ((Encoded) v).id() + " " + wire.substring(at + 6, wire.indexOf('\n', at));
-            }).toList();
+            return Queued.drain(channel);
         }
 
         Resumed resumed() {

@@ -236,7 +236,7 @@ class RedisHubTest {
 
         assertThatThrownBy(() -> a.hub().publish("live", "lost"))
                 .isInstanceOf(HubUnavailableException.class)
-                .hasMessageStartingWith("cannot publish: Redis at 127.0.0.1:" + redis.port() + " is not reachable");
+                .hasMessageStartingWith("cannot publish to topic live: Redis at 127.0.0.1:" + redis.port() + " is not reachable");
         await(() -> !b.hub().isReady() && !a.hub().isReady(), "the nodes report themselves unready");
         int beats = onC.occurrences(": heartbeat");
         onC.awaitOccurrences(": heartbeat", beats + 2, WAIT); // the streams stay open and heartbeat

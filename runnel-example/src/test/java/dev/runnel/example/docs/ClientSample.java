@@ -7,8 +7,17 @@ import dev.runnel.client.MessageEvent;
 
 import java.net.URI;
 // docs:end client
+import dev.runnel.client.MercurePublisher;
+import dev.runnel.client.MercureUpdate;
 
-/** The sample of docs/CLIENT.md: iterating over a stream, and a listener. Compiled, not run: it needs the demo on 8080. */
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The samples of docs/CLIENT.md: iterating over a stream, and a listener (compiled, not run: it needs
+ * the demo on 8080); publishing to a Mercure hub (run by {@code ClientSampleTest} against a stand-in).
+ */
 final class ClientSample {
 
     private ClientSample() {
@@ -28,5 +37,19 @@ final class ClientSample {
                 (source, event) -> System.out.println(event.data()));  // on the source's own virtual thread
         // docs:end client
         return ticks;
+    }
+
+    static String publishBook(URI hub, Supplier<String> publisherJwt) throws Exception {
+        // docs:begin mercure
+        MercurePublisher publisher = MercurePublisher.builder(hub)  // e.g. https://example.com/.well-known/mercure
+                .token(publisherJwt)                   // a JWT whose mercure.publish claim covers the topics
+                .timeout(Duration.ofSeconds(5))        // default 10 s, the hub's whole answer included
+                .build();
+        String id = publisher.publish(MercureUpdate.of("https://example.com/books/1", "{\"title\":\"Dune\"}")
+                .withAlternates(List.of("https://example.com/users/7/books"))
+                .withType("book-changed")
+                .asPrivate());
+        // docs:end mercure
+        return id;
     }
 }
