@@ -38,7 +38,7 @@ class ArchitectureTest {
     void everyModuleIsRead() {
         assertThat(modules.names()).contains("runnel-core", "runnel-client", "runnel-testkit", "runnel-jackson",
                 "runnel-micrometer", "runnel-redis", "runnel-pebble", "runnel-jetty", "runnel-servlet",
-                "runnel-spring-boot", "runnel-thymeleaf", "runnel-mercure", "runnel-example", "runnel-bench");
+                "runnel-spring-boot", "runnel-thymeleaf", "runnel-mercure", "runnel-mercure-hub", "runnel-example", "runnel-bench");
         assertThat(modules.modulesOfPackage()).containsKeys("dev.runnel", "dev.runnel.internal", "dev.runnel.client.internal");
     }
 

@@ -1,4 +1,4 @@
-package dev.runnel.mercure.standalone;
+package dev.runnel.mercure.hub;
 
 import dev.runnel.mercure.JwtAlgorithm;
 
