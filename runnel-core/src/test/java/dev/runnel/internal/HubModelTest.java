@@ -277,6 +277,20 @@ class HubModelTest {
         }
 
         @Test
+        void aResumeThatFindsEveryEventExpiredLeavesNoEmptyTopicBehind() throws Exception {
+            TopicHub aging = hub(HubOptions.DEFAULTS.withPublisherIds(true).withReplay(100, java.time.Duration.ofMillis(20)));
+            aging.publish(Update.of("a", "1").withId("x"));
+            aging.publish(Update.of("b", "2"));
+            Thread.sleep(60); // both older than the replay age
+
+            Open back = Open.of(aging, select(TopicSelector.ANY).resumeAfter("x").build());
+            back.stream().subscription().detach(back.subscriber());
+            aging.trimExpired();
+
+            assertThat(aging.topicCount()).as("nothing keeps a or b").isZero();
+        }
+
+        @Test
         void anUnknownIdIsNotFoundWithNoHistoryThenLiveUpdates() throws Exception {
             hub.publish(Update.of("t", "old").withId("a"));
             Open back = Open.of(hub, select(TopicSelector.exact("t")).resumeAfter("never-seen").build());
@@ -339,6 +353,15 @@ class HubModelTest {
             for (String bad : List.of("", "a\nb", "a\rb", "a\0b", "i".repeat(1025))) {
                 assertThatThrownBy(() -> hub.publish(REQUEST, Update.of("t", "x").withId(bad))).isInstanceOf(BadRequestException.class);
             }
+        }
+
+        @Test
+        void idsWithAnUnpairedSurrogateAreRefusedSinceNoWireCanCarryThem() {
+            // UTF-8 turns a lone surrogate into '?': the id a subscriber sends back is not the one published
+            for (String bad : List.of("a\uD800", "\uDC00b", "x\uDBFF\uD800y")) {
+                assertThatThrownBy(() -> hub.publish(REQUEST, Update.of("t", "x").withId(bad))).isInstanceOf(BadRequestException.class);
+            }
+            assertThat(hub.publish(REQUEST, Update.of("t", "x").withId("ok-\uD83D\uDE00-é")).id()).isEqualTo("ok-\uD83D\uDE00-é");
         }
 
         @Test

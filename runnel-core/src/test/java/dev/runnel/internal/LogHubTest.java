@@ -206,6 +206,39 @@ class LogHubTest {
     }
 
     @Test
+    void aLiveSubscriberThatArrivesWhileTheNodeStillLoadsGetsNoneOfTheHistory() throws Exception {
+        for (int i = 0; i < LogFollower.READ_LIMIT + 10; i++) { // more than one read, all retained
+            log.append(Map.of("t", "e", "d", "old" + i, LogFollower.TOPICS_FIELD, "t"), 10_000);
+        }
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, dev.runnel.EngineMetrics.NOOP, log);
+        for (int round = 0; round < 2; round++) { // the epoch, then the first full page: still loading
+            LogFollower.Round r = hub.follower().nextRound();
+            hub.follower().apply(r, log.read(r.epoch(), r.cut(), LogFollower.READ_LIMIT));
+        }
+        assertThat(hub.isReady()).as("still loading").isFalse();
+        Client c = subscribed(hub, "t");
+
+        String fresh = log.publish("t", "new");
+        read(hub);
+
+        assertThat(c.drain()).as("the history is replay material, never live events").containsExactly(fresh + " new");
+    }
+
+    @Test
+    void anEntryThisNodeCannotDecodeIsAGapThatAResumeAcrossItIsToldOf() throws Exception {
+        TopicHub hub = hub();
+        String seen = log.publish("t", "1");
+        log.append(Map.of("t", "a-kind-from-a-newer-node", LogFollower.TOPICS_FIELD, "t"), LogFollower.MIN_RETAIN);
+        log.publish("t", "3");
+        read(hub);
+
+        Client back = Client.attach(hub, seen, "t");
+
+        assertThat(back.drain()).as("event 100-2 of t is not here: no replay may pretend it is whole")
+                .singleElement().asString().contains("\"reason\":\"expired\"");
+    }
+
+    @Test
     void aResumeIsServedFromThisNodesHistoryWithoutARead() throws Exception {
         TopicHub hub = hub();
         String seen = log.publish("t", "1");
@@ -327,6 +360,7 @@ class LogHubTest {
 
         assertThat(hub.subscribers("t")).isZero();
         assertThat(hub.subscribers("ü-topic")).isZero();
+        assertThat(hub.topicCount()).as("no topic made for it stays").isEqualTo(1);
         Client good = Client.attach(hub, "100-0", "t");
         assertThat(good.drain()).containsExactly("100-1 1");
     }
