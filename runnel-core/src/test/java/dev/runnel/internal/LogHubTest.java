@@ -216,12 +216,33 @@ class LogHubTest {
             hub.follower().apply(r, log.read(r.epoch(), r.cut(), LogFollower.READ_LIMIT));
         }
         assertThat(hub.isReady()).as("still loading").isFalse();
-        Client c = subscribed(hub, "t");
+        java.util.concurrent.CompletableFuture<Client> subscribing = new java.util.concurrent.CompletableFuture<>();
+        Thread arriving = Thread.ofPlatform().start(() -> {
+            try {
+                subscribing.complete(subscribed(hub, "t"));
+            } catch (Throwable e) {
+                subscribing.completeExceptionally(e);
+            }
+        });
+        while (arriving.getState() != Thread.State.TIMED_WAITING && !subscribing.isDone()) {
+            Thread.onSpinWait(); // until it waits for the load (or, wrongly, did not)
+        }
+        read(hub); // the rest of the load
+        Client c = subscribing.get(10, java.util.concurrent.TimeUnit.SECONDS);
 
         String fresh = log.publish("t", "new");
         read(hub);
 
         assertThat(c.drain()).as("the history is replay material, never live events").containsExactly(fresh + " new");
+    }
+
+    @Test
+    void aLiveSubscriptionOnANodeThatCannotLoadTheLogIsUnavailable() {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, dev.runnel.EngineMetrics.NOOP, log);
+
+        assertThatThrownBy(() -> subscribed(hub, "t")).isInstanceOf(dev.runnel.hub.HubUnavailableException.class)
+                .hasMessageContaining("not loaded");
+        assertThat(hub.topicCount()).isZero();
     }
 
     @Test
