@@ -81,7 +81,7 @@ final class Replays {
         List<HubEvent> missed = new ArrayList<>();
         for (Map.Entry<String, TopicStore.Topic> entry : selected(selection)) {
             TopicStore.Topic t = entry.getValue();
-            t.trimByAge();
+            trimByAge(t);
             for (HubEvent e : t.buffer) {
                 if (e.seq() > after && selection.mayRead(e, store.cache) && seen.add(e)) {
                     missed.add(e);
@@ -110,12 +110,18 @@ final class Replays {
         }
         for (Map.Entry<String, TopicStore.Topic> entry : selected(selection)) {
             TopicStore.Topic t = entry.getValue();
-            t.trimByAge();
+            trimByAge(t);
             if (after < t.droppedThrough) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Trims {@code t} by age, and drops it if nothing keeps it any more (else nothing would: its events left the budget). */
+    private void trimByAge(TopicStore.Topic t) {
+        t.trimByAge();
+        store.pruneIfIdle(t.name, t);
     }
 
     /** The topics held that {@code selection} selects: its exact ones directly, else every topic asked. */

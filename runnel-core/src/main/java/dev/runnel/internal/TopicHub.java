@@ -356,8 +356,13 @@ public final class TopicHub implements Hub {
         try {
             resume = replays.replay(sub.selection, from, lastEventId, resetEvents);
             List<TopicStore.Topic> joined = store.joinAll(sub.topics);
-            sub.channel.addAll(resume.values());
-            registry.register(sub, joined);
+            try {
+                sub.channel.addAll(resume.values());
+                registry.register(sub, joined);
+            } catch (Throwable e) { // its queue, or an allocation: leave no registration and no topic made for it
+                registry.detachLocked(sub);
+                throw e;
+            }
         } finally {
             store.lock.unlock();
         }
