@@ -356,6 +356,28 @@ class HubModelTest {
         }
 
         @Test
+        void eventsDroppedAfterAFoundAnswerNeverLeaveASilentGapWithoutResetEvents() throws Exception {
+            TopicHub counted = hub(HubOptions.DEFAULTS.withPublisherIds(true).withReplay(1, java.time.Duration.ofMinutes(5)));
+            counted.publish(Update.of("t", "1").withId("x"));
+            EventStream.Subscribed stream = counted.subscribe(REQUEST, select(TopicSelector.exact("t")).resumeAfter("x").build());
+            assertThat(stream.resumed()).as("what the protocol's header says").isEqualTo(Resumed.FOUND);
+            counted.publish(Update.of("t", "2").withId("y"));
+            counted.publish(Update.of("t", "3").withId("z")); // "y" leaves t's buffer before the subscription opens
+
+            ValueChannel channel = stream.subscription().newChannel();
+            AtomicInteger cutOffs = new AtomicInteger();
+            Subscriber sub = stream.subscription().subscriber(channel, cutOffs::incrementAndGet);
+            stream.subscription().attach(sub);
+            counted.publish(Update.of("t", "4").withId("w"));
+
+            List<Object> queued = new ArrayList<>();
+            channel.poll(queued, Integer.MAX_VALUE, 0);
+            assertThat(queued).as("z without y would be a gap nobody is told of").isEmpty();
+            assertThat(cutOffs).as("ended, so the client comes back and learns its id is not found").hasValue(1);
+            assertThat(counted.subscribers("t")).isZero();
+        }
+
+        @Test
         void idsWithAnUnpairedSurrogateAreRefusedSinceNoWireCanCarryThem() {
             // UTF-8 turns a lone surrogate into '?': the id a subscriber sends back is not the one published
             for (String bad : List.of("a\uD800", "\uDC00b", "x\uDBFF\uD800y")) {
