@@ -59,8 +59,9 @@ final class Replays {
     /**
      * What {@code selection} is sent first from {@code from}: the events after it that it may receive,
      * in sequence order; a reset event when it cannot resume and {@code resetEvents} allows one; or
-     * nothing. Events dropped since the point was resolved make it a reset ({@code expired}), or, without
-     * reset events, leave the rest. Under the lock.
+     * nothing. Events dropped since the point was resolved make it a reset ({@code expired}): without
+     * reset events nothing is sent and the caller must end the subscription, whose answer ({@code FOUND})
+     * was given already. Under the lock.
      */
     Resume replay(Selection selection, ResumePoint from, String lastEventId, boolean resetEvents) {
         if (from.outcome() == Resumed.NONE) {
@@ -69,8 +70,8 @@ final class Replays {
         if (from.outcome() == Resumed.NOT_FOUND) {
             return resetEvents ? store.reset(lastEventId, from.resetReason()) : new Resume(List.of(), from.resetReason());
         }
-        if (from.outcome() == Resumed.FOUND && resetEvents && !complete(selection, from.seq())) {
-            return store.reset(lastEventId, "expired");
+        if (from.outcome() == Resumed.FOUND && !complete(selection, from.seq())) {
+            return resetEvents ? store.reset(lastEventId, "expired") : new Resume(List.of(), "expired");
         }
         return new Resume(new ArrayList<>(events(selection, from.seq())), null);
     }
