@@ -121,6 +121,36 @@ class HubModelTest {
         }
 
         @Test
+        void aSubscriptionToMoreNewTopicsThanTheTopicBoundLeavesRoomForIsRefusedNotLeftInADroppedTopic() throws Exception {
+            TopicHub bounded = hub(HubOptions.DEFAULTS.withMaxTopics(2));
+            Open keep = Open.of(bounded, select(TopicSelector.exact("keep")).build());
+
+            // keep, a and b are three topics: making b must not sweep a, made a moment before for the same subscription
+            assertThatThrownBy(() -> Open.of(bounded, select(TopicSelector.exact("a"), TopicSelector.exact("b")).build()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTopics");
+
+            assertThat(bounded.topicCount()).isEqualTo(1);
+            keep.stream().subscription().detach(keep.subscriber());
+            Open ab = Open.of(bounded, select(TopicSelector.exact("a"), TopicSelector.exact("b")).build());
+            bounded.publish(Update.of("a", "1"));
+            assertThat(ab.drain()).extracting(e -> e.substring(e.indexOf(' ') + 1)).containsExactly("1");
+        }
+
+        @Test
+        void anUpdateOnMoreNewTopicsThanTheTopicBoundLeavesRoomForIsRefusedNotBufferedOutOfReach() {
+            TopicHub bounded = hub(HubOptions.DEFAULTS.withMaxTopics(2).withPublisherIds(true));
+            Open keep = Open.of(bounded, select(TopicSelector.exact("keep")).build());
+
+            // keep, a and b are three topics: making b must not sweep a, made a moment before for the same update
+            assertThatThrownBy(() -> bounded.publish(Update.of(List.of("a", "b"), "1").withId("ab")))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTopics");
+
+            assertThat(bounded.topicCount()).isEqualTo(1);
+            assertThat(bounded.replayBytes()).as("no event in a buffer the hub no longer holds").isZero();
+            keep.stream().subscription().detach(keep.subscriber());
+        }
+
+        @Test
         void theTopicNameMethodsKeepTheirStricterRule() {
             assertThatThrownBy(() -> hub.publish("https://ex.com/a", "x")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid topic name");
