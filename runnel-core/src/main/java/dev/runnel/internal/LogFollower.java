@@ -306,7 +306,7 @@ final class LogFollower {
         List<TopicStore.Topic> joined = new ArrayList<>(e.topics().size());
         for (String name : e.topics()) {
             try {
-                joined.add(store.topicFor(name));
+                joined.add(store.topicFor(name, joined));
             } catch (IllegalStateException full) { // maxTopics: not replayable here, still delivered
                 store.lostThrough(e.seq());
                 LOG.log(Level.WARNING, full.getMessage() + "; event " + e.id() + " is delivered but not kept for replay");
