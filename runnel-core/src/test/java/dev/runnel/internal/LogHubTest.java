@@ -286,6 +286,20 @@ class LogHubTest {
     }
 
     @Test
+    void anEntryNamingATopicTwiceIsBufferedOnceAndTakesOneReplaySlot() throws Exception {
+        TopicHub hub = hub(HubOptions.DEFAULTS.withReplay(2, Duration.ofMinutes(5)));
+        String seen = log.publish("t", "1");
+        log.append(Map.of("t", "e", "d", "2", LogFollower.TOPICS_FIELD, "t\nt"), LogFollower.MIN_RETAIN); // another node's, or by hand
+        read(hub);
+
+        Client back = Client.attach(hub, seen, "t");
+
+        assertThat(back.drain()).containsExactly("100-2 2");
+        Client all = Client.attach(hub, "100-0", "t");
+        assertThat(all.drain()).as("2 of 2 slots: both events").containsExactly("100-1 1", "100-2 2");
+    }
+
+    @Test
     void aResumeIsServedFromThisNodesHistoryWithoutARead() throws Exception {
         TopicHub hub = hub();
         String seen = log.publish("t", "1");
