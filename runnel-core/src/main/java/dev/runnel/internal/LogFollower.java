@@ -371,7 +371,9 @@ final class LogFollower {
                 }
                 Prepared prepared = PreparedFields.parse(f);
                 long age = Math.max(0, batch.nowMillis() - entry.publishedMillis());
-                Formatted formatted = new Formatted(List.copyOf(Arrays.asList(topics.split("\n", -1))), "1".equals(f.get(PRIVATE_FIELD)),
+                // each once, as a publish here makes them: an entry from elsewhere may name one twice
+                List<String> named = List.copyOf(new LinkedHashSet<>(Arrays.asList(topics.split("\n", -1))));
+                Formatted formatted = new Formatted(named, "1".equals(f.get(PRIVATE_FIELD)),
                         publisherId, prepared, prepared.toEvent(dev.runnel.Dialect.HTMX2));
                 made.add(formatted.at(entry.seq(), id, receivedNanos - Math.min(age, Long.MAX_VALUE / 2_000_000L) * 1_000_000L));
             } catch (RuntimeException unknown) {
