@@ -66,6 +66,11 @@ class HubBookkeepingTest {
             } else if (what == 6) {
                 log.nowMillis += random.nextInt(6_000); // ages the events the reader reads next
                 store.trimExpired();
+                if (random.nextInt(25) == 0) {
+                    log.wipe(); // the reader's next round finds a new epoch
+                    log.epoch = Long.toString(Long.parseLong(log.epoch) + step + 1);
+                    subscribers.clear(); // cut off by it
+                }
             } else if (what == 7 && subscribers.size() < 4) {
                 Subscriber sub = random.nextBoolean()
                         ? new Subscriber(List.of(NAMES.get(random.nextInt(NAMES.size()))), new ValueChannel(1000, Long.MAX_VALUE, v -> 0), SlowClientPolicy.DISCONNECT, () -> { })
