@@ -94,6 +94,59 @@ class HubBookkeepingTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25, 26, 27, 28})
+    void theBooksStayExactThroughRandomStepsInMemory(long seed) throws Exception {
+        Random random = new Random(seed);
+        HubOptions options = HubOptions.DEFAULTS.withPublisherIds(true)
+                .withReplay(1 + random.nextInt(3), Duration.ofMinutes(5))
+                .withMaxTopics(4)
+                .withMaxHistory(3 + random.nextInt(6))
+                .withMaxReplayBytes(1024 + 256L * random.nextInt(8));
+        TopicStore store = new TopicStore(options, null, false);
+        SubscriberRegistry registry = new SubscriberRegistry(store);
+        Replays replays = new Replays(store, true);
+        PublishCombiner combiner = new PublishCombiner(store, registry, new FanOut(0));
+        ValueFormatter formatter = new ValueFormatter(null, null);
+        List<Subscriber> subscribers = new ArrayList<>();
+
+        for (int step = 0; step < 600; step++) {
+            int what = random.nextInt(10);
+            if (what < 5) {
+                Set<String> topics = new LinkedHashSet<>();
+                for (int n = 1 + random.nextInt(3); n > 0; n--) {
+                    topics.add(NAMES.get(random.nextInt(NAMES.size())));
+                }
+                Prepared prepared = formatter.prepare("v".repeat(random.nextInt(40)), null);
+                String id = random.nextBoolean() ? IDS.get(random.nextInt(IDS.size())) : null;
+                try {
+                    combiner.publish(new Formatted(List.copyOf(topics), random.nextInt(4) == 0, id, prepared, prepared.toEvent(dev.runnel.Dialect.HTMX2)));
+                } catch (IllegalStateException full) {
+                    // maxTopics refused one of its topics
+                }
+            } else if (what < 7 && subscribers.size() < 4) {
+                Subscriber sub = new Subscriber(List.of(NAMES.get(random.nextInt(NAMES.size())), NAMES.get(random.nextInt(NAMES.size()))).stream().distinct().toList(),
+                        new ValueChannel(1000, Long.MAX_VALUE, v -> 0), SlowClientPolicy.DISCONNECT, () -> { });
+                String from = IDS.get(random.nextInt(IDS.size()));
+                store.lock.lock();
+                try {
+                    replays.replay(sub.selection, replays.resolve(sub.selection, from, false), from, true);
+                    registry.register(sub, store.joinAll(sub.topics));
+                    subscribers.add(sub);
+                } catch (IllegalStateException full) {
+                    // maxTopics refused one of the subscriber's topics
+                } finally {
+                    store.lock.unlock();
+                }
+            } else if (what == 7) {
+                store.trimExpired();
+            } else if (!subscribers.isEmpty()) {
+                registry.detach(subscribers.remove(random.nextInt(subscribers.size())));
+            }
+            checkBooks(store, "seed " + seed + ", step " + step);
+        }
+    }
+
     private static void catchUp(LogFollower follower, LogHubTest.FakeLog log) {
         for (int i = 0; i < 100; i++) {
             LogFollower.Round round = follower.nextRound();
