@@ -140,10 +140,11 @@ final class LogFollower {
      * @throws HubUnavailableException when the log cannot be asked, or the reader did not catch up in time
      */
     ResumePoint resolve(Selection selection, String lastEventId, boolean earliest) {
+        long deadline = System.nanoTime() + RESOLVE_WAIT.toNanos();
         if (lastEventId == null && !earliest) {
+            awaitLoaded(deadline); // else the history it loads would reach this subscription as live events
             return ResumePoint.NONE;
         }
-        long deadline = System.nanoTime() + RESOLVE_WAIT.toNanos();
         HubLog.Position head;
         try {
             head = log.head();
@@ -170,6 +171,35 @@ final class LogFollower {
                         + " within " + RESOLVE_WAIT.toMillis() + " ms (" + log + "); retry shortly");
             }
             return replays.resolve(selection, lastEventId, earliest);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubUnavailableException("interrupted while waiting for the hub's log");
+        } finally {
+            store.lock.unlock();
+        }
+    }
+
+    /** Returns once this node has loaded the log, waiting for the reader until {@code deadline} at most. */
+    private void awaitLoaded(long deadline) {
+        store.lock.lock();
+        try {
+            if (loaded) {
+                return;
+            }
+        } finally {
+            store.lock.unlock();
+        }
+        reader.wake();
+        store.lock.lock();
+        try {
+            long left = deadline - System.nanoTime();
+            while (!loaded && left > 0) {
+                left = applied.awaitNanos(left);
+            }
+            if (!loaded) {
+                throw new HubUnavailableException("this node has not loaded the hub's log within " + RESOLVE_WAIT.toMillis()
+                        + " ms (" + log + "); retry shortly");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HubUnavailableException("interrupted while waiting for the hub's log");
@@ -223,7 +253,8 @@ final class LogFollower {
      * waiting.
      */
     boolean apply(Round round, HubLog.Batch batch) {
-        List<HubEvent> read = events(batch); // decoded and encoded before the lock
+        List<HubEvent> read = new ArrayList<>(batch.entries().size());
+        long skipped = events(batch, read); // decoded and encoded before the lock
         Set<Subscriber> cut = new LinkedHashSet<>();
         List<FanOut.Delivery> handed = new ArrayList<>();
         boolean more;
@@ -244,6 +275,9 @@ final class LogFollower {
                     } else {
                         store.lostThrough(batch.trimmedThrough()); // loading: the log's oldest are gone, as expected
                     }
+                }
+                if (skipped > store.seq) {
+                    store.lostThrough(skipped); // an event this node cannot decode: no resume across it is whole
                 }
                 for (HubEvent e : read) {
                     if (e.seq() > store.seq) {
@@ -281,7 +315,7 @@ final class LogFollower {
         List<TopicStore.Topic> joined = new ArrayList<>(e.topics().size());
         for (String name : e.topics()) {
             try {
-                joined.add(store.topicFor(name));
+                joined.add(store.topicFor(name, joined));
             } catch (IllegalStateException full) { // maxTopics: not replayable here, still delivered
                 store.lostThrough(e.seq());
                 LOG.log(Level.WARNING, full.getMessage() + "; event " + e.id() + " is delivered but not kept for replay");
@@ -328,12 +362,13 @@ final class LogFollower {
     }
 
     /**
-     * The events of a read, in sequence order, each decoded and encoded once; an entry this version
-     * cannot decode is skipped with a warning. Publish times move to this node's clock by the log's.
+     * Adds the events of a read to {@code made}, in sequence order, each decoded and encoded once; an
+     * entry this version cannot decode is skipped with a warning. Publish times move to this node's
+     * clock by the log's. Returns the highest sequence number skipped, 0 for none.
      */
-    private static List<HubEvent> events(HubLog.Batch batch) {
+    private static long events(HubLog.Batch batch, List<HubEvent> made) {
         long receivedNanos = System.nanoTime();
-        List<HubEvent> made = new ArrayList<>(batch.entries().size());
+        long skipped = 0;
         for (HubLog.Entry entry : batch.entries()) {
             Map<String, String> f = entry.fields();
             String publisherId = f.get(ID_FIELD);
@@ -345,14 +380,17 @@ final class LogFollower {
                 }
                 Prepared prepared = PreparedFields.parse(f);
                 long age = Math.max(0, batch.nowMillis() - entry.publishedMillis());
-                Formatted formatted = new Formatted(List.copyOf(Arrays.asList(topics.split("\n", -1))), "1".equals(f.get(PRIVATE_FIELD)),
+                // each once, as a publish here makes them: an entry from elsewhere may name one twice
+                List<String> named = List.copyOf(new LinkedHashSet<>(Arrays.asList(topics.split("\n", -1))));
+                Formatted formatted = new Formatted(named, "1".equals(f.get(PRIVATE_FIELD)),
                         publisherId, prepared, prepared.toEvent(dev.runnel.Dialect.HTMX2));
                 made.add(formatted.at(entry.seq(), id, receivedNanos - Math.min(age, Long.MAX_VALUE / 2_000_000L) * 1_000_000L));
             } catch (RuntimeException unknown) {
+                skipped = entry.seq();
                 LOG.log(Level.WARNING, "skipping event " + UpdateChecks.shown(id) + " of the hub's log: " + unknown.getMessage());
             }
         }
-        return made;
+        return skipped;
     }
 
     /** The log's position to wait on when a read brought nothing new. */

@@ -59,8 +59,9 @@ final class Replays {
     /**
      * What {@code selection} is sent first from {@code from}: the events after it that it may receive,
      * in sequence order; a reset event when it cannot resume and {@code resetEvents} allows one; or
-     * nothing. Events dropped since the point was resolved make it a reset ({@code expired}), or, without
-     * reset events, leave the rest. Under the lock.
+     * nothing. Events dropped since the point was resolved make it a reset ({@code expired}): without
+     * reset events nothing is sent and the caller must end the subscription, whose answer ({@code FOUND})
+     * was given already. Under the lock.
      */
     Resume replay(Selection selection, ResumePoint from, String lastEventId, boolean resetEvents) {
         if (from.outcome() == Resumed.NONE) {
@@ -69,8 +70,8 @@ final class Replays {
         if (from.outcome() == Resumed.NOT_FOUND) {
             return resetEvents ? store.reset(lastEventId, from.resetReason()) : new Resume(List.of(), from.resetReason());
         }
-        if (from.outcome() == Resumed.FOUND && resetEvents && !complete(selection, from.seq())) {
-            return store.reset(lastEventId, "expired");
+        if (from.outcome() == Resumed.FOUND && !complete(selection, from.seq())) {
+            return resetEvents ? store.reset(lastEventId, "expired") : new Resume(List.of(), "expired");
         }
         return new Resume(new ArrayList<>(events(selection, from.seq())), null);
     }
@@ -81,7 +82,7 @@ final class Replays {
         List<HubEvent> missed = new ArrayList<>();
         for (Map.Entry<String, TopicStore.Topic> entry : selected(selection)) {
             TopicStore.Topic t = entry.getValue();
-            t.trimByAge();
+            trimByAge(t);
             for (HubEvent e : t.buffer) {
                 if (e.seq() > after && selection.mayRead(e, store.cache) && seen.add(e)) {
                     missed.add(e);
@@ -110,12 +111,18 @@ final class Replays {
         }
         for (Map.Entry<String, TopicStore.Topic> entry : selected(selection)) {
             TopicStore.Topic t = entry.getValue();
-            t.trimByAge();
+            trimByAge(t);
             if (after < t.droppedThrough) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Trims {@code t} by age, and drops it if nothing keeps it any more (else nothing would: its events left the budget). */
+    private void trimByAge(TopicStore.Topic t) {
+        t.trimByAge();
+        store.pruneIfIdle(t.name, t);
     }
 
     /** The topics held that {@code selection} selects: its exact ones directly, else every topic asked. */

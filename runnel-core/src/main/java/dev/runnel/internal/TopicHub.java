@@ -352,14 +352,28 @@ public final class TopicHub implements Hub {
      */
     void attach(Subscriber sub, ResumePoint from, String lastEventId, boolean resetEvents) {
         Resume resume;
+        // FOUND was answered, events after it were dropped since, and no reset event may say so: a replay
+        // now would have a gap nobody is told of, so it is ended instead; its client resumes and learns
+        boolean gap;
         store.lock.lock();
         try {
             resume = replays.replay(sub.selection, from, lastEventId, resetEvents);
-            List<TopicStore.Topic> joined = store.joinAll(sub.topics);
-            sub.channel.addAll(resume.values());
-            registry.register(sub, joined);
+            gap = from.outcome() == Resumed.FOUND && !resetEvents && resume.resetReason() != null;
+            if (!gap) {
+                List<TopicStore.Topic> joined = store.joinAll(sub.topics);
+                try {
+                    sub.channel.addAll(resume.values());
+                    registry.register(sub, joined);
+                } catch (Throwable e) { // its queue, or an allocation: leave no registration and no topic made for it
+                    registry.detachLocked(sub);
+                    throw e;
+                }
+            }
         } finally {
             store.lock.unlock();
+        }
+        if (gap) {
+            sub.cutOff();
         }
         if (from.outcome() != Resumed.NONE) {
             resume.report(metrics, sub, lastEventId == null ? "earliest" : lastEventId);

@@ -230,10 +230,21 @@ final class TopicStore {
 
     /** The topic, made when missing; when {@code maxTopics} are held, idle ones are swept first. */
     Topic topicFor(String name) {
+        return topicFor(name, List.of());
+    }
+
+    /**
+     * As above, sweeping none of {@code keep}: topics just made for the same update or subscriber, idle
+     * until it uses them, which a sweep would leave out of the hub's reach.
+     */
+    Topic topicFor(String name, List<Topic> keep) {
         Topic t = topics.get(name);
         if (t == null) {
             if (topics.size() >= options.maxTopics()) {
                 topics.entrySet().removeIf(e -> {
+                    if (keep.contains(e.getValue())) {
+                        return false;
+                    }
                     e.getValue().trimByAge();
                     boolean idle = e.getValue().idle();
                     if (idle) {
@@ -267,7 +278,7 @@ final class TopicStore {
         List<Topic> joined = new ArrayList<>(names.size());
         try {
             for (String topic : names) {
-                joined.add(topicFor(topic));
+                joined.add(topicFor(topic, joined));
             }
         } catch (IllegalStateException full) {
             // drop the topics made for this subscriber before the refusal

@@ -34,12 +34,28 @@ final class UpdateChecks {
         }
     }
 
-    /** Throws {@link IllegalArgumentException} unless {@code id} can be an SSE id: 1 to 1024 chars, no CR, LF or NUL. */
+    /**
+     * Throws {@link IllegalArgumentException} unless {@code id} can be an SSE id: 1 to 1024 chars, no CR, LF
+     * or NUL, no unpaired surrogate (UTF-8 cannot carry one: the id a client sent back would differ).
+     */
     static void id(String id) {
-        if (id.isEmpty() || id.length() > Hub.MAX_ID_LENGTH || id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
+        if (id.isEmpty() || id.length() > Hub.MAX_ID_LENGTH || id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0
+                || hasUnpairedSurrogate(id)) {
             throw new IllegalArgumentException("invalid event id '" + shown(id) + "' (" + id.length()
-                    + " chars): use 1 to " + Hub.MAX_ID_LENGTH + " chars without CR, LF or NUL");
+                    + " chars): use 1 to " + Hub.MAX_ID_LENGTH + " chars without CR, LF, NUL or unpaired surrogates");
         }
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

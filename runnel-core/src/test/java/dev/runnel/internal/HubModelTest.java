@@ -114,6 +114,36 @@ class HubModelTest {
         }
 
         @Test
+        void aSubscriptionToMoreNewTopicsThanTheTopicBoundLeavesRoomForIsRefusedNotLeftInADroppedTopic() throws Exception {
+            TopicHub bounded = hub(HubOptions.DEFAULTS.withMaxTopics(2));
+            Open keep = Open.of(bounded, select(TopicSelector.exact("keep")).build());
+
+            // keep, a and b are three topics: making b must not sweep a, made a moment before for the same subscription
+            assertThatThrownBy(() -> Open.of(bounded, select(TopicSelector.exact("a"), TopicSelector.exact("b")).build()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTopics");
+
+            assertThat(bounded.topicCount()).isEqualTo(1);
+            keep.stream().subscription().detach(keep.subscriber());
+            Open ab = Open.of(bounded, select(TopicSelector.exact("a"), TopicSelector.exact("b")).build());
+            bounded.publish(Update.of("a", "1"));
+            assertThat(ab.drain()).extracting(e -> e.substring(e.indexOf(' ') + 1)).containsExactly("1");
+        }
+
+        @Test
+        void anUpdateOnMoreNewTopicsThanTheTopicBoundLeavesRoomForIsRefusedNotBufferedOutOfReach() {
+            TopicHub bounded = hub(HubOptions.DEFAULTS.withMaxTopics(2).withPublisherIds(true));
+            Open keep = Open.of(bounded, select(TopicSelector.exact("keep")).build());
+
+            // keep, a and b are three topics: making b must not sweep a, made a moment before for the same update
+            assertThatThrownBy(() -> bounded.publish(Update.of(List.of("a", "b"), "1").withId("ab")))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTopics");
+
+            assertThat(bounded.topicCount()).isEqualTo(1);
+            assertThat(bounded.replayBytes()).as("no event in a buffer the hub no longer holds").isZero();
+            keep.stream().subscription().detach(keep.subscriber());
+        }
+
+        @Test
         void theTopicNameMethodsKeepTheirStricterRule() {
             assertThatThrownBy(() -> hub.publish("https://ex.com/a", "x")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid topic name");
@@ -270,6 +300,20 @@ class HubModelTest {
         }
 
         @Test
+        void aResumeThatFindsEveryEventExpiredLeavesNoEmptyTopicBehind() throws Exception {
+            TopicHub aging = hub(HubOptions.DEFAULTS.withPublisherIds(true).withReplay(100, java.time.Duration.ofMillis(20)));
+            aging.publish(Update.of("a", "1").withId("x"));
+            aging.publish(Update.of("b", "2"));
+            Thread.sleep(60); // both older than the replay age
+
+            Open back = Open.of(aging, select(TopicSelector.ANY).resumeAfter("x").build());
+            back.stream().subscription().detach(back.subscriber());
+            aging.trimExpired();
+
+            assertThat(aging.topicCount()).as("nothing keeps a or b").isZero();
+        }
+
+        @Test
         void anUnknownIdIsNotFoundWithNoHistoryThenLiveUpdates() throws Exception {
             hub.publish(Update.of("t", "old").withId("a"));
             Open back = Open.of(hub, select(TopicSelector.exact("t")).resumeAfter("never-seen").build());
@@ -332,6 +376,37 @@ class HubModelTest {
             for (String bad : List.of("", "a\nb", "a\rb", "a\0b", "i".repeat(1025))) {
                 assertThatThrownBy(() -> hub.publish(REQUEST, Update.of("t", "x").withId(bad))).isInstanceOf(BadRequestException.class);
             }
+        }
+
+        @Test
+        void eventsDroppedAfterAFoundAnswerNeverLeaveASilentGapWithoutResetEvents() throws Exception {
+            TopicHub counted = hub(HubOptions.DEFAULTS.withPublisherIds(true).withReplay(1, java.time.Duration.ofMinutes(5)));
+            counted.publish(Update.of("t", "1").withId("x"));
+            EventStream.Subscribed stream = counted.subscribe(REQUEST, select(TopicSelector.exact("t")).resumeAfter("x").build());
+            assertThat(stream.resumed()).as("what the protocol's header says").isEqualTo(Resumed.FOUND);
+            counted.publish(Update.of("t", "2").withId("y"));
+            counted.publish(Update.of("t", "3").withId("z")); // "y" leaves t's buffer before the subscription opens
+
+            ValueChannel channel = stream.subscription().newChannel();
+            AtomicInteger cutOffs = new AtomicInteger();
+            Subscriber sub = stream.subscription().subscriber(channel, cutOffs::incrementAndGet);
+            stream.subscription().attach(sub);
+            counted.publish(Update.of("t", "4").withId("w"));
+
+            List<Object> queued = new ArrayList<>();
+            channel.poll(queued, Integer.MAX_VALUE, 0);
+            assertThat(queued).as("z without y would be a gap nobody is told of").isEmpty();
+            assertThat(cutOffs).as("ended, so the client comes back and learns its id is not found").hasValue(1);
+            assertThat(counted.subscribers("t")).isZero();
+        }
+
+        @Test
+        void idsWithAnUnpairedSurrogateAreRefusedSinceNoWireCanCarryThem() {
+            // UTF-8 turns a lone surrogate into '?': the id a subscriber sends back is not the one published
+            for (String bad : List.of("a\uD800", "\uDC00b", "x\uDBFF\uD800y")) {
+                assertThatThrownBy(() -> hub.publish(REQUEST, Update.of("t", "x").withId(bad))).isInstanceOf(BadRequestException.class);
+            }
+            assertThat(hub.publish(REQUEST, Update.of("t", "x").withId("ok-\uD83D\uDE00-é")).id()).isEqualTo("ok-\uD83D\uDE00-é");
         }
 
         @Test

@@ -199,6 +199,100 @@ class LogHubTest {
     }
 
     @Test
+    void aLiveSubscriberThatArrivesWhileTheNodeStillLoadsGetsNoneOfTheHistory() throws Exception {
+        for (int i = 0; i < LogFollower.READ_LIMIT + 10; i++) { // more than one read, all retained
+            log.append(Map.of("t", "e", "d", "old" + i, LogFollower.TOPICS_FIELD, "t"), 10_000);
+        }
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, dev.runnel.EngineMetrics.NOOP, log);
+        for (int round = 0; round < 2; round++) { // the epoch, then the first full page: still loading
+            LogFollower.Round r = hub.follower().nextRound();
+            hub.follower().apply(r, log.read(r.epoch(), r.cut(), LogFollower.READ_LIMIT));
+        }
+        assertThat(hub.isReady()).as("still loading").isFalse();
+        java.util.concurrent.CompletableFuture<Client> subscribing = new java.util.concurrent.CompletableFuture<>();
+        Thread arriving = Thread.ofPlatform().start(() -> {
+            try {
+                subscribing.complete(subscribed(hub, "t"));
+            } catch (Throwable e) {
+                subscribing.completeExceptionally(e);
+            }
+        });
+        while (arriving.getState() != Thread.State.TIMED_WAITING && !subscribing.isDone()) {
+            Thread.onSpinWait(); // until it waits for the load (or, wrongly, did not)
+        }
+        read(hub); // the rest of the load
+        Client c = subscribing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        String fresh = log.publish("t", "new");
+        read(hub);
+
+        assertThat(c.drain()).as("the history is replay material, never live events").containsExactly(fresh + " new");
+    }
+
+    @Test
+    void aLiveSubscriptionOnANodeThatCannotLoadTheLogIsUnavailable() {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, dev.runnel.EngineMetrics.NOOP, log);
+
+        assertThatThrownBy(() -> subscribed(hub, "t")).isInstanceOf(dev.runnel.hub.HubUnavailableException.class)
+                .hasMessageContaining("not loaded");
+        assertThat(hub.topicCount()).isZero();
+    }
+
+    @Test
+    void anEntryThisNodeCannotDecodeIsAGapThatAResumeAcrossItIsToldOf() throws Exception {
+        TopicHub hub = hub();
+        String seen = log.publish("t", "1");
+        log.append(Map.of("t", "a-kind-from-a-newer-node", LogFollower.TOPICS_FIELD, "t"), LogFollower.MIN_RETAIN);
+        log.publish("t", "3");
+        read(hub);
+
+        Client back = Client.attach(hub, seen, "t");
+
+        assertThat(back.drain()).as("event 100-2 of t is not here: no replay may pretend it is whole")
+                .singleElement().asString().contains("\"reason\":\"expired\"");
+    }
+
+    @Test
+    void aRoundThatFailsHalfWayIsReadAgainWithoutDeliveringAnEventTwice() throws Exception {
+        TopicHub hub = hub();
+        java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.runnel.hub.TopicSelector fragile = dev.runnel.hub.TopicSelector.matching("fragile", t -> {
+            if (t.equals("bad") && failOnce.getAndSet(false)) {
+                throw new OutOfMemoryError("an allocation in the matcher"); // a VirtualMachineError passes the cache
+            }
+            return true;
+        });
+        ValueChannel channel = hub.newChannel();
+        hub.attach(new Subscriber(new Selection(List.of(), List.of(fragile), List.of()), channel, hub.options().slowClients(), () -> { }), null);
+        log.publish("good", "1");
+        log.publish("bad", "2");
+        log.publish("good", "3");
+
+        assertThatThrownBy(() -> read(hub)).isInstanceOf(OutOfMemoryError.class);
+        read(hub); // the reader's next round
+
+        List<Object> out = new ArrayList<>();
+        channel.poll(out, Integer.MAX_VALUE, 0);
+        assertThat(out).extracting(v -> ((Encoded) v).id()).containsExactly("100-1", "100-2", "100-3");
+        Client back = Client.attach(hub, "100-0", "good", "bad");
+        assertThat(back.drain()).as("each buffered once").containsExactly("100-1 1", "100-2 2", "100-3 3");
+    }
+
+    @Test
+    void anEntryNamingATopicTwiceIsBufferedOnceAndTakesOneReplaySlot() throws Exception {
+        TopicHub hub = hub(HubOptions.DEFAULTS.withReplay(2, Duration.ofMinutes(5)));
+        String seen = log.publish("t", "1");
+        log.append(Map.of("t", "e", "d", "2", LogFollower.TOPICS_FIELD, "t\nt"), LogFollower.MIN_RETAIN); // another node's, or by hand
+        read(hub);
+
+        Client back = Client.attach(hub, seen, "t");
+
+        assertThat(back.drain()).containsExactly("100-2 2");
+        Client all = Client.attach(hub, "100-0", "t");
+        assertThat(all.drain()).as("2 of 2 slots: both events").containsExactly("100-1 1", "100-2 2");
+    }
+
+    @Test
     void aResumeIsServedFromThisNodesHistoryWithoutARead() throws Exception {
         TopicHub hub = hub();
         String seen = log.publish("t", "1");
@@ -320,6 +414,7 @@ class LogHubTest {
 
         assertThat(hub.subscribers("t")).isZero();
         assertThat(hub.subscribers("ü-topic")).isZero();
+        assertThat(hub.topicCount()).as("no topic made for it stays").isEqualTo(1);
         Client good = Client.attach(hub, "100-0", "t");
         assertThat(good.drain()).containsExactly("100-1 1");
     }

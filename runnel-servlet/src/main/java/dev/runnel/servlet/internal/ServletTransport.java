@@ -61,6 +61,8 @@ public final class ServletTransport implements SseTransport {
     private boolean completed;
     private volatile Throwable failure;
     private volatile Runnable disconnectListener;
+    /** Set by whichever runs the disconnect listener first: {@link #clientGone} or {@link #onDisconnect}, never both. */
+    private final AtomicBoolean told = new AtomicBoolean();
 
     private ServletTransport(AsyncContext async, HttpServletRequest request, HttpServletResponse response,
                              ServletOutputStream out, ConnectionHooks hooks, Duration writeTimeout) {
@@ -178,7 +180,7 @@ public final class ServletTransport implements SseTransport {
     public void onDisconnect(Runnable listener) {
         this.disconnectListener = listener;
         hooks.onClientGone(this::clientGone);
-        if (gone.get()) {
+        if (gone.get() && told.compareAndSet(false, true)) {
             listener.run(); // the client left before the listener was there
         }
     }
@@ -254,7 +256,7 @@ public final class ServletTransport implements SseTransport {
     private void clientGone() {
         if (gone.compareAndSet(false, true)) {
             Runnable listener = disconnectListener;
-            if (listener != null) {
+            if (listener != null && told.compareAndSet(false, true)) {
                 Thread.ofVirtual().name("runnel-gone").start(listener);
             }
         }
