@@ -46,6 +46,7 @@ final class LogFollower {
     /** The publisher's id, when it chose one. */
     static final String ID_FIELD = "pid";
     private static final Duration READY_PING = Duration.ofMillis(500);
+    private static final long FULL_WARNING_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final TopicStore store;
     private final SubscriberRegistry registry;
@@ -55,6 +56,8 @@ final class LogFollower {
     private final LogReader reader;
     /** Entries the log keeps: the history, and slack for a reader that falls behind. */
     private final int retain;
+    /** When the last warning that the hub holds too many topics to keep an event was logged; the reader's only. */
+    private long lastFullWarning;
     /** Signalled, under the store's lock, after every round the reader applied. */
     private final Condition applied;
     /** True once the node has read everything the log held when it learned the epoch. Under the lock. */
@@ -318,7 +321,14 @@ final class LogFollower {
                 joined.add(store.topicFor(name, joined));
             } catch (IllegalStateException full) { // maxTopics: not replayable here, still delivered
                 store.lostThrough(e.seq());
-                LOG.log(Level.WARNING, full.getMessage() + "; event " + e.id() + " is delivered but not kept for replay");
+                // once a minute at most: a full hub would otherwise log every event it reads
+                long now = System.nanoTime();
+                Level level = now - lastFullWarning > FULL_WARNING_EVERY_NANOS || lastFullWarning == 0 ? Level.WARNING : Level.DEBUG;
+                if (level == Level.WARNING) {
+                    lastFullWarning = now;
+                }
+                LOG.log(level, () -> full.getMessage() + "; event " + UpdateChecks.shown(e.id()) + " is delivered but not kept for replay"
+                        + (level == Level.WARNING ? " (said once a minute at most)" : ""));
             }
         }
         Collection<Subscriber> recipients = registry.recipients(e);
