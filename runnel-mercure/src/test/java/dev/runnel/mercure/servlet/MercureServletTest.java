@@ -69,6 +69,8 @@ class MercureServletTest {
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        // one subscription's URL holds its topic percent-encoded, "/" as %2F, which Tomcat refuses unless told
+        connector.setEncodedSolidusHandling("passthrough");
         tomcat.getService().addConnector(connector);
         tomcat.setConnector(connector);
         StandardContext context = (StandardContext) tomcat.addContext(APP, null);
@@ -177,6 +179,31 @@ class MercureServletTest {
             assertThat(get(APP + MercureHub.PATH + "/subscriptions", Map.of("Authorization", "Bearer " + subscriber("other")))
                     .statusCode()).isEqualTo(401);
         }
+    }
+
+    @Test
+    void oneSubscriptionIsFoundByItsPercentEncodedTopicAndSubscriber() throws Exception {
+        String topic = "https://example.com/one/sub";
+        try (RawSseClient sub = subscribe(Map.of("Authorization", "Bearer " + subscriber()), topic)) {
+            String reader = "Bearer " + subscriber("/.well-known/mercure/subscriptions{/topic}{/subscriber}");
+            String perTopic = MercureHub.PATH + "/subscriptions/" + encode(topic);
+            HttpResponse<String> collection = get(APP + perTopic, Map.of("Authorization", reader));
+            assertThat(collection.statusCode()).as(collection.body()).isEqualTo(200);
+            java.util.regex.Matcher subscriber = java.util.regex.Pattern.compile("\"subscriber\":\"(urn:uuid:[0-9a-f-]+)\"")
+                    .matcher(collection.body());
+            assertThat(subscriber.find()).as(collection.body()).isTrue();
+
+            String one = perTopic + "/" + encode(subscriber.group(1));
+            HttpResponse<String> found = get(APP + one, Map.of("Authorization", reader));
+            assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+            assertThat(found.body()).contains("\"id\":\"" + one + "\"").contains("\"active\":true");
+            assertThat(get(APP + perTopic + "/" + encode("urn:uuid:00000000-0000-4000-8000-000000000000"),
+                    Map.of("Authorization", reader)).statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Test
