@@ -86,6 +86,34 @@ class MercureServerTest {
     }
 
     @Test
+    void oneSubscriptionIsFoundByItsPercentEncodedTopicAndSubscriber() throws Exception {
+        String topic = "https://example.com/one/" + System.nanoTime() + "/100%";
+        try (RawSseClient sub = subscribe(subscriber(), topic)) {
+            String reader = "Bearer " + subscriber("/.well-known/mercure/subscriptions{/topic}{/subscriber}");
+            String perTopic = "/.well-known/mercure/subscriptions/" + encode(topic);
+            HttpResponse<String> collection = get(perTopic, reader);
+            assertThat(collection.statusCode()).as(collection.body()).isEqualTo(200);
+            java.util.regex.Matcher subscriber = java.util.regex.Pattern.compile("\"subscriber\":\"(urn:uuid:[0-9a-f-]+)\"")
+                    .matcher(collection.body());
+            assertThat(subscriber.find()).as(collection.body()).isTrue();
+
+            String one = perTopic + "/" + encode(subscriber.group(1));
+            HttpResponse<String> found = get(one, reader);
+            assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+            assertThat(found.body()).contains("\"id\":\"" + one + "\"").contains("\"active\":true");
+        }
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", authorization).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Test
     void theRestOfTheApplicationStaysBehindItsOwnSecurity() throws Exception {
         HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(base() + "/anything")).timeout(WAIT).build(),
                 HttpResponse.BodyHandlers.ofString());
