@@ -81,8 +81,27 @@ class MercureServletTest {
         for (String mapping : MercureServlet.MAPPINGS) {
             wrapper.addMapping(mapping);
         }
+        addBroken(tomcat, "/failing-stream", MercureServlet.builder(sse, hub)
+                .streams((request, subscribe) -> ignored -> {
+                    throw new IllegalStateException("the wrapped handler failed");
+                }).build());
+        addBroken(tomcat, "/failing-wrapper", MercureServlet.builder(sse, hub)
+                .streams((request, subscribe) -> {
+                    throw new IllegalStateException("the wrapper failed on the container thread");
+                }).build());
         tomcat.start();
         port = connector.getLocalPort();
+    }
+
+    private static void addBroken(Tomcat tomcat, String contextPath, MercureServlet servlet) {
+        StandardContext context = (StandardContext) tomcat.addContext(contextPath, null);
+        context.setClearReferencesThreadLocals(false);
+        context.setClearReferencesRmiTargets(false);
+        Wrapper wrapper = Tomcat.addServlet(context, "mercure", servlet);
+        wrapper.setAsyncSupported(true);
+        for (String mapping : MercureServlet.MAPPINGS) {
+            wrapper.addMapping(mapping);
+        }
     }
 
     @AfterEach
@@ -241,6 +260,22 @@ class MercureServletTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void aSubscribeWrapperThatFailsAnswers500AndLeavesTheHubServingOthers() throws Exception {
+        for (String broken : List.of("/failing-stream", "/failing-wrapper")) {
+            URI uri = URI.create("http://127.0.0.1:" + port + broken + MercureHub.PATH + "?topic=t");
+            try (RawSseClient sub = RawSseClient.get(uri, Map.of("Authorization", "Bearer " + subscriber()))) {
+                assertThat(sub.status()).as(broken).isEqualTo(500);
+                assertThat(sub.text()).as(broken).doesNotContain("failed");
+            }
+        }
+        assertThat(engine.hub().subscribers("t")).isZero();
+        try (RawSseClient sub = subscribe(Map.of("Authorization", "Bearer " + subscriber()), "t")) {
+            publishOk("topic", "t", "data", "still served", "id", "urn:after-failure");
+            assertThat(sub.awaitEvents(1, WAIT)).extracting(WireEvents.Event::data).containsExactly("still served");
+        }
     }
 
     @Test

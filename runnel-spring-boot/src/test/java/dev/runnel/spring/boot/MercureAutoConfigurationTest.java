@@ -117,6 +117,20 @@ class MercureAutoConfigurationTest {
         });
     }
 
+    @Test
+    void everyMercurePropertyIsDescribedForTheIde() throws Exception {
+        String metadata;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).isNotNull();
+            metadata = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        }
+        for (String property : List.of("publisher-jwt-key", "publisher-jwt-algorithm", "subscriber-jwt-key", "subscriber-jwt-algorithm",
+                "anonymous", "subscriptions", "cookie-name", "publish-origins", "cors-origins", "publisher-cors-origins")) {
+            assertThat(metadata).as(property).contains("\"name\": \"runnel.mercure." + property + "\"");
+        }
+        assertThat(metadata).contains("\"defaultValue\": \"HS256\"").contains("the key publishers' tokens are verified with");
+    }
+
     private void assertRefused(String property, String setting) {
         runner.withPropertyValues(KEY, setting).run(context -> {
             assertThat(context).as(setting).hasFailed();
