@@ -13,10 +13,6 @@ import dev.runnel.mercure.MercureOptions;
 import dev.runnel.servlet.ServletSse;
 import dev.runnel.testkit.RawSseClient;
 import dev.runnel.testkit.WireEvents;
-import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.core.StandardContext;
-import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +23,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -36,11 +32,22 @@ import java.util.StringJoiner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link MercureServlet} in embedded Tomcat 11, under a context path, over real HTTP: the servlet
+ * {@link MercureServlet} in an embedded container, under a context path, over real HTTP: the servlet
  * only translates, so these check that each kind of request reaches the hub and its answer comes
- * back whole.
+ * back whole. Each container's test class starts it.
  */
-class MercureServletTest {
+abstract class MercureServletContract {
+
+    /** A running container: its port, and how to stop it. */
+    record Running(int port, AutoCloseable stop) {
+    }
+
+    /**
+     * Starts the container on a free loopback port with each servlet, async-supported, at
+     * {@link MercureServlet#MAPPINGS} of an application at its context path. One subscription's URL
+     * holds {@code %2F}: the container must let it through, still encoded.
+     */
+    abstract Running start(Map<String, MercureServlet> byContextPath) throws Exception;
 
     private static final String PUBLISHER_KEY = "servlet-publisher-key-32-bytes-long!!!!";
     private static final String SUBSCRIBER_KEY = "servlet-subscriber-key-32-bytes-long!!!";
@@ -50,11 +57,11 @@ class MercureServletTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private SseEngine engine;
     private ServletSse sse;
-    private Tomcat tomcat;
+    private Running container;
     private int port;
 
     @BeforeEach
-    void start() throws Exception {
+    void startContainer() throws Exception {
         engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withPublisherIds(true)).build();
         MercureHub hub = MercureHub.of(engine.hub(), MercureOptions.builder()
                 .publisherJwt(JwtVerifier.of("HS256", PUBLISHER_KEY))
@@ -64,52 +71,25 @@ class MercureServletTest {
                 .corsOrigins(List.of("https://app.example"))
                 .build());
         sse = ServletSse.of(engine);
-        tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory("runnel-mercure-tomcat").toString());
-        Connector connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        // one subscription's URL holds its topic percent-encoded, "/" as %2F, which Tomcat refuses unless told
-        connector.setEncodedSolidusHandling("passthrough");
-        tomcat.getService().addConnector(connector);
-        tomcat.setConnector(connector);
-        StandardContext context = (StandardContext) tomcat.addContext(APP, null);
-        context.setClearReferencesThreadLocals(false);
-        context.setClearReferencesRmiTargets(false);
-        Wrapper wrapper = Tomcat.addServlet(context, "mercure", MercureServlet.builder(sse, hub).maxBodyBytes(4096).build());
-        wrapper.setAsyncSupported(true);
-        for (String mapping : MercureServlet.MAPPINGS) {
-            wrapper.addMapping(mapping);
-        }
-        addBroken(tomcat, "/failing-stream", MercureServlet.builder(sse, hub)
+        Map<String, MercureServlet> servlets = new LinkedHashMap<>();
+        servlets.put(APP, MercureServlet.builder(sse, hub).maxBodyBytes(4096).build());
+        servlets.put("/failing-stream", MercureServlet.builder(sse, hub)
                 .streams((request, subscribe) -> ignored -> {
                     throw new IllegalStateException("the wrapped handler failed");
                 }).build());
-        addBroken(tomcat, "/failing-wrapper", MercureServlet.builder(sse, hub)
+        servlets.put("/failing-wrapper", MercureServlet.builder(sse, hub)
                 .streams((request, subscribe) -> {
                     throw new IllegalStateException("the wrapper failed on the container thread");
                 }).build());
-        tomcat.start();
-        port = connector.getLocalPort();
-    }
-
-    private static void addBroken(Tomcat tomcat, String contextPath, MercureServlet servlet) {
-        StandardContext context = (StandardContext) tomcat.addContext(contextPath, null);
-        context.setClearReferencesThreadLocals(false);
-        context.setClearReferencesRmiTargets(false);
-        Wrapper wrapper = Tomcat.addServlet(context, "mercure", servlet);
-        wrapper.setAsyncSupported(true);
-        for (String mapping : MercureServlet.MAPPINGS) {
-            wrapper.addMapping(mapping);
-        }
+        container = start(servlets);
+        port = container.port();
     }
 
     @AfterEach
     void stop() throws Exception {
         engine.shutdown(Duration.ZERO);
         sse.close();
-        tomcat.stop();
-        tomcat.destroy();
+        container.stop().close();
     }
 
     @Test
