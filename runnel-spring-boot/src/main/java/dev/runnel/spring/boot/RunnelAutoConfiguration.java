@@ -77,7 +77,7 @@ public class RunnelAutoConfiguration {
                 .withMaxReplayBytes(hub.maxReplayBytes().toBytes())
                 .withMaxHistory(hub.maxHistory())
                 .withMaxSelectors(hub.maxSelectors())
-                .withPublisherIds(hub.publisherIds())
+                .withPublisherIds(hub.publisherIds() || mercureEnabled(context.getEnvironment(), context.getClassLoader()))
                 .withAccess(access.getIfAvailable(() -> TopicAccess.ALLOW_ALL));
         HubLog log = hub.redisUri() != null ? RedisHub.connect(hub.redisUri(), context.getClassLoader()) : hubLog.getIfAvailable();
         try {
@@ -88,6 +88,18 @@ public class RunnelAutoConfiguration {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether {@link MercureAutoConfiguration} will serve a Mercure hub, which needs publishers' ids:
+     * its conditions, asked here before the engine is built. Kept out of that class, which links
+     * {@code runnel-mercure}'s types.
+     */
+    static boolean mercureEnabled(org.springframework.core.env.Environment environment, ClassLoader classLoader) {
+        String key = environment.getProperty(MercureAutoConfiguration.KEY_PROPERTY);
+        return key != null && !key.equalsIgnoreCase("false")
+                && org.springframework.util.ClassUtils.isPresent("dev.runnel.mercure.MercureHub", classLoader)
+                && org.springframework.util.ClassUtils.isPresent("dev.runnel.mercure.servlet.MercureServlet", classLoader);
     }
 
     private static void closeQuietly(HubLog log, Throwable failure) {
