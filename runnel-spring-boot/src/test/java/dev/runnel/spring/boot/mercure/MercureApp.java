@@ -20,17 +20,20 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
 @EnableAutoConfiguration
 public class MercureApp {
 
+    // docs:begin security
     @Bean
     SecurityFilterChain security(HttpSecurity http) throws Exception {
         return http
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers("/.well-known/mercure/**").permitAll()
+                        .requestMatchers("/.well-known/mercure/**").permitAll()  // the hub's own tokens guard it
                         .anyRequest().authenticated())
                 .httpBasic(Customizer.withDefaults())
-                .csrf(c -> c.ignoringRequestMatchers("/.well-known/mercure/**"))
+                .csrf(c -> c.ignoringRequestMatchers("/.well-known/mercure/**"))  // it would read the publish form
                 .build();
     }
+    // docs:end security
 
+    // docs:begin encoded-slashes
     /** Tomcat refuses {@code %2F} in a path unless told to pass it through (still encoded). */
     @Bean
     TomcatConnectorCustomizer encodedSlashes() {
@@ -46,4 +49,5 @@ public class MercureApp {
         firewall.setAllowUrlEncodedPercent(true);
         return firewall;
     }
+    // docs:end encoded-slashes
 }
