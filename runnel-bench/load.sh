@@ -2,6 +2,8 @@
 # Runs one load scenario against each target server in turn, same load tool, same machine:
 #   runnel-bench/load.sh SCENARIO [TARGET...]      (via ./runnel bench load SCENARIO [TARGET...])
 # SCENARIO: fanout-1k, fanout-10k, fanout-2x4k (two topics of 4,096 subscribers, published to at once),
+#           fanout-10k-selectors (runnel only: 10,000 subscribers, each by a selector of its own that takes
+#           every topic starting with "news.", and every event on a new topic news.1, news.2, ...),
 #           idle, stream, connect
 # TARGET:   runnel (RunnelBenchServer), nchan (nginx + nchan, config written here),
 #           helidon (HelidonSseServer, Helidon 4 SE), webflux (WebFluxSseServer, Spring Boot 4 WebFlux);
@@ -11,7 +13,7 @@
 # Needs JAVA_HOME (JDK 21+), the jar built, and for nchan Debian's nginx-light and libnginx-mod-nchan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?scenario: fanout-1k, fanout-10k, fanout-2x4k, idle, stream, connect}
+scenario=${1:?scenario: fanout-1k, fanout-10k, fanout-2x4k, fanout-10k-selectors, idle, stream, connect}
 shift
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(runnel nchan helidon webflux)
@@ -54,6 +56,9 @@ start_java() {
   wait_port
   sub="http://127.0.0.1:$port/sse/topic/bench"
   pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: $content_type" --body "$body")
+  # fanout-10k-selectors (RunnelBenchServer's routes): connection N subscribes as /sse/select/kN, publish N goes to news.N
+  select_sub="http://127.0.0.1:$port/sse/select/k{n}"
+  select_pub=(--publish "POST http://127.0.0.1:$port/publish/news.{seq}" "${pub[@]:2}")
   stream="http://127.0.0.1:$port/stream/tokens"
 }
 
@@ -110,6 +115,10 @@ CONF
 
 for target in "${targets[@]}"; do
   file=${LOAD_OUT:-"$out/$scenario-$target${LOAD_RUN:+-run$LOAD_RUN}.txt"}  # LOAD_RUN=2: a repeated run
+  if [ "$scenario" = fanout-10k-selectors ] && [ "$target" != runnel ]; then
+    echo "RESULT server=$target note=\"n/a: topic selectors are Runnel's (RunnelBenchServer's /sse/select route)\"" | tee "$file"
+    continue
+  fi
   if [ "$scenario" = stream ] && [ "$target" = nchan ]; then
     # publishing each event by HTTP would measure nchan's publish path, not a stream: no row
     echo 'RESULT server=nchan note="n/a: nchan has no server-side producer (events only come from publish requests)"' | tee "$file"
@@ -129,6 +138,9 @@ for target in "${targets[@]}"; do
     fanout-1k:full)   args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 10,20,50,100,200,500,1000,2000) ;;
     fanout-1k:quick)  args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 50,200,1000 --step-seconds 2 --singles 3) ;;
     fanout-10k:*)     args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 10000 --rates 1,2,5,10,20,50,100,200) ;;
+    # the same steps as fanout-10k; 10,000 distinct selectors, and a topic no selector has seen for every publish
+    fanout-10k-selectors:*) args=(fanout --url "$select_sub" "${common[@]}" "${select_pub[@]}" --subscribers 10000
+                                  --rates 1,2,5,10,20,50,100,200) ;;
     # topics bencha and benchb; each tick publishes one event to each
     fanout-2x4k:*)    args=(fanout --url "${sub}a,${sub}b" "${common[@]}" --publish "${pub[1]}a" --publish "${pub[1]}b" "${pub[@]:2}"
                             --subscribers 8192 --rates 1,2,5,10,20,50,100) ;;

@@ -19,10 +19,14 @@ import java.util.stream.Collectors;
 /**
  * The load tool's connections, in this process or spread over worker processes (one process may
  * hold at most about 19k sockets within a 20,000-file limit). A worker is this same class path
- * started as {@code LoadTool worker URLS SOURCES} (URLS comma-separated: the nodes of a cluster);
+ * started as {@code LoadTool worker URLS SOURCES FIRST} (URLS comma-separated: the nodes of a cluster;
+ * FIRST: the number its first connection puts for a {@code {n}} in a URL);
  * it answers one line per command on stdin.
  */
 sealed interface Fleet extends AutoCloseable {
+
+    /** Connection numbers ({@code {n}} in a URL) each worker process has: worker i starts at i times this. */
+    long WORKER_NUMBERS = 1_000_000;
 
     void open(int n);
 
@@ -46,7 +50,8 @@ sealed interface Fleet extends AutoCloseable {
     static Fleet workers(List<URI> urls, List<InetAddress> sources, int processes) throws IOException {
         List<Remote> remotes = new ArrayList<>();
         for (int i = 0; i < processes; i++) {
-            remotes.add(Remote.start(urls, sources));
+            // a {n} in a URL: each worker numbers its connections from a range of its own
+            remotes.add(Remote.start(urls, sources, i * WORKER_NUMBERS));
         }
         return new Many(remotes);
     }
@@ -104,12 +109,12 @@ sealed interface Fleet extends AutoCloseable {
 
     record Remote(Process process, PrintWriter in, BufferedReader out) implements Fleet {
 
-        static Remote start(List<URI> urls, List<InetAddress> sources) throws IOException {
+        static Remote start(List<URI> urls, List<InetAddress> sources, long firstNumber) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String src = sources.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
             String to = urls.stream().map(URI::toString).collect(Collectors.joining(","));
             Process p = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    LoadTool.class.getName(), "worker", to, src.isEmpty() ? "-" : src)
+                    LoadTool.class.getName(), "worker", to, src.isEmpty() ? "-" : src, Long.toString(firstNumber))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             return new Remote(p, new PrintWriter(p.getOutputStream(), true, StandardCharsets.US_ASCII),
                     new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)));

@@ -22,6 +22,8 @@ import java.util.Map;
  *                  [--subscribers 1000] [--rates 10,20,50,...] [--step-seconds 5] [--singles 5]
  *                  (several topics at once: --url SUB_A,SUB_B with one --publish per topic, in the
  *                  same order; subscribers split evenly, and each tick publishes to every topic)
+ *                  (a subscription of its own per connection: {n} in SUB_URL, the connection's number;
+ *                  a topic of its own per publish: {seq} in PUB_URL, the publish's number)
  * LoadTool stream  --url STREAM_URL [--count 1000000] [--warmup COUNT/5] [--seconds 30]
  *                  (one connection to STREAM_URL?count=N, whose server makes the N events itself)
  * LoadTool idle    --url SUB_URL --server-pid PID [--counts 1000,10000,19000]
@@ -72,7 +74,8 @@ public final class LoadTool {
             System.exit(2);
         }
         if (args[0].equals("worker")) {
-            worker(uris(List.of(args[1])), args[2].equals("-") ? List.of() : addresses(args[2]));
+            worker(uris(List.of(args[1])), args[2].equals("-") ? List.of() : addresses(args[2]),
+                    args.length > 3 ? Long.parseLong(args[3]) : 0);
             return;
         }
         run(args);
@@ -122,7 +125,7 @@ public final class LoadTool {
         List<URI> list = new ArrayList<>();
         for (String csv : values) {
             for (String u : csv.split(",")) {
-                list.add(URI.create(u.trim()));
+                list.add(SseConnections.url(u.trim()));
             }
         }
         return list;
@@ -160,7 +163,8 @@ public final class LoadTool {
         List<Publisher.Template> templates = new ArrayList<>();
         for (String publish : options.getOrDefault("publish", List.of())) {
             String[] pub = publish.split(" ", 2);
-            templates.add(new Publisher.Template(pub[0], URI.create(pub[1]),
+            URI.create(pub[1].replace(Publisher.SEQ, "0")); // malformed: fail now, not at the first publish
+            templates.add(new Publisher.Template(pub[0], pub[1],
                     options.getOrDefault("header", List.of()), option("body", "{ts}")));
         }
         if (templates.isEmpty()) {
@@ -645,8 +649,8 @@ public final class LoadTool {
 
     // ---- worker process
 
-    private static void worker(List<URI> urls, List<InetAddress> sources) throws Exception {
-        try (SseConnections connections = new SseConnections(urls, sources, 256)) {
+    private static void worker(List<URI> urls, List<InetAddress> sources, long firstNumber) throws Exception {
+        try (SseConnections connections = new SseConnections(urls, sources, 256, firstNumber)) {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
             String line;
             while ((line = in.readLine()) != null) {

@@ -16,13 +16,29 @@ import java.util.concurrent.locks.LockSupport;
  * body) whose {@code {ts}} is replaced by {@link Clock#micros()} when each request is sent. Open
  * loop at a fixed rate, with a bound on requests in flight: a tick that finds the bound reached is
  * skipped and counted, so a publisher that cannot keep up shows as such. With several templates (one
- * topic each), every tick publishes to all of them at once.
+ * topic each), every tick publishes to all of them at once; with {@code {seq}} in a template's URL,
+ * every request goes to a URL of its own.
  */
 final class Publisher implements AutoCloseable {
 
-    /** How to publish: e.g. POST http://127.0.0.1:8080/publish/bench, body {@code data={ts}}. */
-    record Template(String method, URI url, List<String> headers, String body) {
+    /**
+     * How to publish: e.g. POST http://127.0.0.1:8080/publish/bench, body {@code data={ts}}. A
+     * {@code {seq}} in the URL becomes the publish's number (1, 2, ... per publisher), so each publish
+     * can go to a topic of its own ({@code /publish/news.{seq}}).
+     */
+    record Template(String method, String url, List<String> headers, String body) {
+        Template(String method, URI url, List<String> headers, String body) {
+            this(method, url.toString(), headers, body);
+        }
+
+        /** The URL of the {@code seq}th publish. */
+        URI url(long seq) {
+            return URI.create(url.replace(SEQ, Long.toString(seq)));
+        }
     }
+
+    /** In a template's URL: replaced by the publish's number. */
+    static final String SEQ = "{seq}";
 
     /** Requests sent, answered 2xx, failed, and ticks skipped because too many were in flight. */
     record Result(long sent, long ok, long failed, long skipped) {
@@ -31,6 +47,8 @@ final class Publisher implements AutoCloseable {
     private final List<Template> templates;
     private final HttpClient client;
     private final int maxInFlight;
+    /** Requests made so far: the number a {@code {seq}} in the URL takes. */
+    private final AtomicLong published = new AtomicLong();
 
     Publisher(Template template, int maxInFlight) {
         this(List.of(template), maxInFlight);
@@ -49,7 +67,7 @@ final class Publisher implements AutoCloseable {
     }
 
     private HttpRequest request(Template template) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(template.url()).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b = HttpRequest.newBuilder(template.url(published.incrementAndGet())).timeout(Duration.ofSeconds(30));
         for (String h : template.headers()) {
             int colon = h.indexOf(':');
             b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());

@@ -30,15 +30,23 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * difference to the time of arrival is recorded. Costs about 1 KB per idle connection besides the
  * socket, so one process holds ~19k of them within a 20,000-file limit. Given several URLs (the
  * nodes of a cluster), connections go to them round-robin, and events and open connections are
- * also counted per URL.
+ * also counted per URL. A {@code {n}} in a URL ({@link #url}) becomes the connection's number, so
+ * each connection asks for a path of its own ({@code /sse/select/k{n}}: k0, k1, ...).
  */
 final class SseConnections implements AutoCloseable {
 
     /** Highest latency recorded: one hour, in microseconds. */
     static final long MAX_MICROS = 3_600_000_000L;
 
+    /** In a URL given to {@link #url}: the connection's number. */
+    static final String NUMBER = "{n}";
+    /** {@link #NUMBER} as it stands in a {@link URI}, which has no room for braces. */
+    private static final String NUMBER_IN_URI = "%7Bn%7D";
+
     private final List<URI> urls;
     private final byte[][] requests;
+    /** Per URL: the request's text when it holds {@link #NUMBER_IN_URI} (made per connection), else null. */
+    private final String[] numberedRequests;
     private final List<InetAddress> sources;
     private final int maxConnecting;
     private final Selector selector;
@@ -61,6 +69,7 @@ final class SseConnections implements AutoCloseable {
     private final byte[] chunk = new byte[64 * 1024];
     private int nextSource;
     private int nextUrl;
+    private long nextNumber;
     private volatile boolean running = true;
 
     SseConnections(URI url, List<InetAddress> sources, int maxConnecting) throws IOException {
@@ -68,20 +77,34 @@ final class SseConnections implements AutoCloseable {
     }
 
     SseConnections(List<URI> urls, List<InetAddress> sources, int maxConnecting) throws IOException {
+        this(urls, sources, maxConnecting, 0);
+    }
+
+    /** {@code firstNumber}: the number the first connection gives a {@code {n}} in its URL. */
+    SseConnections(List<URI> urls, List<InetAddress> sources, int maxConnecting, long firstNumber) throws IOException {
         this.urls = List.copyOf(urls);
+        this.nextNumber = firstNumber;
         this.sources = sources;
         this.maxConnecting = maxConnecting;
         this.requests = new byte[urls.size()][];
+        this.numberedRequests = new String[urls.size()];
         for (int i = 0; i < urls.size(); i++) {
             URI url = urls.get(i);
             String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-            requests[i] = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
-                    + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
+                    + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
+            requests[i] = request.getBytes(StandardCharsets.US_ASCII);
+            numberedRequests[i] = path.contains(NUMBER_IN_URI) ? request : null;
         }
         this.urlEvents = new AtomicLongArray(urls.size());
         this.urlOpen = new AtomicLongArray(urls.size());
         this.selector = Selector.open();
         this.loop = Thread.ofPlatform().name("sse-connections").daemon().start(this::run);
+    }
+
+    /** {@code text} as a URI, with a {@link #NUMBER} in it kept for each connection to fill in. */
+    static URI url(String text) {
+        return URI.create(text.replace(NUMBER, NUMBER_IN_URI));
     }
 
     static int port(URI url) {
@@ -219,7 +242,9 @@ final class SseConnections implements AutoCloseable {
     }
 
     private void sendRequest(Conn conn) throws IOException {
-        ByteBuffer out = ByteBuffer.wrap(requests[conn.urlIndex]);
+        String numbered = numberedRequests[conn.urlIndex];
+        ByteBuffer out = ByteBuffer.wrap(numbered == null ? requests[conn.urlIndex]
+                : numbered.replace(NUMBER_IN_URI, Long.toString(nextNumber++)).getBytes(StandardCharsets.US_ASCII));
         while (out.hasRemaining()) {
             if (conn.channel.write(out) == 0) {
                 throw new IOException("request did not fit the socket buffer");

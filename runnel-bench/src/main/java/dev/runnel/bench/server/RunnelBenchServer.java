@@ -4,6 +4,8 @@ import dev.runnel.BadRequestException;
 import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.SubscribeRequest;
+import dev.runnel.hub.TopicSelector;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
 import dev.runnel.redis.RedisHubLog;
@@ -14,7 +16,10 @@ import java.net.URI;
  * Runnel as the load tool's target: the embedded server with the hub's topic route and a publish
  * route, as the demo has them, and nothing else. {@code GET /sse/topic/{name}} subscribes;
  * {@code POST /publish/{name}} with form field {@code data} publishes the field as the event's data
- * (the load tool puts its timestamp there). {@code GET /stream/tokens?count=N} streams N small
+ * (the load tool puts its timestamp there). {@code GET /sse/select/{key}} subscribes with a selector
+ * other than an exact topic: a matcher named {@code key} that takes every topic starting with
+ * {@value #SELECT_PREFIX} (the load tool gives each connection a key of its own, so the hub holds one
+ * selector per subscriber). {@code GET /stream/tokens?count=N} streams N small
  * events ({@code tok0}, {@code tok1}, ...) from a producer in the server, as fast as the connection
  * takes them. Default engine and server options but one:
  * {@code maxStreams} is raised from its default (the file limit less 10%, 18,000 under a limit of
@@ -32,6 +37,9 @@ import java.net.URI;
  */
 public final class RunnelBenchServer {
 
+    /** The topics every {@code /sse/select/{key}} subscription takes: those starting with this. */
+    public static final String SELECT_PREFIX = "news.";
+
     private RunnelBenchServer() {
     }
 
@@ -47,6 +55,10 @@ public final class RunnelBenchServer {
         Hub hub = engine.hub();
         RunnelServer server = RunnelServer.builder().port(port).engine(engine).build();
         server.sse("/sse/topic/{name}", request -> hub.subscribe(request, request.pathParam("name")));
+        server.sse("/sse/select/{key}", request -> hub.subscribe(request, SubscribeRequest.builder()
+                .select(TopicSelector.matching(request.pathParam("key"), topic -> topic.startsWith(SELECT_PREFIX)))
+                .resumeAfter(request.lastEventId().orElse(null))
+                .build()));
         server.post("/publish/{name}", request -> {
             String data = request.form("data").orElseThrow(() -> new BadRequestException("form field 'data' is required"));
             hub.publish(request.context().pathParam("name"), data);

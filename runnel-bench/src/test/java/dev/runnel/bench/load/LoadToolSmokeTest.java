@@ -4,9 +4,21 @@ import dev.runnel.bench.server.RunnelBenchServer;
 import dev.runnel.jetty.RunnelServer;
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,6 +84,84 @@ class LoadToolSmokeTest {
             assertThat(result.ok()).isEqualTo(20);
             assertThat(s.events()).as("each of the 20 events reached its topic's 20 subscribers").isEqualTo(20 * 20);
             assertThat(s.urlEvents()).containsExactly(200, 200);
+        }
+    }
+
+    @Test
+    void aConnectionNumberInTheUrlGivesEachConnectionAPathOfItsOwn() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+             SseConnections connections = new SseConnections(
+                     SseConnections.url("http://127.0.0.1:" + listener.getLocalPort() + "/sse/select/k{n}?x=1"),
+                     List.of(InetAddress.getByName("127.0.0.2")), 4)) {
+            listener.setSoTimeout(10_000);
+            connections.open(3);
+            Set<String> requestLines = new HashSet<>();
+            List<Socket> accepted = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = listener.accept();
+                    accepted.add(s);
+                    s.setSoTimeout(10_000);
+                    requestLines.add(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine());
+                }
+            } finally {
+                for (Socket s : accepted) {
+                    s.close();
+                }
+            }
+            assertThat(requestLines).containsExactlyInAnyOrder(
+                    "GET /sse/select/k0?x=1 HTTP/1.1", "GET /sse/select/k1?x=1 HTTP/1.1", "GET /sse/select/k2?x=1 HTTP/1.1");
+        }
+    }
+
+    @Test
+    void aSequenceNumberInThePublishUrlNamesANewTopicForEveryPublish() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        List<String> paths = Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/", exchange -> {
+            paths.add(exchange.getRequestURI().getRawPath());
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        try (Publisher publisher = new Publisher(new Publisher.Template("POST",
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/publish/news.{seq}", List.of(), "{ts}"), 4)) {
+            assertThat(publisher.publishOne()).isTrue();
+            Publisher.Result result = publisher.run(50, 0.2);
+            assertThat(result.ok()).isEqualTo(10);
+            assertThat(paths).hasSize(11).doesNotHaveDuplicates().allMatch(p -> p.matches("/publish/news\\.\\d+"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void subscribersEachOnASelectorOfTheirOwnReceiveEveryEventOnANewTopicOfThePrefixAndNoOther() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0);
+             Fleet fleet = Fleet.local(List.of(SseConnections.url(server.uri() + "/sse/select/k{n}")),
+                     List.of(InetAddress.getByName("127.0.0.2")));
+             Publisher news = new Publisher(new Publisher.Template("POST", server.uri() + "/publish/news.{seq}",
+                     List.of("Content-Type: application/x-www-form-urlencoded"), "data={ts}"), 16);
+             Publisher other = new Publisher(new Publisher.Template("POST", server.uri() + "/publish/sports.{seq}",
+                     List.of("Content-Type: application/x-www-form-urlencoded"), "data={ts}"), 16)) {
+            fleet.open(20);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (fleet.snapshot().open() < 20 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(other.publishOne()).isTrue(); // outside the prefix: reaches nobody
+
+            Publisher.Result result = news.run(50, 0.2);
+
+            SseConnections.Snapshot s;
+            do {
+                Thread.sleep(50);
+                s = fleet.snapshot();
+            } while (s.events() < 10 * 20 && System.currentTimeMillis() < deadline);
+            Thread.sleep(200); // room for an event that should not come
+            assertThat(result.ok()).isEqualTo(10);
+            assertThat(fleet.snapshot().events()).isEqualTo(10 * 20);
         }
     }
 
