@@ -33,6 +33,12 @@ public final class StreamLifecycle {
 
     private static final Duration CENTURY = Duration.ofDays(36_500);
     private static final System.Logger LOG = System.getLogger("dev.runnel.stream");
+
+    static {
+        // The end path must not need the class loader: a process out of file descriptors cannot open a
+        // class file, and a stream whose end fails to load a class never gives its socket back.
+        EndReason.values();
+    }
     private static final byte[] HEARTBEAT = SseEncoder.heartbeat();
 
     private final long id;
