@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The hub on a {@link HubLog} (several nodes on Redis): the log gives the ids and orders the events.
@@ -154,29 +156,11 @@ final class LogFollower {
         } catch (HubUnavailableException down) {
             return resolveWhileDown(selection, lastEventId, earliest, down);
         }
+        awaitReader(() -> caughtUp(head), deadline, () -> "this node has not read the hub's log up to " + head.epoch() + "-"
+                + head.seq() + " within " + RESOLVE_WAIT.toMillis() + " ms (" + log + "); retry shortly");
         store.lock.lock();
         try {
-            if (caughtUp(head)) {
-                return replays.resolve(selection, lastEventId, earliest);
-            }
-        } finally {
-            store.lock.unlock();
-        }
-        reader.wake();
-        store.lock.lock();
-        try {
-            long left = deadline - System.nanoTime();
-            while (!caughtUp(head) && left > 0) {
-                left = applied.awaitNanos(left);
-            }
-            if (!caughtUp(head)) {
-                throw new HubUnavailableException("this node has not read the hub's log up to " + head.epoch() + "-" + head.seq()
-                        + " within " + RESOLVE_WAIT.toMillis() + " ms (" + log + "); retry shortly");
-            }
             return replays.resolve(selection, lastEventId, earliest);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HubUnavailableException("interrupted while waiting for the hub's log");
         } finally {
             store.lock.unlock();
         }
@@ -184,9 +168,20 @@ final class LogFollower {
 
     /** Returns once this node has loaded the log, waiting for the reader until {@code deadline} at most. */
     private void awaitLoaded(long deadline) {
+        awaitReader(() -> loaded, deadline, () -> "this node has not loaded the hub's log within " + RESOLVE_WAIT.toMillis()
+                + " ms (" + log + "); retry shortly");
+    }
+
+    /**
+     * Returns once {@code ready} holds (asked under the store's lock), waking the reader first and waiting
+     * for its rounds until {@code deadline} at most.
+     *
+     * @throws HubUnavailableException with {@code failure}'s message when it does not hold in time
+     */
+    private void awaitReader(BooleanSupplier ready, long deadline, Supplier<String> failure) {
         store.lock.lock();
         try {
-            if (loaded) {
+            if (ready.getAsBoolean()) {
                 return;
             }
         } finally {
@@ -196,12 +191,11 @@ final class LogFollower {
         store.lock.lock();
         try {
             long left = deadline - System.nanoTime();
-            while (!loaded && left > 0) {
+            while (!ready.getAsBoolean() && left > 0) {
                 left = applied.awaitNanos(left);
             }
-            if (!loaded) {
-                throw new HubUnavailableException("this node has not loaded the hub's log within " + RESOLVE_WAIT.toMillis()
-                        + " ms (" + log + "); retry shortly");
+            if (!ready.getAsBoolean()) {
+                throw new HubUnavailableException(failure.get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
