@@ -190,4 +190,18 @@ class SubscriptionTest {
             Thread.sleep(5);
         }
     }
+
+    @Test
+    void aTokenAcceptedWithinTheClockSkewKeepsItsStreamOpenUntilTheSkewRunsOut() throws Exception {
+        // the verifier accepts the token until exp + skew: the stream must not end at exp, already past
+        hub = MercureFixture.start(o -> o.subscriberJwt(dev.runnel.mercure.JwtVerifier.of("HS256", SUBSCRIBER_KEY)
+                .withClockSkew(Duration.ofSeconds(60))));
+        String lateToken = token(SUBSCRIBER_KEY, Map.of("subscribe", List.of("*")), Instant.now().minusSeconds(5), null);
+        try (RawSseClient sub = hub.subscribe(lateToken, "topic", "t")) {
+            assertThat(sub.status()).isEqualTo(200);
+            hub.publishOk("topic", "t", "data", "still here");
+            sub.awaitText("data: still here", WAIT);
+            assertThat(sub.ended()).isFalse();
+        }
+    }
 }
