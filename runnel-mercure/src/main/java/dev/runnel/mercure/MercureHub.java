@@ -203,7 +203,8 @@ public final class MercureHub {
             streamOptions = streamOptions.withAllowedOrigin(origin).withHeader("Access-Control-Allow-Credentials", "true");
         }
         if (claims.expiresAt().isPresent()) {
-            streamOptions = streamOptions.withEndAt(claims.expiresAt().get());
+            // the verifier accepts the token until exp + its clock skew: ending at exp could end a stream at once
+            streamOptions = streamOptions.withEndAt(claims.expiresAt().get().plus(options.subscriberJwt().clockSkew()));
         }
         EventStream.Subscribed served = (EventStream.Subscribed) stream.withOptions(streamOptions);
         if (subscriptions != null) {
