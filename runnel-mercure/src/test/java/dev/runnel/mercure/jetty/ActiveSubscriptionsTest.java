@@ -201,4 +201,20 @@ class ActiveSubscriptionsTest {
             subject.close();
         }
     }
+
+    @Test
+    void aSelectorWhoseSubscriptionTopicWouldBeTooLongIs400NeverA500() throws Exception {
+        // 2,000 chars is a valid selector (sent here as raw UTF-8 in the query, 6 KB: within the request
+        // line's limit), but percent-encoded as UTF-8 (9 chars for each of these) its subscription's topic
+        // is longer than any topic the hub takes, so it cannot be announced
+        String selector = "https://example.com/" + "\u4e2d".repeat(1_980);
+        assertThat(selector.length()).isLessThanOrEqualTo(2048);
+        try (RawSseClient subject = RawSseClient.get(java.net.URI.create(hub.hubUri() + "?topic=" + selector), Map.of())) {
+            assertThat(subject.status()).isEqualTo(400);
+        }
+        // the same selector percent-encoded, as browsers send it, is too long for the request line
+        try (RawSseClient encoded = hub.subscribeAsIs(Map.of(), "topic", selector)) {
+            assertThat(encoded.status()).isIn(400, 414, 431);
+        }
+    }
 }
