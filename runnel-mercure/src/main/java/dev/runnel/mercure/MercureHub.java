@@ -152,7 +152,8 @@ public final class MercureHub {
      * {@code Last-Event-ID} header, else the {@code lastEventID} query parameter. The stream sends
      * updates and heartbeats only, and ends when the token expires.
      *
-     * @throws BadRequestException without a topic, with too many, or with one too long
+     * @throws BadRequestException without a topic, with too many, or with one too long (with active
+     *     subscriptions on, also one whose subscription's topic, percent-encoded, would be too long)
      * @throws UnauthorizedException without a token where one is required, or with an invalid one
      * @throws HubUnavailableException when the hub cannot tell where to resume yet, or cannot
      *     announce the subscription
@@ -170,6 +171,10 @@ public final class MercureHub {
             if (!Hub.isValidUpdateTopic(topic, Hub.MAX_TOPIC_LENGTH)) {
                 throw new BadRequestException("invalid topic selector: 1 to " + Hub.MAX_TOPIC_LENGTH
                         + " characters without control characters");
+            }
+            if (subscriptions != null && !ActiveSubscriptions.canAnnounce(topic)) {
+                throw new BadRequestException("topic selector too long once percent-encoded for its subscription's topic: at most "
+                        + Hub.MAX_SERVER_TOPIC_LENGTH + " characters");
             }
         }
         Optional<Authenticated> subscriber = authenticator.authenticate(request, options.subscriberJwt());

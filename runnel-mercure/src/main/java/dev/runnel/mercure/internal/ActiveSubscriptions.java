@@ -70,6 +70,14 @@ public final class ActiveSubscriptions {
     }
 
     /**
+     * Whether a subscription to {@code topic} can be announced: its subscription's topic, percent-encoded,
+     * is no longer than the hub takes ({@link Hub#MAX_SERVER_TOPIC_LENGTH}).
+     */
+    public static boolean canAnnounce(String topic) {
+        return topicOf(topic, "urn:uuid:00000000-0000-0000-0000-000000000000").length() <= Hub.MAX_SERVER_TOPIC_LENGTH;
+    }
+
+    /**
      * Lists and announces the subscriptions of one connection. When an announcement fails (the hub's
      * log is down), none of them stays listed, those already announced are announced ended, and the
      * failure is thrown: the connection is refused.
