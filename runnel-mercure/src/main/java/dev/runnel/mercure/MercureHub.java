@@ -198,7 +198,7 @@ public final class MercureHub {
         StreamOptions streamOptions = stream.options().withoutRetryEvent();
         if (requested != null) {
             // the id preceding the first event sent: the one asked for when found, else none ("earliest")
-            streamOptions = streamOptions.withHeader("Last-Event-ID", stream.resumed() == Resumed.FOUND ? requested : EARLIEST);
+            streamOptions = streamOptions.withHeader("Last-Event-ID", stream.resumed() == Resumed.FOUND ? utf8Header(requested) : EARLIEST);
         }
         if (subscriber.isPresent() && subscriber.get().source().needsPrivateCaching()) {
             streamOptions = streamOptions.withHeader("Cache-Control", "no-cache, private");
@@ -303,6 +303,15 @@ public final class MercureHub {
         } catch (java.net.URISyntaxException e) {
             return null;
         }
+    }
+
+    /**
+     * {@code value} as its UTF-8 bytes, one char each: servers write a header's chars as single bytes
+     * (ISO-8859-1, dropping the others), and the header must carry the id's bytes as its SSE {@code id}
+     * line does.
+     */
+    private static String utf8Header(String value) {
+        return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static boolean isForm(RequestContext request) {
