@@ -187,7 +187,8 @@ public final class MercureHub {
                 .privateSelectors(Draft0Authorization.privateSelectors(claims))
                 .resetEvents(false);
         topics.forEach(t -> wanted.select(Draft0Authorization.hubSelector(t)));
-        String requested = request.header("Last-Event-ID").orElse(request.query("lastEventID").orElse(null));
+        String requested = request.header("Last-Event-ID").map(MercureHub::fromUtf8Header)
+                .orElse(request.query("lastEventID").orElse(null));
         if (EARLIEST.equals(requested)) {
             wanted.fromEarliest();
         } else {
@@ -312,6 +313,22 @@ public final class MercureHub {
      */
     private static String utf8Header(String value) {
         return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A header value read as one char per byte, decoded as UTF-8 when its bytes are UTF-8 (a browser
+     * sends its last event id so); otherwise as it is.
+     */
+    private static String fromUtf8Header(String value) {
+        if (value.chars().allMatch(c -> c < 0x80) || value.chars().anyMatch(c -> c > 0xFF)) {
+            return value;
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(value.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return value;
+        }
     }
 
     private static boolean isForm(RequestContext request) {
