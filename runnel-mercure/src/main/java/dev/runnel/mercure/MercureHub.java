@@ -332,8 +332,10 @@ public final class MercureHub {
     }
 
     private static boolean isForm(RequestContext request) {
-        String type = request.header("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
-        return type.equals("application/x-www-form-urlencoded") || type.startsWith("application/x-www-form-urlencoded;");
+        String type = request.header("Content-Type").orElse("");
+        int parameters = type.indexOf(';');
+        // parameters (a charset) may follow, with whitespace around the ';'
+        return (parameters < 0 ? type : type.substring(0, parameters)).strip().equalsIgnoreCase("application/x-www-form-urlencoded");
     }
 
     private static String clip(String s) {
