@@ -200,4 +200,12 @@ class PublicationTest {
                 "Content-Type", "Application/X-WWW-Form-Urlencoded ; charset=UTF-8"), MercureFixture.form("topic", "t", "data", "x"));
         assertThat(response.statusCode()).isEqualTo(200);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"topic=t%FF&data=x", "topic=t&data=%C0%AF", "topic=t&id=urn:%ED%A0%80", "topic=t&data=caf%E9"})
+    void percentEncodedBytesThatAreNotUtf8Are400NotSilentlyReplaced(String body) throws Exception {
+        // an overlong '/', a lone surrogate, Latin-1: the hub must not publish, or answer, a changed id, topic or data
+        HttpResponse<String> response = hub.post(Map.of("Authorization", "Bearer " + publisher("*")), body);
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
 }
