@@ -208,4 +208,15 @@ class PublicationTest {
         HttpResponse<String> response = hub.post(Map.of("Authorization", "Bearer " + publisher("*")), body);
         assertThat(response.statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void rawNonAsciiBesidePlusAndPercentEncodingArrivesIntact() throws Exception {
+        try (RawSseClient sub = hub.subscribe(Map.of(), "topic", "t")) {
+            // sent as raw UTF-8 in the body, as some clients do: an emoji is a surrogate pair in Java
+            HttpResponse<String> response = hub.post(Map.of("Authorization", "Bearer " + publisher("*")),
+                    "topic=t&data=\ud83d\ude00+caf\u00e9%20%E4%B8%AD&id=urn:raw:1");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(sub.awaitEvents(1, WAIT).getFirst().data()).isEqualTo("\ud83d\ude00 caf\u00e9 \u4e2d");
+        }
+    }
 }
