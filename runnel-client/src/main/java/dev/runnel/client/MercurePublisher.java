@@ -170,9 +170,18 @@ public final class MercurePublisher {
         if (status / 100 != 2) {
             throw new MercurePublishException(status, body);
         }
-        String id = body.strip();
+        String id;
+        try {
+            id = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString().strip();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException("the Mercure hub accepted the publish but its answer is not UTF-8 text (status " + status + ")");
+        }
         if (id.isEmpty()) {
             throw new IOException("the Mercure hub accepted the publish but answered with no id (status " + status + ")");
+        }
+        if (id.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            // no event id can hold these: it is not the id the hub sends its subscribers
+            throw new IOException("the Mercure hub accepted the publish but its answer is not one id (status " + status + ")");
         }
         return id;
     }

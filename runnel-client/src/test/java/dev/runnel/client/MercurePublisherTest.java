@@ -204,4 +204,21 @@ class MercurePublisherTest {
         assertThatIllegalArgumentException().isThrownBy(() -> MercurePublisher.builder(URI.create("ftp://h/x")));
         assertThatThrownBy(() -> MercurePublisher.builder(uri()).build()).hasMessageContaining("needs a token");
     }
+
+    @Test
+    void anAcceptedPublishWhoseIdIsNotUtf8OrNotOneLineIsAnIOExceptionNotAGarbledId() {
+        // the id is what a subscriber resumes after: a replaced byte or a second line would name another one
+        for (byte[] body : List.of(new byte[]{'u', 'r', 'n', ':', (byte) 0xFF, (byte) 0xFE},
+                "urn:a\nurn:b".getBytes(StandardCharsets.UTF_8), "urn:a\u0000".getBytes(StandardCharsets.UTF_8))) {
+            answer = exchange -> {
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            };
+            assertThatThrownBy(() -> publisher().publish(MercureUpdate.of("t", "x")))
+                    .as("answer %s", java.util.Arrays.toString(body)).isInstanceOf(IOException.class)
+                    .isNotInstanceOf(MercurePublishException.class);
+        }
+    }
 }

@@ -131,4 +131,18 @@ class StaticFilesTest {
         assertThat(twin.statusCode()).isEqualTo(200);
         assertThat(twin.body()).isEqualTo("a file here\n");
     }
+
+    @Test
+    void encodedSlashesAndDotsNeverReachAFileOutsideTheRoot() throws Exception {
+        // the server keeps an encoded '/' inside a segment (for Mercure's URLs): it must not open a way up
+        server = newServer().staticFiles("/files", "static/sub").start();
+        assertThat(get("/files/inner.txt").statusCode()).isEqualTo(200);
+        for (String path : new String[]{"/files/..%2Frunnel-test.css", "/files/%2E%2E/runnel-test.css", "/files/%2e%2e%2frunnel-test.css",
+                "/files/x%2F..%2F..%2Frunnel-test.css", "/files/..%5Crunnel-test.css", "/files/%2F..%2Frunnel-test.css",
+                "/files/.%2E/runnel-test.css", "/files/%252E%252E%252Frunnel-test.css"}) {
+            HttpResponse<String> answer = get(path);
+            assertThat(answer.statusCode()).as(path).isIn(400, 404);
+            assertThat(answer.body()).as(path).doesNotContain("{");
+        }
+    }
 }

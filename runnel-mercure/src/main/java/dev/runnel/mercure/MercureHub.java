@@ -152,7 +152,8 @@ public final class MercureHub {
      * {@code Last-Event-ID} header, else the {@code lastEventID} query parameter. The stream sends
      * updates and heartbeats only, and ends when the token expires.
      *
-     * @throws BadRequestException without a topic, with too many, or with one too long
+     * @throws BadRequestException without a topic, with too many, or with one too long (with active
+     *     subscriptions on, also one whose subscription's topic, percent-encoded, would be too long)
      * @throws UnauthorizedException without a token where one is required, or with an invalid one
      * @throws HubUnavailableException when the hub cannot tell where to resume yet, or cannot
      *     announce the subscription
@@ -171,6 +172,10 @@ public final class MercureHub {
                 throw new BadRequestException("invalid topic selector: 1 to " + Hub.MAX_TOPIC_LENGTH
                         + " characters without control characters");
             }
+            if (subscriptions != null && !ActiveSubscriptions.canAnnounce(topic)) {
+                throw new BadRequestException("topic selector too long once percent-encoded for its subscription's topic: at most "
+                        + Hub.MAX_SERVER_TOPIC_LENGTH + " characters");
+            }
         }
         Optional<Authenticated> subscriber = authenticator.authenticate(request, options.subscriberJwt());
         if (subscriber.isEmpty() && !options.anonymous()) {
@@ -182,7 +187,8 @@ public final class MercureHub {
                 .privateSelectors(Draft0Authorization.privateSelectors(claims))
                 .resetEvents(false);
         topics.forEach(t -> wanted.select(Draft0Authorization.hubSelector(t)));
-        String requested = request.header("Last-Event-ID").orElse(request.query("lastEventID").orElse(null));
+        String requested = request.header("Last-Event-ID").map(MercureHub::fromUtf8Header)
+                .orElse(request.query("lastEventID").orElse(null));
         if (EARLIEST.equals(requested)) {
             wanted.fromEarliest();
         } else {
@@ -193,7 +199,7 @@ public final class MercureHub {
         StreamOptions streamOptions = stream.options().withoutRetryEvent();
         if (requested != null) {
             // the id preceding the first event sent: the one asked for when found, else none ("earliest")
-            streamOptions = streamOptions.withHeader("Last-Event-ID", stream.resumed() == Resumed.FOUND ? requested : EARLIEST);
+            streamOptions = streamOptions.withHeader("Last-Event-ID", stream.resumed() == Resumed.FOUND ? utf8Header(requested) : EARLIEST);
         }
         if (subscriber.isPresent() && subscriber.get().source().needsPrivateCaching()) {
             streamOptions = streamOptions.withHeader("Cache-Control", "no-cache, private");
@@ -203,7 +209,8 @@ public final class MercureHub {
             streamOptions = streamOptions.withAllowedOrigin(origin).withHeader("Access-Control-Allow-Credentials", "true");
         }
         if (claims.expiresAt().isPresent()) {
-            streamOptions = streamOptions.withEndAt(claims.expiresAt().get());
+            // the verifier accepts the token until exp + its clock skew: ending at exp could end a stream at once
+            streamOptions = streamOptions.withEndAt(claims.expiresAt().get().plus(options.subscriberJwt().clockSkew()));
         }
         EventStream.Subscribed served = (EventStream.Subscribed) stream.withOptions(streamOptions);
         if (subscriptions != null) {
@@ -299,9 +306,36 @@ public final class MercureHub {
         }
     }
 
+    /**
+     * {@code value} as its UTF-8 bytes, one char each: servers write a header's chars as single bytes
+     * (ISO-8859-1, dropping the others), and the header must carry the id's bytes as its SSE {@code id}
+     * line does.
+     */
+    private static String utf8Header(String value) {
+        return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A header value read as one char per byte, decoded as UTF-8 when its bytes are UTF-8 (a browser
+     * sends its last event id so); otherwise as it is.
+     */
+    private static String fromUtf8Header(String value) {
+        if (value.chars().allMatch(c -> c < 0x80) || value.chars().anyMatch(c -> c > 0xFF)) {
+            return value;
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(value.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return value;
+        }
+    }
+
     private static boolean isForm(RequestContext request) {
-        String type = request.header("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
-        return type.equals("application/x-www-form-urlencoded") || type.startsWith("application/x-www-form-urlencoded;");
+        String type = request.header("Content-Type").orElse("");
+        int parameters = type.indexOf(';');
+        // parameters (a charset) may follow, with whitespace around the ';'
+        return (parameters < 0 ? type : type.substring(0, parameters)).strip().equalsIgnoreCase("application/x-www-form-urlencoded");
     }
 
     private static String clip(String s) {

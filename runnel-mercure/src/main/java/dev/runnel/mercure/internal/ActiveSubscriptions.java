@@ -70,8 +70,17 @@ public final class ActiveSubscriptions {
     }
 
     /**
+     * Whether a subscription to {@code topic} can be announced: its subscription's topic, percent-encoded,
+     * is no longer than the hub takes ({@link Hub#MAX_SERVER_TOPIC_LENGTH}).
+     */
+    public static boolean canAnnounce(String topic) {
+        return topicOf(topic, "urn:uuid:00000000-0000-0000-0000-000000000000").length() <= Hub.MAX_SERVER_TOPIC_LENGTH;
+    }
+
+    /**
      * Lists and announces the subscriptions of one connection. When an announcement fails (the hub's
-     * log is down), none of them stays listed and the failure is thrown: the connection is refused.
+     * log is down), none of them stays listed, those already announced are announced ended, and the
+     * failure is thrown: the connection is refused.
      */
     public List<Subscription> started(List<String> topics, String subscriber, String payload) {
         List<Subscription> started = new ArrayList<>();
@@ -80,25 +89,33 @@ public final class ActiveSubscriptions {
             started.add(s);
             active.put(s.id(), s);
         }
+        List<Subscription> announced = new ArrayList<>();
         try {
             for (Subscription s : started) {
                 announce(s, true);
+                announced.add(s);
             }
         } catch (RuntimeException | Error e) {
             started.forEach(s -> active.remove(s.id()));
+            ended(announced); // watchers saw them start: they must see them end
             throw e;
         }
         return started;
     }
 
-    /** Unlists and announces the end of {@code ended}; an announcement that fails is logged, the others still go. */
+    /**
+     * Unlists and announces the end of {@code ended}: all are unlisted first, and an announcement that
+     * fails is logged, the others still go.
+     */
     public void ended(Collection<Subscription> ended) {
+        ended.forEach(s -> active.remove(s.id()));
         for (Subscription s : ended) {
-            active.remove(s.id());
             try {
                 announce(s, false);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "announcing the end of subscription " + s.id() + " failed: " + e.getMessage());
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, "announcing the end of subscription " + s.id() + " failed: " + e);
             }
         }
     }

@@ -201,4 +201,68 @@ class ActiveSubscriptionsTest {
             subject.close();
         }
     }
+
+    @Test
+    void aSelectorWhoseSubscriptionTopicWouldBeTooLongIs400NeverA500() throws Exception {
+        // 2,000 chars is a valid selector (sent here as raw UTF-8 in the query, 6 KB: within the request
+        // line's limit), but percent-encoded as UTF-8 (9 chars for each of these) its subscription's topic
+        // is longer than any topic the hub takes, so it cannot be announced
+        String selector = "https://example.com/" + "\u4e2d".repeat(1_980);
+        assertThat(selector.length()).isLessThanOrEqualTo(2048);
+        try (RawSseClient subject = RawSseClient.get(java.net.URI.create(hub.hubUri() + "?topic=" + selector), Map.of())) {
+            assertThat(subject.status()).isEqualTo(400);
+        }
+        // the same selector percent-encoded, as browsers send it, is too long for the request line
+        try (RawSseClient encoded = hub.subscribeAsIs(Map.of(), "topic", selector)) {
+            assertThat(encoded.status()).isIn(400, 414, 431);
+        }
+    }
+
+    @Test
+    void manySubscribersLeavingAtOnceAreEachUnlistedAndAnnouncedEndedExactlyOnce() throws Exception {
+        int count = 20;
+        Map<String, String> reader = Map.of("Authorization", "Bearer " + subscriber(API));
+        try (RawSseClient watcher = hub.subscribe(subscriber(EVENTS), "topic", EVENTS)) {
+            List<RawSseClient> subjects = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                subjects.add(hub.subscribeAsIs(Map.of(), "topic", "urn:leaving:" + i));
+            }
+            watcher.awaitEvents(count, WAIT);
+            // half leave politely, half reset the connection, all at once
+            List<Thread> leaving = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                RawSseClient subject = subjects.get(i);
+                boolean reset = i % 2 == 0;
+                leaving.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        if (reset) {
+                            subject.reset();
+                        } else {
+                            subject.close();
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (Thread t : leaving) {
+                t.join();
+            }
+            List<WireEvents.Event> events = watcher.awaitEvents(2 * count, WAIT);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (hub.get(hub.uri("/.well-known/mercure/subscriptions"), reader).body().contains("urn:leaving")
+                    || hub.engine.openStreams() != 1) {
+                assertThat(System.nanoTime()).as("every subject unlisted").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            java.util.Map<Object, Long> endsPerTopic = new java.util.HashMap<>();
+            for (WireEvents.Event e : events) {
+                Map<String, Object> doc = json(e.data());
+                if (Boolean.FALSE.equals(doc.get("active"))) {
+                    endsPerTopic.merge(doc.get("topic"), 1L, Long::sum);
+                }
+            }
+            assertThat(endsPerTopic).hasSize(count).allSatisfy((topic, ends) -> assertThat(ends).as("%s", topic).isEqualTo(1L));
+        }
+    }
 }

@@ -172,4 +172,51 @@ class PublicationTest {
         assertThat(hub.publish(publisher("*"), "topic", "t", "topic", "x".repeat(5000)).statusCode()).isEqualTo(400);
         assertThat(List.of(hub.publish(publisher("*"), "topic", "").statusCode())).containsExactly(400);
     }
+
+    @Test
+    void aTopicRepeatedInOneUpdateDeliversItOnce() throws Exception {
+        try (RawSseClient sub = hub.subscribe(Map.of(), "topic", "t", "topic", "{x}")) {
+            hub.publishOk("topic", "t", "topic", "t", "topic", "u", "data", "once", "id", "urn:d:1");
+            hub.publishOk("topic", "t", "data", "marker", "id", "urn:d:2");
+
+            assertThat(sub.awaitEvents(2, WAIT)).extracting(WireEvents.Event::data).containsExactly("once", "marker");
+        }
+    }
+
+    @Test
+    void dataWithLoneCarriageReturnsCrLfAndNulStaysOneEventWithItsLines() throws Exception {
+        try (RawSseClient sub = hub.subscribe(Map.of(), "topic", "t")) {
+            hub.publishOk("topic", "t", "data", "a\rb\r\nc\u0000d\ndata: forged\n\nid: x", "id", "urn:d:3");
+            hub.publishOk("topic", "t", "data", "marker", "id", "urn:d:4");
+
+            assertThat(sub.awaitEvents(2, WAIT)).extracting(WireEvents.Event::data)
+                    .containsExactly("a\nb\nc\u0000d\ndata: forged\n\nid: x", "marker");
+        }
+    }
+
+    @Test
+    void aFormWithACharsetParameterIsAccepted() throws Exception {
+        HttpResponse<String> response = hub.post(Map.of("Authorization", "Bearer " + publisher("*"),
+                "Content-Type", "Application/X-WWW-Form-Urlencoded ; charset=UTF-8"), MercureFixture.form("topic", "t", "data", "x"));
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"topic=t%FF&data=x", "topic=t&data=%C0%AF", "topic=t&id=urn:%ED%A0%80", "topic=t&data=caf%E9"})
+    void percentEncodedBytesThatAreNotUtf8Are400NotSilentlyReplaced(String body) throws Exception {
+        // an overlong '/', a lone surrogate, Latin-1: the hub must not publish, or answer, a changed id, topic or data
+        HttpResponse<String> response = hub.post(Map.of("Authorization", "Bearer " + publisher("*")), body);
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void rawNonAsciiBesidePlusAndPercentEncodingArrivesIntact() throws Exception {
+        try (RawSseClient sub = hub.subscribe(Map.of(), "topic", "t")) {
+            // sent as raw UTF-8 in the body, as some clients do: an emoji is a surrogate pair in Java
+            HttpResponse<String> response = hub.post(Map.of("Authorization", "Bearer " + publisher("*")),
+                    "topic=t&data=\ud83d\ude00+caf\u00e9%20%E4%B8%AD&id=urn:raw:1");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(sub.awaitEvents(1, WAIT).getFirst().data()).isEqualTo("\ud83d\ude00 caf\u00e9 \u4e2d");
+        }
+    }
 }

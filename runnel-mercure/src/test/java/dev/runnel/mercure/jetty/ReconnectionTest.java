@@ -141,4 +141,32 @@ class ReconnectionTest {
             }
         }
     }
+
+    @Test
+    void aKnownNonAsciiIdIsEchoedInTheHeaderAsUtf8() throws Exception {
+        // ids are IRIs: a publisher may give "urn:café:中"; the header must name it as its SSE id does (UTF-8)
+        String id = "urn:caf\u00e9:\u4e2d";
+        hub.publishOk("topic", TOPIC, "data", "a", "id", id);
+        hub.publishOk("topic", TOPIC, "data", "b", "id", "urn:b");
+        try (RawSseClient sub = hub.subscribe(Map.of(), "topic", TOPIC, "lastEventID", id)) {
+            assertThat(sub.awaitEvents(1, WAIT)).extracting(WireEvents.Event::id).containsExactly("urn:b");
+            String header = sub.header("Last-Event-ID"); // the raw bytes, one char each
+            assertThat(new String(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(id);
+        }
+    }
+
+    @Test
+    void aNonAsciiIdInTheLastEventIdHeaderResumesAfterIt() throws Exception {
+        // a browser's EventSource sends its last id back in the header as UTF-8
+        String id = "urn:caf\u00e9:\u4e2d";
+        hub.publishOk("topic", TOPIC, "data", "a", "id", id);
+        hub.publishOk("topic", TOPIC, "data", "b", "id", "urn:b");
+        try (RawSseClient sub = hub.subscribe(Map.of("Last-Event-ID", id), "topic", TOPIC)) {
+            assertThat(sub.awaitEvents(1, WAIT)).extracting(WireEvents.Event::id).containsExactly("urn:b");
+            String header = sub.header("Last-Event-ID");
+            assertThat(new String(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(id);
+        }
+    }
 }
