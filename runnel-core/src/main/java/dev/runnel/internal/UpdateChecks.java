@@ -13,6 +13,9 @@ import java.util.Set;
 /** The hub's checks of what callers give it: an update's topics and id, a subscription's selectors. */
 final class UpdateChecks {
 
+    /** Most private selectors a subscription may carry. */
+    static final int MAX_PRIVATE_SELECTORS = 10_000;
+
     /** How much of a topic or id an error message shows. */
     private static final int SHOWN = 80;
 
@@ -72,8 +75,10 @@ final class UpdateChecks {
             throw new BadRequestException("at most " + maxSelectors + " topic selectors per subscription, got " + unique.size());
         }
         Set<TopicSelector> authorized = new LinkedHashSet<>(wanted.privateSelectors());
-        if (authorized.size() > maxSelectors) {
-            throw new BadRequestException("at most " + maxSelectors + " private topic selectors per subscription, got " + authorized.size());
+        // what a subscription may read comes from the server (a token's grants, say), not from the client's
+        // request: bounded for sanity only, not by maxSelectors
+        if (authorized.size() > MAX_PRIVATE_SELECTORS) {
+            throw new BadRequestException("at most " + MAX_PRIVATE_SELECTORS + " private topic selectors per subscription, got " + authorized.size());
         }
         List<String> topics = new ArrayList<>();
         List<TopicSelector> others = new ArrayList<>();

@@ -205,8 +205,6 @@ class SubscriptionTest {
         }
     }
 
-    @org.junit.jupiter.api.Disabled("open defect (review2): more than maxSelectors (100) mercure.subscribe selectors in a token is 400; "
-            + "the reference hub takes any number, and MERCURE.md does not say so")
     @Test
     void aTokenGrantingManyPrivateSelectorsSubscribes() throws Exception {
         start(false);
