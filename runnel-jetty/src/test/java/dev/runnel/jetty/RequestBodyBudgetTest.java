@@ -102,7 +102,12 @@ class RequestBodyBudgetTest {
 
     /** Posts a small body until it is refused: the stalled bodies' bytes arrive at their own pace. */
     private RawHttp.Response awaitRefused() throws Exception {
-        // the stalled bodies count once the server has read them: generous on a loaded 2-core machine
+        // the stalled bodies count once the server has read them: wait for that first, so a failure says which part failed
+        long counted = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (server.requestBodyBytesHeld() < 2L * (CAP - 1) && System.nanoTime() < counted) {
+            Thread.sleep(20);
+        }
+        assertThat(server.requestBodyBytesHeld()).as("the two stalled bodies are counted against the budget").isGreaterThanOrEqualTo(2L * (CAP - 1));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             RawHttp.Response response = postWhole("/echo", "small".getBytes(StandardCharsets.UTF_8));
