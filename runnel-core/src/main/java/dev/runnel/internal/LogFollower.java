@@ -129,7 +129,7 @@ final class LogFollower {
         int subscribers;
         store.lock.lock();
         try {
-            subscribers = registry.recipients(update.at(at.seq(), id, System.nanoTime())).size();
+            subscribers = registry.recipients(update.topics(), update.isPrivate()).size();
         } finally {
             store.lock.unlock();
         }

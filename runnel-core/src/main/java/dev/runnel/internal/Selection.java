@@ -42,6 +42,11 @@ record Selection(List<String> topics, List<TopicSelector> selectors, List<TopicS
 
     /** True when {@code e} is public or it is authorized for one of its topics. */
     boolean mayRead(HubEvent e, SelectorCache cache) {
-        return !e.isPrivate() || cache.anyMatches(privateSelectors, e.topics());
+        return mayRead(e.topics(), e.isPrivate(), cache);
+    }
+
+    /** True when an event on {@code topics} is public or it is authorized for one of them. */
+    boolean mayRead(List<String> topics, boolean isPrivate, SelectorCache cache) {
+        return !isPrivate || cache.anyMatches(privateSelectors, topics);
     }
 }

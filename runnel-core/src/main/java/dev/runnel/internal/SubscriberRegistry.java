@@ -43,8 +43,12 @@ final class SubscriberRegistry {
      * selector subscriptions) that is the topic's own set, without copying. Under the lock.
      */
     Collection<Subscriber> recipients(HubEvent e) {
-        List<String> topics = e.topics();
-        if (topics.size() == 1 && bySelector.isEmpty() && !e.isPrivate()) {
+        return recipients(e.topics(), e.isPrivate());
+    }
+
+    /** Who receives an event on {@code topics}, private or not: {@link #recipients(HubEvent)} before the event exists. Under the lock. */
+    Collection<Subscriber> recipients(List<String> topics, boolean isPrivate) {
+        if (topics.size() == 1 && bySelector.isEmpty() && !isPrivate) {
             TopicStore.Topic t = store.topic(topics.get(0));
             return t == null ? List.of() : t.subscribers;
         }
@@ -52,13 +56,13 @@ final class SubscriberRegistry {
         for (String name : topics) {
             TopicStore.Topic t = store.topic(name);
             if (t != null) {
-                addReaders(t.subscribers, e, out);
+                addReaders(t.subscribers, topics, isPrivate, out);
             }
         }
         for (Map.Entry<TopicSelector, Set<Subscriber>> group : bySelector.entrySet()) {
             for (String name : topics) {
                 if (store.cache.matches(group.getKey(), name)) {
-                    addReaders(group.getValue(), e, out);
+                    addReaders(group.getValue(), topics, isPrivate, out);
                     break;
                 }
             }
@@ -66,13 +70,13 @@ final class SubscriberRegistry {
         return out;
     }
 
-    private void addReaders(Collection<Subscriber> subs, HubEvent e, Set<Subscriber> out) {
-        if (!e.isPrivate()) {
+    private void addReaders(Collection<Subscriber> subs, List<String> topics, boolean isPrivate, Set<Subscriber> out) {
+        if (!isPrivate) {
             out.addAll(subs);
             return;
         }
         for (Subscriber sub : subs) {
-            if (sub.selection.mayRead(e, store.cache)) {
+            if (sub.selection.mayRead(topics, true, store.cache)) {
                 out.add(sub);
             }
         }
