@@ -62,6 +62,7 @@ public final class RunnelServer implements AutoCloseable {
     private final boolean http2;
     private final Tls tls;
     private final String corsOrigin;
+    private final boolean warmUp;
     private final int acceptQueueSize;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
@@ -86,6 +87,7 @@ public final class RunnelServer implements AutoCloseable {
         this.http2 = b.http2;
         this.tls = b.tls;
         this.corsOrigin = b.corsOrigin;
+        this.warmUp = b.warmUp;
         this.acceptQueueSize = b.acceptQueueSize;
         this.bodyTimeout = b.requestBodyTimeout;
         this.maxBodyBytes = b.maxRequestBodyBytes;
@@ -203,6 +205,9 @@ public final class RunnelServer implements AutoCloseable {
         }
         if (engine.isStopping()) {
             throw new IllegalStateException("the server's engine was shut down and would refuse every stream: build the server with a new SseEngine");
+        }
+        if (warmUp) {
+            WarmUp.run(); // reports its own failure; the server works without it, only colder
         }
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("runnel-jetty");
@@ -381,6 +386,7 @@ public final class RunnelServer implements AutoCloseable {
         private Duration requestBodyTimeout = Duration.ofSeconds(20);
         private int maxRequestBodyBytes = 1 << 20;
         private long requestBodyBudgetBytes = -1;
+        private boolean warmUp;
 
         private Builder() {
         }
@@ -532,6 +538,17 @@ public final class RunnelServer implements AutoCloseable {
          */
         public Builder before(UnaryOperator<RequestContext> hook) {
             this.before = Objects.requireNonNull(hook, "before");
+            return this;
+        }
+
+        /**
+         * Whether {@link RunnelServer#start()} first runs a {@link WarmUp} (a throwaway server on a loopback
+         * port, about 26,000 deliveries, at most 10 s) so the first broadcasts are as fast as later ones;
+         * default off. The port is bound after the warm-up, so a load balancer sends nothing to a cold
+         * server. A warm-up that fails is logged and the server starts anyway.
+         */
+        public Builder warmUp(boolean on) {
+            this.warmUp = on;
             return this;
         }
 
