@@ -10,11 +10,14 @@ package dev.runnel.example;
  * @param tls serve HTTPS (and HTTP/2 for browsers) with a development certificate
  * @param maxStreamAgeSeconds end every stream after about this many seconds (0: never)
  * @param redis run the hub on this Redis, as one node of a cluster; {@code null} for in memory
+ * @param warmUp run {@link dev.runnel.jetty.WarmUp} before listening, so the first broadcasts are as fast
+ *     as later ones ({@link DemoServer#main} does; {@link DemoServer#create} leaves it to the caller)
  */
 public record DemoOptions(String host, int port, boolean debug, String publishToken, boolean tls, int maxStreamAgeSeconds,
-                          java.net.URI redis) {
+                          java.net.URI redis, boolean warmUp) {
 
-    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T] [--tls] [--max-stream-age S] [--redis redis://HOST:PORT]";
+    static final String USAGE = "usage: runnel demo [--host H] [--port P] [--debug] [--publish-token T] [--tls] [--max-stream-age S]"
+            + " [--redis redis://HOST:PORT] [--no-warm-up]";
 
     public DemoOptions {
         if (publishToken != null && (publishToken.isBlank() || !publishToken.chars().allMatch(c -> c > 32 && c < 127))) {
@@ -24,27 +27,32 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
 
     /** Options with the hub in memory. */
     public DemoOptions(String host, int port, boolean debug, String publishToken, boolean tls, int maxStreamAgeSeconds) {
-        this(host, port, debug, publishToken, tls, maxStreamAgeSeconds, null);
+        this(host, port, debug, publishToken, tls, maxStreamAgeSeconds, null, true);
     }
 
     /** Options without a publish token, TLS, stream age or Redis. */
     public DemoOptions(String host, int port, boolean debug) {
-        this(host, port, debug, null, false, 0, null);
+        this(host, port, debug, null, false, 0, null, true);
     }
 
     /** A copy with a publish token. */
     public DemoOptions withPublishToken(String token) {
-        return new DemoOptions(host, port, debug, token, tls, maxStreamAgeSeconds, redis);
+        return new DemoOptions(host, port, debug, token, tls, maxStreamAgeSeconds, redis, warmUp);
     }
 
     /** A copy with a maximum stream age. */
     public DemoOptions withMaxStreamAge(int seconds) {
-        return new DemoOptions(host, port, debug, publishToken, tls, seconds, redis);
+        return new DemoOptions(host, port, debug, publishToken, tls, seconds, redis, warmUp);
     }
 
     /** A copy whose hub runs on Redis at {@code uri}. */
     public DemoOptions withRedis(java.net.URI uri) {
-        return new DemoOptions(host, port, debug, publishToken, tls, maxStreamAgeSeconds, uri);
+        return new DemoOptions(host, port, debug, publishToken, tls, maxStreamAgeSeconds, uri, warmUp);
+    }
+
+    /** A copy that warms up before listening, or not. */
+    public DemoOptions withWarmUp(boolean on) {
+        return new DemoOptions(host, port, debug, publishToken, tls, maxStreamAgeSeconds, redis, on);
     }
 
     /** Loopback, port 8080, production mode. */
@@ -82,6 +90,7 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
         boolean tls = false;
         int maxAge = 0;
         java.net.URI redis = null;
+        boolean warmUp = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i, "--host");
@@ -121,11 +130,12 @@ public record DemoOptions(String host, int port, boolean debug, String publishTo
                         throw new IllegalArgumentException("--redis must be a URI like redis://127.0.0.1:6379, got '" + raw + "'\n" + USAGE);
                     }
                 }
+                case "--no-warm-up" -> warmUp = false;
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(host, port, debug, token, tls, maxAge, redis);
+        return new DemoOptions(host, port, debug, token, tls, maxAge, redis, warmUp);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -14,6 +14,7 @@ import dev.runnel.jackson.JacksonJson;
 import dev.runnel.jetty.DevCertificate;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
+import dev.runnel.jetty.WarmUp;
 import dev.runnel.pebble.PebbleFragments;
 import dev.runnel.redis.RedisHubLog;
 
@@ -53,6 +54,12 @@ public final class DemoServer {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
+        }
+        if (options.warmUp()) {
+            // before the port is bound: the first real broadcast finds the hot path compiled
+            WarmUp.Report warm = WarmUp.run();
+            System.out.println("warm-up: " + warm.deliveries() + " deliveries in " + warm.took().toMillis() + " ms"
+                    + (warm.completed() ? "" : " (stopped early: " + warm.failure() + "; starting anyway)"));
         }
         RunnelServer server;
         try {

@@ -311,6 +311,9 @@ class DemoServerTest {
         assertThatThrownBy(() -> DemoOptions.parse("--host")).hasMessageContaining("--host needs a value");
         assertThat(DemoOptions.parse("--tls", "--max-stream-age", "30")).isEqualTo(new DemoOptions("127.0.0.1", 8080, false, null, true, 30));
         assertThatThrownBy(() -> DemoOptions.parse("--max-stream-age", "0")).hasMessageContaining("1 to 86400");
+        assertThat(DemoOptions.parse().warmUp()).as("the demo warms up unless told not to").isTrue();
+        assertThat(DemoOptions.parse("--no-warm-up").warmUp()).isFalse();
+        assertThat(DemoOptions.parse("--no-warm-up")).isEqualTo(DemoOptions.defaults().withWarmUp(false));
     }
 
     static {

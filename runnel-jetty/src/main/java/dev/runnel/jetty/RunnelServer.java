@@ -63,6 +63,8 @@ public final class RunnelServer implements AutoCloseable {
     private final Tls tls;
     private final String corsOrigin;
     private final boolean warmUp;
+    /** What the log lines call this server: a {@link WarmUp}'s throwaway server says so. */
+    private String role = "Runnel";
     private final int acceptQueueSize;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
@@ -248,7 +250,7 @@ public final class RunnelServer implements AutoCloseable {
         this.handler = handler;
         this.boundPort = conn.getLocalPort();
         this.state = State.STARTED;
-        LOG.log(Level.INFO, "Runnel listening on " + uri());
+        LOG.log(Level.INFO, role + " listening on " + uri());
         return this;
     }
 
@@ -291,6 +293,12 @@ public final class RunnelServer implements AutoCloseable {
         alpn.setDefaultProtocol(http1.getProtocol());
         ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
         return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
+    }
+
+    /** Names this server in its log lines. Before {@link #start()}. */
+    RunnelServer role(String name) {
+        this.role = Objects.requireNonNull(name, "name");
+        return this;
     }
 
     /** For tests: changes the Jetty server each {@link #start()} builds, before it starts. */
@@ -363,7 +371,7 @@ public final class RunnelServer implements AutoCloseable {
                 }
             }
         }
-        LOG.log(Level.INFO, "Runnel stopped" + (clean ? "" : " (some producers ignored cancellation)"));
+        LOG.log(Level.INFO, role + " stopped" + (clean ? "" : " (some producers ignored cancellation)"));
     }
 
     @Override

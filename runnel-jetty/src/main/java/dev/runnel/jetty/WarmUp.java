@@ -64,7 +64,7 @@ public final class WarmUp {
 
     /** The default warm-up: 64 subscribers, 400 events (25,600 deliveries), at most 10 s. */
     public static Report run() {
-        return run(64, 400, Duration.ofSeconds(10));
+        return run(256, 400, Duration.ofSeconds(10));
     }
 
     /**
@@ -74,8 +74,8 @@ public final class WarmUp {
      *         events, or a budget that is not positive
      */
     public static Report run(int connections, int events, Duration budget) {
-        if (connections < 1 || connections > 1_000) {
-            throw new IllegalArgumentException("warm-up connections must be from 1 to 1000, got " + connections);
+        if (connections < 1 || connections > 10_000) {
+            throw new IllegalArgumentException("warm-up connections must be from 1 to 10000, got " + connections);
         }
         if (events < 1 || events > 100_000) {
             throw new IllegalArgumentException("warm-up events must be from 1 to 100000, got " + events);
@@ -87,13 +87,28 @@ public final class WarmUp {
         return new WarmUp(connections, events, budget).runOnce();
     }
 
+    /**
+     * Runs the default warm-up and prints what it did: a training workload for a JDK AOT cache
+     * ({@code java -XX:AOTCacheOutput=runnel.aot -cp ... dev.runnel.jetty.WarmUp}). Exits 1 when it
+     * did not complete.
+     */
+    public static void main(String[] args) {
+        Report report = run();
+        System.out.println("warm-up: " + report.deliveries() + " deliveries to " + report.connections() + " subscribers in "
+                + report.took().toMillis() + " ms" + (report.completed() ? "" : "; stopped early: " + report.failure()));
+        if (!report.completed()) {
+            System.exit(1);
+        }
+    }
+
     private Report runOnce() {
         long start = System.nanoTime();
         long deadline = start + budget.toNanos();
         AtomicLong delivered = new AtomicLong();
         String failure = null;
         SseEngine engine = SseEngine.builder().build();
-        RunnelServer server = RunnelServer.builder().host("127.0.0.1").port(0).engine(engine).build();
+        RunnelServer server = RunnelServer.builder().host("127.0.0.1").port(0).engine(engine).build()
+                .role("Runnel warm-up (a throwaway server: " + connections + " subscribers, " + events + " events)");
         Hub hub = engine.hub();
         server.sse("/sse/{name}", request -> hub.subscribe(request, request.pathParam("name")));
         server.post("/publish/{name}", request -> {

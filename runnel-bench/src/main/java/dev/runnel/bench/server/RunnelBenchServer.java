@@ -8,6 +8,7 @@ import dev.runnel.hub.SubscribeRequest;
 import dev.runnel.hub.TopicSelector;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
+import dev.runnel.jetty.WarmUp;
 import dev.runnel.redis.RedisHubLog;
 
 import java.net.URI;
@@ -89,13 +90,16 @@ public final class RunnelBenchServer {
     public static void main(String[] args) throws InterruptedException {
         int port = 8090;
         URI redis = null;
+        boolean warmUp = false;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--redis") && i + 1 < args.length) {
+            if (args[i].equals("--warm-up")) {
+                warmUp = true;
+            } else if (args[i].equals("--redis") && i + 1 < args.length) {
                 redis = URI.create(args[++i]);
             } else if (args[i].matches("\\d+")) {
                 port = Integer.parseInt(args[i]);
             } else {
-                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT]; not understood: " + args[i]);
+                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--warm-up]; not understood: " + args[i]);
                 System.exit(2);
             }
         }
@@ -103,6 +107,11 @@ public final class RunnelBenchServer {
             System.err.println("--redis needs Lettuce's Netty and Reactor, which benchmarks.jar leaves out: run with"
                     + " -cp runnel-bench/target/classes:$(cat runnel-bench/target/classpath.txt)");
             System.exit(2);
+        }
+        if (warmUp) {
+            WarmUp.Report report = WarmUp.run();
+            System.out.println("warm-up: " + report.deliveries() + " deliveries in " + report.took().toMillis() + " ms"
+                    + (report.completed() ? "" : ", stopped early: " + report.failure()));
         }
         RunnelServer server = start(port, redis);
         System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid()
