@@ -374,7 +374,8 @@ class HubTest {
                         ends.add(reason);
                     }
                 }).build();
-        RunnelServer server = serve(engine, Duration.ofMillis(500));
+        // 2 s: the reader parses what it has read again on every await, so on a loaded machine it can pause for a while
+        RunnelServer server = serve(engine, Duration.ofSeconds(2));
         RawSseClient stalled = subscribe(server, "flood"); // never read from again
         RawSseClient reader = subscribe(server, "flood");
         await(() -> engine.hub().subscribers("flood") == 2, "both subscribed");

@@ -183,7 +183,8 @@ class ServletContainerTest {
         CountDownLatch cleaned = new CountDownLatch(1);
         AtomicReference<Integer> sent = new AtomicReference<>(0);
         String chunk = "x".repeat(64 * 1024);
-        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofMillis(500)).build();
+        // 2 s: the reader parses what it has read again on every await, so on a loaded machine it can pause for a while
+        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofSeconds(2)).build();
         URI uri = serve(container, sse, req -> EventStream.producer(out -> {
             try {
                 for (int i = 0; i < 100_000; i++) { // far more than any socket buffer holds
@@ -232,7 +233,8 @@ class ServletContainerTest {
                         ends.add(reason);
                     }
                 }).build();
-        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofMillis(500)).build();
+        // 2 s: the reader parses what it has read again on every await, so on a loaded machine it can pause for a while
+        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofSeconds(2)).build();
         URI uri = serve(container, sse, req -> engine.hub().subscribe(req, List.of("flood")), Container.Options.DEFAULTS);
         RawSseClient stalled = connect(uri); // reads the head, then nothing
         RawSseClient reader = connect(uri);
