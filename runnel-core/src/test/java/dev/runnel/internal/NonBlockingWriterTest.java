@@ -370,6 +370,22 @@ class NonBlockingWriterTest {
     }
 
     @Test
+    void aHandedOffStreamEndsCleanlyAtItsEndTimeWithoutTheCloseEvent() throws Exception {
+        engine = SseEngine.builder().metrics(ends).closeEvent("done").build();
+        AsyncTransport t = new AsyncTransport(Mode.INLINE, WAIT);
+        Thread th = Thread.ofVirtual().start(() -> engine.serve(t, request("/sse"), r -> engine.hub().subscribe(r, List.of("news"))
+                .withOptions(dev.runnel.StreamOptions.DEFAULTS.withEndAt(java.time.Instant.now().plusMillis(400)))));
+        assertThat(th.join(WAIT)).isTrue();
+        engine.hub().publish("news", "e1");
+        await(() -> ends.reasons.size() == 1);
+        assertThat(ends.reasons).containsExactly(EngineMetrics.EndReason.MAX_AGE);
+        assertThat(t.completed.get()).isEqualTo(1);
+        assertThat(t.aborted.get()).isZero();
+        assertThat(t.text()).doesNotContain("done");
+        await(() -> engine.openStreams() == 0);
+    }
+
+    @Test
     void theReplayAfterLastEventIdComesBeforeLiveEvents() throws Exception {
         engine(HubOptions.DEFAULTS);
         for (int i = 1; i <= 5; i++) {
