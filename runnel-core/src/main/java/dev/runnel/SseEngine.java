@@ -13,6 +13,7 @@ import dev.runnel.internal.StreamLifecycle;
 import dev.runnel.internal.StreamObserver;
 import dev.runnel.internal.TopicHub;
 import dev.runnel.internal.ValueFormatter;
+import dev.runnel.internal.WriteLoops;
 import dev.runnel.transport.ErrorStatus;
 import dev.runnel.transport.HttpPolicy;
 import dev.runnel.transport.SseTransport;
@@ -33,12 +34,15 @@ import java.util.function.Predicate;
  * every open stream so it can stop them all.
  *
  * <p>A server adapter calls {@link #serve} once per SSE request, on a virtual thread it owns, with a
- * {@link SseTransport} for the response; the call returns when the response is complete. One engine
- * is shared by all requests and is thread-safe.
+ * {@link SseTransport} for the response; the call returns when the response is complete, or, for a
+ * hub subscription on a transport with non-blocking writes, once the subscription is open. One
+ * engine is shared by all requests and is thread-safe.
  *
- * <p>An engine owns one platform thread, its clock ({@code runnel-clock-N}: heartbeats, and the hub's
- * trimming of old replay events), started when it is built and ended by {@link #shutdown} or
- * {@link #close()}: close every engine you build.
+ * <p>An engine owns one platform thread, its clock ({@code runnel-clock-N}: heartbeats, write
+ * timeouts, and the hub's trimming of old replay events), started when it is built, and one write
+ * loop per processor ({@code runnel-write-N-I}), started with the first hub subscription on a
+ * transport with non-blocking writes; all end with {@link #shutdown} or {@link #close()}: close every
+ * engine you build.
  *
  * <pre>{@code
  * SseEngine engine = SseEngine.builder().closeEvent("done").build();
@@ -58,6 +62,8 @@ public final class SseEngine implements AutoCloseable {
     private final Admissions admissions;
     /** Wakes writers whose heartbeat is due and trims the hub's replay buffers by age; ends with the engine. */
     private final DueClock clock;
+    /** Write hub subscriptions on transports with non-blocking writes; their threads start with the first such stream. */
+    private final WriteLoops loops = WriteLoops.perProcessor();
     private volatile boolean stopping;
 
     private SseEngine(Builder b) {
@@ -68,12 +74,13 @@ public final class SseEngine implements AutoCloseable {
         this.clock = DueClock.start();
         try {
             this.settings = new LifecycleSettings(formatter, b.debug, b.closeEvent, b.retry, b.trace, b.shutdownGrace,
-                    b.maxStreamAge, b.metrics, clock);
+                    b.maxStreamAge, b.metrics, clock, loops);
             this.hub = new TopicHub(formatter, b.json, b.hubOptions, b.metrics, b.hubLog);
             hub.start();
             clock.every(TopicHub.TRIM_PERIOD, hub::trimExpired);
         } catch (RuntimeException | Error e) {
             clock.close();
+            loops.close();
             throw e;
         }
     }
@@ -87,8 +94,16 @@ public final class SseEngine implements AutoCloseable {
      * Answers one request: {@code 503} while stopping, {@code 406} when its {@code Accept} excludes
      * {@code text/event-stream}, {@code 400} when the handler throws {@link BadRequestException},
      * {@code 503} with {@code Retry-After} when it throws {@link dev.runnel.hub.HubUnavailableException},
-     * {@code 500} for any other handler failure, else the stream until it ends. Blocks until the
-     * response is complete; never throws.
+     * {@code 500} for any other handler failure, else the stream until it ends. Never throws.
+     *
+     * <p>Blocks until the response is complete, except for a hub subscription
+     * ({@link EventStream.Subscribed}) on a transport whose {@link SseTransport#writesAsync()} is
+     * true: then it returns once the response has started and the subscription is registered (its
+     * replay queued), and the engine's write loops serve the stream from there, with
+     * {@link SseTransport#writeAsync}, until the engine completes or aborts the response. The
+     * transport (not the calling thread) must therefore outlive the call: an adapter must not end
+     * the response when {@code serve} returns. Producer streams (a producer, an iterator, a Java
+     * stream, a publisher) block as before, their source on a virtual thread of its own.
      */
     public void serve(SseTransport transport, RequestContext request, SseHandler handler) {
         Objects.requireNonNull(transport, "transport");
@@ -108,23 +123,27 @@ public final class SseEngine implements AutoCloseable {
                     : "too many open streams from your address (at most " + admissions.maxPerAddress() + ")");
             return;
         }
+        boolean handedOff = false;
         try {
-            admitted(transport, request, handler);
+            handedOff = admitted(transport, request, handler, () -> admissions.release(peer));
         } finally {
-            admissions.release(peer);
+            if (!handedOff) {
+                admissions.release(peer);
+            }
         }
     }
 
-    private void admitted(SseTransport transport, RequestContext request, SseHandler handler) {
+    /** True when the stream was handed to the write loops: {@code release} runs when it ends. */
+    private boolean admitted(SseTransport transport, RequestContext request, SseHandler handler, Runnable release) {
         Object admission = lateCloses.admitting();
         try {
-            admitted(transport, request, handler, admission);
+            return admitted(transport, request, handler, admission, release);
         } finally {
             lateCloses.abandoned(admission); // no-op once registered
         }
     }
 
-    private void admitted(SseTransport transport, RequestContext request, SseHandler handler, Object admission) {
+    private boolean admitted(SseTransport transport, RequestContext request, SseHandler handler, Object admission, Runnable release) {
         EventStream stream;
         try {
             stream = Objects.requireNonNull(handler.open(request), "the SSE handler returned null");
@@ -137,10 +156,11 @@ public final class SseEngine implements AutoCloseable {
                 LOG.log(Level.ERROR, "SSE handler for " + request.path() + " failed", e);
             }
             refuse(transport, request, reason, HttpPolicy.errorFor(e));
-            return;
+            return false;
         }
         StreamLifecycle lifecycle = new StreamLifecycle(ids.incrementAndGet(), transport, request, stream, settings);
         open.add(lifecycle);
+        boolean handedOff = false;
         try {
             if (lateCloses.registered(admission, request)) {
                 // closeStreams ran while the handler did, before this stream was there to be seen
@@ -149,9 +169,18 @@ public final class SseEngine implements AutoCloseable {
             if (stopping) {
                 lifecycle.cancel(EndReason.SHUTDOWN);
             }
-            lifecycle.run();
+            handedOff = lifecycle.run(() -> {
+                try {
+                    open.remove(lifecycle);
+                } finally {
+                    release.run();
+                }
+            });
+            return handedOff;
         } finally {
-            open.remove(lifecycle);
+            if (!handedOff) {
+                open.remove(lifecycle);
+            }
         }
     }
 
@@ -279,7 +308,11 @@ public final class SseEngine implements AutoCloseable {
         try {
             hub.close();
         } finally {
-            clock.close();
+            try {
+                loops.close();
+            } finally {
+                clock.close();
+            }
         }
         return clean;
     }

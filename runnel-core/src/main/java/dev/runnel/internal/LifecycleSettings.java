@@ -17,8 +17,10 @@ import java.time.Duration;
  * @param maxStreamAge streams older than this end (the client reconnects), or {@code null} for never
  * @param metrics what counts streams and events; {@link EngineMetrics#NOOP} for nothing
  * @param clock the engine's clock, which wakes writers whose heartbeat is due
+ * @param loops the engine's write loops, for hub subscriptions on transports that write without
+ *              blocking; {@code null} to write every stream from a thread of its own
  */
 public record LifecycleSettings(ValueFormatter formatter, boolean debug, String closeEvent, Duration retry,
                                 TraceSink trace, Duration grace, Duration maxStreamAge,
-                                EngineMetrics metrics, DueClock clock) {
+                                EngineMetrics metrics, DueClock clock, WriteLoops loops) {
 }

@@ -50,8 +50,12 @@ public final class StreamLifecycle {
     private final ValueChannel channel;
     private final dev.runnel.Dialect dialect;
     private final AtomicReference<EndReason> cancelReason = new AtomicReference<>();
-    private final StreamObserver observer;
+    final StreamObserver observer;
     private volatile Pump pump;
+    /** Set when the stream was handed to a write loop: it writes without a thread of its own. */
+    private volatile NonBlockingWriter writer;
+    /** Told once a handed-off stream has ended. */
+    private Runnable afterEnd;
     /** The first failed write, to tell a write timeout from a client that left. */
     private IOException sendFailure;
     /** Set when the source's failure was the client leaving. */
@@ -127,16 +131,31 @@ public final class StreamLifecycle {
     /** Aborts the response itself, for a writer stuck on a client that does not read. */
     public void abort(Throwable cause) {
         cancel(EndReason.SHUTDOWN);
-        transport.abort(cause);
+        try {
+            transport.abort(cause);
+        } finally {
+            NonBlockingWriter w = writer;
+            if (w != null) {
+                w.aborted(); // a write the aborted transport never completes must not hold the stream
+            }
+        }
     }
 
-    /** Serves the stream to its end. Returns why it ended, as the metrics were told. Never throws. */
-    public EndReason run() {
+    /**
+     * Serves the stream. Returns false once it has ended, on this thread. Returns true when it was
+     * handed to the engine's write loops (a hub subscription on a transport that writes without
+     * blocking): it then goes on without this thread, and {@code afterEnd} runs once, on a thread of
+     * its own, after its end was reported. Never throws.
+     */
+    public boolean run(Runnable afterEnd) {
         EndReason reason;
         Throwable internal = null;
         try {
             observer.opened();
-            reason = serve();
+            reason = serve(afterEnd);
+            if (reason == null) {
+                return true;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reason = cancelled(EndReason.SHUTDOWN);
@@ -146,14 +165,44 @@ public final class StreamLifecycle {
             reason = cancelled(EndReason.FAILED);
         }
         try {
-            return finish(reason, internal);
+            finish(reason, internal);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "stream " + id + ": ending it failed", e);
-            return reason;
+        }
+        return false;
+    }
+
+    /**
+     * Ends a handed-off stream, on a virtual thread of its own: the end leaves the hub (its lock may
+     * be held through a long fan-out) and tells the application, neither of which may hold up a write
+     * loop or a server thread. Called once, by the stream's {@link NonBlockingWriter}.
+     */
+    void endHandedOff(EndReason reason, Throwable internal) {
+        Runnable end = () -> {
+            try {
+                finish(reason, internal);
+            } catch (Throwable e) {
+                QuietLog.log(LOG, Level.ERROR, "stream " + id + ": ending it failed", e);
+            } finally {
+                Runnable after = afterEnd;
+                if (after != null) {
+                    try {
+                        after.run();
+                    } catch (Throwable e) {
+                        QuietLog.log(LOG, Level.ERROR, "stream " + id + ": the engine's bookkeeping of its end failed", e);
+                    }
+                }
+            }
+        };
+        try {
+            Thread.ofVirtual().name("runnel-end-" + id).start(end);
+        } catch (Throwable e) {
+            end.run(); // no thread to be had: end it here rather than never
         }
     }
 
-    private EndReason serve() throws InterruptedException {
+    /** Returns {@code null} when the stream was handed to a write loop. */
+    private EndReason serve(Runnable afterEnd) throws InterruptedException {
         transport.keepIdleAbove(options.heartbeat());
         try {
             transport.start(200, headers());
@@ -179,24 +228,53 @@ public final class StreamLifecycle {
         observer.subscribed();
         if (cancelReason.get() != null) {
             channel.cancel(); // cancelled before the pump existed
-        } else {
-            started.start();
+            return pumpValues(started);
         }
+        if (stream instanceof EventStream.Subscribed && settings.loops() != null && transport.writesAsync()) {
+            handOff(started, afterEnd);
+            return null;
+        }
+        started.start();
         return pumpValues(started);
+    }
+
+    /**
+     * Hands the stream to a write loop: from here on its writes are started by the loop and finished
+     * by the transport's callbacks, and this thread is free. The subscription's replay is queued when
+     * it attaches, before any live event, and written first.
+     */
+    private void handOff(Pump source, Runnable afterEnd) {
+        this.afterEnd = afterEnd;
+        NonBlockingWriter w = new NonBlockingWriter(this, transport, channel, settings.loops().forStream(id), settings.clock(),
+                options.heartbeat().toNanos(), endAt(System.nanoTime()));
+        writer = w;
+        channel.listen(w::kick);
+        try {
+            source.start();
+            w.kick(); // the first turn arms the heartbeat, also when nothing is queued
+        } catch (Throwable e) {
+            w.failedInside(e);
+        }
+    }
+
+    /** When the stream must end by its age or its end time ({@link System#nanoTime()} time), counted from {@code now}. */
+    private long endAt(long now) {
+        long endAt = settings.maxStreamAge() == null ? Long.MAX_VALUE
+                : now + (long) (settings.maxStreamAge().toNanos() * (0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        if (options.endAt() != null) {
+            // the wall clock says when, the monotonic clock counts down to it; a century is as good as never
+            Duration left = Duration.between(java.time.Instant.now(), options.endAt());
+            long leftNanos = left.isNegative() ? 0 : left.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : left.toNanos();
+            long deadline = now + leftNanos;
+            endAt = settings.maxStreamAge() == null || deadline - endAt < 0 ? deadline : endAt;
+        }
+        return endAt;
     }
 
     private EndReason pumpValues(Pump source) throws InterruptedException {
         long heartbeatNanos = options.heartbeat().toNanos();
         long lastWrite = System.nanoTime();
-        long endAt = settings.maxStreamAge() == null ? Long.MAX_VALUE
-                : lastWrite + (long) (settings.maxStreamAge().toNanos() * (0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
-        if (options.endAt() != null) {
-            // the wall clock says when, the monotonic clock counts down to it; a century is as good as never
-            Duration left = Duration.between(java.time.Instant.now(), options.endAt());
-            long leftNanos = left.isNegative() ? 0 : left.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : left.toNanos();
-            long deadline = lastWrite + leftNanos;
-            endAt = settings.maxStreamAge() == null || deadline - endAt < 0 ? deadline : endAt;
-        }
+        long endAt = endAt(lastWrite);
         // default capacity: most batches are a value or two, and an idle stream should not hold room for 64
         List<Object> batch = new ArrayList<>();
         List<byte[]> encoded = new ArrayList<>();
@@ -247,6 +325,42 @@ public final class StreamLifecycle {
 
     /** Formats every value (one failure costs one error event, not the stream) and writes them together. */
     private boolean writeBatch(List<Object> batch, List<byte[]> encoded) {
+        encode(batch, encoded);
+        int start = 0;
+        while (start < encoded.size()) {
+            int end = chunkEnd(encoded, start);
+            int bytes = bytes(encoded, start, end);
+            if (!write(join(encoded, start, end, bytes))) {
+                return false;
+            }
+            observer.written(batch, start, end, bytes);
+            start = end;
+        }
+        observer.batchWritten();
+        return true;
+    }
+
+    /** Where the write that starts at {@code encoded[start]} ends: at most {@link ServeDefaults#MAX_BATCH_BYTES}, unless one event is larger. */
+    static int chunkEnd(List<byte[]> encoded, int start) {
+        int end = start;
+        int bytes = 0;
+        while (end < encoded.size() && (end == start || bytes + encoded.get(end).length <= ServeDefaults.MAX_BATCH_BYTES)) {
+            bytes += encoded.get(end).length;
+            end++;
+        }
+        return end;
+    }
+
+    static int bytes(List<byte[]> encoded, int from, int to) {
+        int bytes = 0;
+        for (int i = from; i < to; i++) {
+            bytes += encoded.get(i).length;
+        }
+        return bytes;
+    }
+
+    /** Formats every value into {@code encoded}, in order; one that fails becomes an error event. */
+    void encode(List<Object> batch, List<byte[]> encoded) {
         observer.batchStarted();
         for (Object value : batch) {
             if (value instanceof Encoded ready) {
@@ -275,25 +389,9 @@ public final class StreamLifecycle {
             encoded.add(event.encode());
             observer.formatted(value, event.event(), event.id(), event.retry(), event.dataLineCount());
         }
-        int start = 0;
-        while (start < encoded.size()) {
-            int end = start;
-            int bytes = 0;
-            while (end < encoded.size() && (end == start || bytes + encoded.get(end).length <= ServeDefaults.MAX_BATCH_BYTES)) {
-                bytes += encoded.get(end).length;
-                end++;
-            }
-            if (!write(join(encoded, start, end, bytes))) {
-                return false;
-            }
-            observer.written(batch, start, end, bytes);
-            start = end;
-        }
-        observer.batchWritten();
-        return true;
     }
 
-    private static ByteBuffer join(List<byte[]> parts, int from, int to, int size) {
+    static ByteBuffer join(List<byte[]> parts, int from, int to, int size) {
         if (to - from == 1) {
             return ByteBuffer.wrap(parts.get(from));
         }
@@ -415,8 +513,13 @@ public final class StreamLifecycle {
     }
 
     /** The reason the stream was cancelled with, or {@code fallback} when nobody cancelled it. */
-    private EndReason cancelled(EndReason fallback) {
+    EndReason cancelled(EndReason fallback) {
         cancelReason.compareAndSet(null, fallback);
+        return cancelReason.get();
+    }
+
+    /** The reason the stream was cancelled with, or {@code null}. */
+    EndReason cancelReason() {
         return cancelReason.get();
     }
 
@@ -425,15 +528,25 @@ public final class StreamLifecycle {
             transport.write(bytes);
             return true;
         } catch (IOException | RuntimeException e) {
-            if (sendFailure == null && e instanceof IOException io) {
-                sendFailure = io;
-            }
-            if (cancelReason.get() == null) {
-                LOG.log(Level.DEBUG, () -> "stream " + id + ": write failed: " + describe(e));
-                observer.sendFailed(e);
-            }
+            writeFailed(e);
             return false;
         }
+    }
+
+    /** A write failed: the first failure is kept, to tell a timeout from a client that left. */
+    void writeFailed(Throwable e) {
+        if (sendFailure == null && e instanceof IOException io) {
+            sendFailure = io;
+        }
+        if (cancelReason.get() == null) {
+            LOG.log(Level.DEBUG, () -> "stream " + id + ": write failed: " + describe(e));
+            observer.sendFailed(e);
+        }
+    }
+
+    /** Told by the write loop: a stream it serves failed inside Runnel. */
+    void loggedInternalFailure(Throwable e) {
+        QuietLog.log(LOG, Level.ERROR, "stream " + id + " failed inside Runnel", e);
     }
 
     private Map<String, String> headers() {

@@ -41,6 +41,8 @@ public final class ValueChannel {
     private boolean cancelled;
     /** Set by {@link #due}: the writer's timer ran out. */
     private boolean due;
+    /** Told, outside the lock, after values were added or the channel ended: a writer without a thread of its own. */
+    private volatile Runnable listener;
 
     public ValueChannel(int capacity) {
         this(capacity, Long.MAX_VALUE, null);
@@ -80,15 +82,37 @@ public final class ValueChannel {
         } finally {
             lock.unlock();
         }
+        tell();
     }
 
     /** Adds a value without waiting, if it fits the count and byte bounds. */
     public Offer offer(Object value) {
+        Offer offer;
         lock.lock();
         try {
-            return offerLocked(value);
+            offer = offerLocked(value);
         } finally {
             lock.unlock();
+        }
+        if (offer == Offer.ACCEPTED) {
+            tell();
+        }
+        return offer;
+    }
+
+    /**
+     * Makes {@code onChange} be told, on the adding or ending thread and outside the lock, after every
+     * value added and when the channel is cancelled or finished; for a writer that waits without a
+     * thread. It must not block. What it throws reaches the caller of the call that told it.
+     */
+    public void listen(Runnable onChange) {
+        this.listener = onChange;
+    }
+
+    private void tell() {
+        Runnable l = listener;
+        if (l != null) {
+            l.run();
         }
     }
 
@@ -97,6 +121,7 @@ public final class ValueChannel {
      * the newest value of a kind wins and order between kinds is kept.
      */
     public Offer offerReplacing(Object value, Predicate<Object> replaces) {
+        Offer offer;
         lock.lock();
         try {
             if (cancelled || finished) {
@@ -110,10 +135,14 @@ public final class ValueChannel {
                     bytes -= weight(queued);
                 }
             }
-            return offerLocked(value);
+            offer = offerLocked(value);
         } finally {
             lock.unlock();
         }
+        if (offer == Offer.ACCEPTED) {
+            tell();
+        }
+        return offer;
     }
 
     /**
@@ -133,6 +162,9 @@ public final class ValueChannel {
             }
         } finally {
             lock.unlock();
+        }
+        if (!values.isEmpty()) {
+            tell();
         }
     }
 
@@ -181,6 +213,7 @@ public final class ValueChannel {
         } finally {
             lock.unlock();
         }
+        tell();
     }
 
     /** Stops the channel: waiting producers get {@link CancellationException}, a waiting writer wakes. */
@@ -197,6 +230,7 @@ public final class ValueChannel {
         } finally {
             lock.unlock();
         }
+        tell();
     }
 
     public boolean isCancelled() {

@@ -25,9 +25,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link SseTransport} on a Jetty 12 core {@link Response}. The lifecycle's thread writes with
- * blocking calls; this class owns Jetty's handler {@link Callback} and completes it exactly once,
- * in {@link #complete} or {@link #abort}.
+ * {@link SseTransport} on a Jetty 12 core {@link Response}. A blocking {@link #write} waits for
+ * Jetty's write callback; {@link #writeAsync} hands Jetty's write callback straight to the engine's
+ * write loop, declared non-blocking, so Jetty may tell it on its selector thread. This class owns
+ * Jetty's handler {@link Callback} and completes it exactly once, in {@link #complete} or
+ * {@link #abort}, from whichever thread ends the stream; an aborted response fails the write in
+ * progress.
  *
  * <p>Disconnects: on HTTP/1.1 the connection's socket is watched by the server's
  * {@link SocketWatcher}; on HTTP/2 a client's stream reset reaches the request's failure
@@ -111,6 +114,44 @@ final class JettyTransport implements SseTransport {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException(cause);
+        }
+    }
+
+    @Override
+    public boolean writesAsync() {
+        return true;
+    }
+
+    @Override
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    @Override
+    public void writeAsync(ByteBuffer bytes, WriteCallback written) {
+        if (done.get()) {
+            written.failed(new IOException("response already ended"));
+            return;
+        }
+        try {
+            response.write(false, bytes.slice(), new Callback() {
+                @Override
+                public void succeeded() {
+                    written.written();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    written.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return InvocationType.NON_BLOCKING; // the loop's callback only queues a turn
+                }
+            });
+        } catch (Throwable t) {
+            written.failed(t); // told through the callback, as the contract asks, never thrown
         }
     }
 

@@ -37,7 +37,8 @@ import java.util.function.UnaryOperator;
  * The one Jetty handler of a {@link RunnelServer}: routes a request, reads its body, and answers it
  * or hands it to the engine as a stream.
  *
- * <p>Threads: a stream runs on a virtual thread of its own; a short request (a publish, a page, a
+ * <p>Threads: a stream opens on a virtual thread of its own, which writes it to its end, except a
+ * hub subscription: once it is open the engine's write loops write it and the thread ends; a short request (a publish, a page, a
  * file) on Jetty's pool of platform threads, because a virtual thread would queue behind every
  * stream writer the last fan-out woke. A request body is read between the two without a thread
  * ({@link BodyReader}); the request continues on its kind of thread once the body is in.

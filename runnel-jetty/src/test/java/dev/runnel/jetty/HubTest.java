@@ -365,6 +365,40 @@ class HubTest {
     }
 
     @Test
+    void aSubscriberThatStopsReadingIsCutOffByTheWriteTimeoutAndEndsOnceWhileTheOthersGoOn() throws Exception {
+        java.util.Queue<dev.runnel.EngineMetrics.EndReason> ends = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withQueueLimits(100_000, 1L << 32))
+                .metrics(new dev.runnel.EngineMetrics() {
+                    @Override
+                    public void streamEnded(String route, List<String> topics, EndReason reason, long nanos, long events, long bytes) {
+                        ends.add(reason);
+                    }
+                }).build();
+        // 2 s: the reader parses what it has read again on every await, so on a loaded machine it can pause for a while
+        RunnelServer server = serve(engine, Duration.ofSeconds(2));
+        RawSseClient stalled = subscribe(server, "flood"); // never read from again
+        RawSseClient reader = subscribe(server, "flood");
+        await(() -> engine.hub().subscribers("flood") == 2, "both subscribed");
+        int total = 300;
+        String payload = "y".repeat(64 * 1024); // about 20 MB: far more than the stalled socket's buffers hold
+        var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.awaitEvents(total, WAIT).size();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        for (int i = 0; i < total; i++) {
+            engine.hub().publish("flood", i + ":" + payload);
+        }
+        assertThat(reading.get()).isEqualTo(total);
+        await(() -> !ends.isEmpty(), "the stalled stream ended");
+        assertThat(ends).containsExactly(dev.runnel.EngineMetrics.EndReason.WRITE_TIMEOUT);
+        assertThat(engine.hub().subscribers("flood")).isEqualTo(1);
+        assertThat(stalled.readToEnd(WAIT).length()).isLessThan(total * payload.length());
+    }
+
+    @Test
     void concurrentPublishersKeepPerTopicOrder() throws Exception {
         // a queue that holds the whole burst: this test is about order, not about slow clients
         SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withQueueLimits(10_000, 64 << 20)).build();

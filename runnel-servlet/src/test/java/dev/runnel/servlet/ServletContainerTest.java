@@ -1,10 +1,13 @@
 package dev.runnel.servlet;
 
+import dev.runnel.EngineMetrics;
 import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
 import dev.runnel.SseHandler;
 import dev.runnel.testkit.LiveThreads;
+import dev.runnel.hub.HubOptions;
 import dev.runnel.testkit.RawSseClient;
+import dev.runnel.testkit.WireEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -178,7 +183,8 @@ class ServletContainerTest {
         CountDownLatch cleaned = new CountDownLatch(1);
         AtomicReference<Integer> sent = new AtomicReference<>(0);
         String chunk = "x".repeat(64 * 1024);
-        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofMillis(500)).build();
+        // 2 s: the reader parses what it has read again on every await, so on a loaded machine it can pause for a while
+        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofSeconds(2)).build();
         URI uri = serve(container, sse, req -> EventStream.producer(out -> {
             try {
                 for (int i = 0; i < 100_000; i++) { // far more than any socket buffer holds
@@ -193,6 +199,74 @@ class ServletContainerTest {
         assertThat(cleaned.await(15, TimeUnit.SECONDS)).as("producer cancelled once a write waited 500 ms").isTrue();
         assertThat(sent.get()).isLessThan(100_000);
         awaitNoOpenStreams(engine);
+    }
+
+    // ---- hub subscriptions, written without a thread of their own -----------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aHubSubscriptionGetsLargeEventsInOrderThroughTheOutputsBackPressure(Container container) throws Exception {
+        SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withQueueLimits(10_000, 1L << 30)).build();
+        URI uri = serve(container, ServletSse.of(engine), req -> engine.hub().subscribe(req, List.of("big")), Container.Options.DEFAULTS);
+        RawSseClient client = connect(uri); // reads nothing until it awaits: the output stops being ready
+        awaitSubscribers(engine, "big", 1);
+        // ASCII: RawSseClient decodes each read on its own, so it would split a multi-byte character itself
+        String big = "0123456789abcdefghijklmnopqrstuvwxyz".repeat(1000);
+        for (int i = 0; i < 200; i++) {
+            engine.hub().publish("big", i + ":" + big.substring(i));
+        }
+        List<WireEvents.Event> events = client.awaitEvents(200, Duration.ofSeconds(30));
+        for (int i = 0; i < 200; i++) {
+            assertThat(events.get(i).data()).isEqualTo(i + ":" + big.substring(i));
+        }
+        assertThat(engine.openStreams()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aHubSubscriberThatStopsReadingIsCutOffByTheWriteTimeoutWhileTheOthersGoOn(Container container) throws Exception {
+        Queue<EngineMetrics.EndReason> ends = new ConcurrentLinkedQueue<>();
+        SseEngine engine = SseEngine.builder().hub(HubOptions.DEFAULTS.withQueueLimits(100_000, 1L << 32))
+                .metrics(new EngineMetrics() {
+                    @Override
+                    public void streamEnded(String route, List<String> topics, EndReason reason, long nanos, long events, long bytes) {
+                        ends.add(reason);
+                    }
+                }).build();
+        // 2 s: the reader parses what it has read again on every await, so on a loaded machine it can pause for a while
+        ServletSse sse = ServletSse.builder(engine).writeTimeout(Duration.ofSeconds(2)).build();
+        URI uri = serve(container, sse, req -> engine.hub().subscribe(req, List.of("flood")), Container.Options.DEFAULTS);
+        RawSseClient stalled = connect(uri); // reads the head, then nothing
+        RawSseClient reader = connect(uri);
+        awaitSubscribers(engine, "flood", 2);
+        String big = "y".repeat(64 * 1024);
+        int count = 300; // about 20 MB: far more than the socket buffers hold
+        var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.awaitEvents(count, Duration.ofSeconds(60)).size();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        for (int i = 0; i < count; i++) {
+            engine.hub().publish("flood", i + ":" + big);
+        }
+        assertThat(reading.get(60, TimeUnit.SECONDS)).isEqualTo(count);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (ends.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ends).containsExactly(EngineMetrics.EndReason.WRITE_TIMEOUT);
+        assertThat(engine.hub().subscribers("flood")).isEqualTo(1);
+        assertThat(stalled.status()).isEqualTo(200);
+    }
+
+    private static void awaitSubscribers(SseEngine engine, String topic, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (engine.hub().subscribers(topic) < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(engine.hub().subscribers(topic)).isEqualTo(count);
     }
 
     // ---- requests the adapter refuses --------------------------------------------------------------

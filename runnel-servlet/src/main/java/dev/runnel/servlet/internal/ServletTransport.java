@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,6 +30,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread until the container's {@link WriteListener#onWritePossible} says the bytes went out. So no
  * container thread is held by a stream, a write can time out, and an abort never waits on a stuck
  * socket.
+ *
+ * <p>Non-blocking writes ({@link #writeAsync}, for the engine's write loops): the same steps
+ * (write, flush, wait until {@code isReady()} says the flush is done) run as far as the output is
+ * ready, on the loop's thread; when the output is not ready the write waits as {@link #pending}, and
+ * {@code onWritePossible} resumes it on a virtual thread (never on the container's thread, which may
+ * hold the connection's lock that a write on another thread takes). Each such write is told exactly
+ * once: written, failed by the container, or failed when the response ends.
  *
  * <p>Threading: container callbacks only record what happened and wake the writer; they take no
  * lock (but {@code onTimeout} and {@code onError}, which must end the response before they return,
@@ -63,6 +71,8 @@ public final class ServletTransport implements SseTransport {
     private volatile Runnable disconnectListener;
     /** Set by whichever runs the disconnect listener first: {@link #clientGone} or {@link #onDisconnect}, never both. */
     private final AtomicBoolean told = new AtomicBoolean();
+    /** A non-blocking write waiting for the output to be ready, set before each {@code isReady()} it may wait on. */
+    private final AtomicReference<AsyncWrite> pending = new AtomicReference<>();
 
     private ServletTransport(AsyncContext async, HttpServletRequest request, HttpServletResponse response,
                              ServletOutputStream out, ConnectionHooks hooks, Duration writeTimeout) {
@@ -133,6 +143,106 @@ public final class ServletTransport implements SseTransport {
         flush(deadline);
     }
 
+    @Override
+    public boolean writesAsync() {
+        return true;
+    }
+
+    @Override
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    @Override
+    public void writeAsync(ByteBuffer bytes, WriteCallback done) {
+        advance(new AsyncWrite(bytes.slice(), done));
+    }
+
+    /**
+     * Runs the write's steps as far as the output is ready, holding {@link #io} only while calling the
+     * container; tells the write's callback (outside the lock) when it is done or has failed. Where the
+     * output is not ready, the write stays {@link #pending} for {@code onWritePossible}.
+     */
+    private void advance(AsyncWrite w) {
+        Throwable failure = null;
+        boolean finished = false;
+        io.lock();
+        try {
+            if (w.told.get()) {
+                return; // resumed twice, or failed meanwhile
+            }
+            ensureOpen();
+            pending.set(w); // before any isReady() that may say false: its onWritePossible finds it
+            while (w.step < 3 && out.isReady()) {
+                switch (w.step) {
+                    case 0 -> writeOut(w.bytes);
+                    case 1 -> out.flush();
+                    default -> {
+                        // the output is ready after the flush: the bytes went out
+                    }
+                }
+                w.step++;
+            }
+            finished = w.step == 3;
+        } catch (IOException | RuntimeException e) {
+            failure = e instanceof IOException ? e : new IOException("response no longer writable: " + e, e);
+        } finally {
+            if (finished || failure != null) {
+                pending.compareAndSet(w, null);
+            }
+            io.unlock();
+        }
+        if (failure != null) {
+            w.fail(failure);
+        } else if (finished) {
+            w.succeed();
+        }
+    }
+
+    private void writeOut(ByteBuffer slice) throws IOException {
+        if (slice.hasArray()) {
+            out.write(slice.array(), slice.arrayOffset() + slice.position(), slice.remaining());
+        } else {
+            byte[] copy = new byte[slice.remaining()];
+            slice.duplicate().get(copy);
+            out.write(copy);
+        }
+    }
+
+    /** Fails the non-blocking write waiting for the output, if any. Takes no lock. */
+    private void failPending(Throwable cause) {
+        AsyncWrite w = pending.getAndSet(null);
+        if (w != null) {
+            w.fail(cause);
+        }
+    }
+
+    /** One non-blocking write: its bytes, how far it got, and its callback, told once. */
+    private static final class AsyncWrite {
+        final ByteBuffer bytes;
+        final WriteCallback done;
+        final AtomicBoolean told = new AtomicBoolean();
+        /** 0: write the bytes; 1: flush; 2: wait for the flush; 3: done. Under {@link #io}. */
+        int step;
+
+        AsyncWrite(ByteBuffer bytes, WriteCallback done) {
+            this.bytes = bytes;
+            this.done = done;
+        }
+
+        void succeed() {
+            if (told.compareAndSet(false, true)) {
+                done.written();
+            }
+        }
+
+        void fail(Throwable cause) {
+            if (told.compareAndSet(false, true)) {
+                done.failed(cause);
+            }
+        }
+    }
+
     /** Flushes, then waits until the container has handed every byte to the network. */
     private void flush(long deadline) throws IOException {
         whenReady(deadline, out::flush);
@@ -173,6 +283,7 @@ public final class ServletTransport implements SseTransport {
             io.unlock();
             wake.release();
         }
+        failPending(abortCause != null ? abortCause : new IOException("response already ended"));
         return true;
     }
 
@@ -245,6 +356,7 @@ public final class ServletTransport implements SseTransport {
             failure = t == null ? new IOException("client gone") : t;
         }
         wake.release();
+        failPending(failure);
         clientGone();
     }
 
@@ -267,6 +379,11 @@ public final class ServletTransport implements SseTransport {
         @Override
         public void onWritePossible() {
             wake.release();
+            AsyncWrite w = pending.get();
+            if (w != null && !w.told.get()) {
+                // resumed off the container's thread: a write takes the io lock and the container's own
+                Thread.ofVirtual().name("runnel-servlet-write").start(() -> advance(w));
+            }
         }
 
         @Override
