@@ -52,6 +52,9 @@ public final class RunnelServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.jetty");
     private static final int MAX_BODY_LIMIT = 1 << 30;
+    private static final int DEFAULT_SEND_BUFFER = 32 * 1024;
+    private static final int MIN_SEND_BUFFER = 4 * 1024;
+    private static final int MAX_SEND_BUFFER = 64 << 20;
 
     private final String host;
     private final int requestedPort;
@@ -63,6 +66,7 @@ public final class RunnelServer implements AutoCloseable {
     private final Tls tls;
     private final String corsOrigin;
     private final int acceptQueueSize;
+    private final int sendBufferBytes;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
     private final long bodyBudgetBytes;
@@ -87,6 +91,7 @@ public final class RunnelServer implements AutoCloseable {
         this.tls = b.tls;
         this.corsOrigin = b.corsOrigin;
         this.acceptQueueSize = b.acceptQueueSize;
+        this.sendBufferBytes = b.sendBufferBytes;
         this.bodyTimeout = b.requestBodyTimeout;
         this.maxBodyBytes = b.maxRequestBodyBytes;
         this.bodyBudgetBytes = b.requestBodyBudgetBytes >= 0 ? b.requestBodyBudgetBytes
@@ -218,6 +223,9 @@ public final class RunnelServer implements AutoCloseable {
         conn.setPort(requestedPort);
         conn.setIdleTimeout(idleTimeout.toMillis());
         conn.setAcceptQueueSize(acceptQueueSize);
+        if (sendBufferBytes > 0) {
+            conn.setAcceptedSendBufferSize(sendBufferBytes);
+        }
         server.addConnector(conn);
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
         SocketWatcher disconnects = null;
@@ -378,6 +386,7 @@ public final class RunnelServer implements AutoCloseable {
         private Tls tls;
         private String corsOrigin;
         private int acceptQueueSize = 1024;
+        private int sendBufferBytes = DEFAULT_SEND_BUFFER;
         private Duration requestBodyTimeout = Duration.ofSeconds(20);
         private int maxRequestBodyBytes = 1 << 20;
         private long requestBodyBudgetBytes = -1;
@@ -394,6 +403,25 @@ public final class RunnelServer implements AutoCloseable {
                 throw new IllegalArgumentException("acceptQueueSize must be from 1 to 65535, got " + connections);
             }
             this.acceptQueueSize = connections;
+            return this;
+        }
+
+        /**
+         * The kernel's send buffer for each accepted connection, in bytes; default 32 KiB (32768; Linux doubles it), or
+         * {@code 0} for the kernel's own, which grows to megabytes (Linux: {@code net.ipv4.tcp_wmem}).
+         * It bounds what a client that stops reading takes before its writes block: with megabytes
+         * per connection, a thousand stalled subscribers make the server spend its CPU copying events
+         * into their buffers, and readers that keep up fall behind. A stalled subscriber then holds at
+         * most this, its receive window and its hub queue ({@code maxQueuedBytes}), and is cut off as
+         * slow. Raise it for large streams to distant clients: one stream's rate is at most about this
+         * much per round trip.
+         */
+        public Builder sendBufferBytes(int bytes) {
+            if (bytes != 0 && (bytes < MIN_SEND_BUFFER || bytes > MAX_SEND_BUFFER)) {
+                throw new IllegalArgumentException("sendBufferBytes must be 0 (the kernel's own) or from " + MIN_SEND_BUFFER
+                        + " to " + MAX_SEND_BUFFER + ", got " + bytes);
+            }
+            this.sendBufferBytes = bytes;
             return this;
         }
 
