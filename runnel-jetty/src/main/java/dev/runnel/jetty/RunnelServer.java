@@ -55,6 +55,8 @@ public final class RunnelServer implements AutoCloseable {
     private static final int DEFAULT_SEND_BUFFER = 32 * 1024;
     private static final int MIN_SEND_BUFFER = 4 * 1024;
     private static final int MAX_SEND_BUFFER = 64 << 20;
+    private static final int MIN_HEADER_LIMIT = 1024;
+    private static final int MAX_HEADER_LIMIT = 1 << 20;
 
     private final String host;
     private final int requestedPort;
@@ -67,6 +69,7 @@ public final class RunnelServer implements AutoCloseable {
     private final String corsOrigin;
     private final int acceptQueueSize;
     private final int sendBufferBytes;
+    private final int maxHeaderBytes;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
     private final long bodyBudgetBytes;
@@ -92,6 +95,7 @@ public final class RunnelServer implements AutoCloseable {
         this.corsOrigin = b.corsOrigin;
         this.acceptQueueSize = b.acceptQueueSize;
         this.sendBufferBytes = b.sendBufferBytes;
+        this.maxHeaderBytes = b.maxRequestHeaderBytes;
         this.bodyTimeout = b.requestBodyTimeout;
         this.maxBodyBytes = b.maxRequestBodyBytes;
         this.bodyBudgetBytes = b.requestBodyBudgetBytes >= 0 ? b.requestBodyBudgetBytes
@@ -214,6 +218,8 @@ public final class RunnelServer implements AutoCloseable {
         Server server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // the request line and the headers: a longer line is 414, longer headers 431 (HTTP/2: the decoded header list)
+        http.setRequestHeaderSize(maxHeaderBytes);
         // an encoded '/' or '%' inside a segment stays data (Mercure's subscription URLs hold percent-encoded
         // IRIs); routes see the decoded path, '**' routes the encoded one, and static files refuse any '..'
         http.setUriCompliance(UriCompliance.DEFAULT.with("runnel", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
@@ -387,6 +393,7 @@ public final class RunnelServer implements AutoCloseable {
         private String corsOrigin;
         private int acceptQueueSize = 1024;
         private int sendBufferBytes = DEFAULT_SEND_BUFFER;
+        private int maxRequestHeaderBytes = 8192;
         private Duration requestBodyTimeout = Duration.ofSeconds(20);
         private int maxRequestBodyBytes = 1 << 20;
         private long requestBodyBudgetBytes = -1;
@@ -422,6 +429,22 @@ public final class RunnelServer implements AutoCloseable {
                         + " to " + MAX_SEND_BUFFER + ", got " + bytes);
             }
             this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most bytes a request's head may take, in bytes: the request line (with its query
+         * string) and the headers, each counted against it; default 8 KiB (8192). A longer request
+         * line is answered {@code 414}, longer headers {@code 431}, and the connection is closed
+         * before any route sees the request. On HTTP/2 it caps the decoded header list the same way.
+         * Raise it for tokens carried in a query string or a cookie (a Mercure hub's).
+         */
+        public Builder maxRequestHeaderBytes(int bytes) {
+            if (bytes < MIN_HEADER_LIMIT || bytes > MAX_HEADER_LIMIT) {
+                throw new IllegalArgumentException("maxRequestHeaderBytes must be from " + MIN_HEADER_LIMIT + " to "
+                        + MAX_HEADER_LIMIT + ", got " + bytes);
+            }
+            this.maxRequestHeaderBytes = bytes;
             return this;
         }
 
