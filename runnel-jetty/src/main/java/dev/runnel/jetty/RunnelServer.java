@@ -56,6 +56,8 @@ public final class RunnelServer implements AutoCloseable {
     private static final int MIN_SEND_BUFFER = 4 * 1024;
     private static final int MAX_SEND_BUFFER = 64 << 20;
     private static final int MIN_HEADER_LIMIT = 1024;
+    private static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 15_000;
+    private static final int MAX_CONNECTIONS_PER_ADDRESS = 1_000_000;
     private static final int MAX_HEADER_LIMIT = 1 << 20;
 
     private final String host;
@@ -70,6 +72,8 @@ public final class RunnelServer implements AutoCloseable {
     private final int acceptQueueSize;
     private final int sendBufferBytes;
     private final int maxHeaderBytes;
+    private final int maxConnectionsPerAddress;
+    private final TrustedProxies trustedProxies;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
     private final long bodyBudgetBytes;
@@ -80,6 +84,7 @@ public final class RunnelServer implements AutoCloseable {
     private Server jetty;
     private SocketWatcher watcher;
     private volatile RunnelHandler handler;
+    private volatile AddressLimit addressLimit;
     private volatile int boundPort = -1;
     private Consumer<Server> configureJetty = jetty -> { };
 
@@ -96,6 +101,8 @@ public final class RunnelServer implements AutoCloseable {
         this.acceptQueueSize = b.acceptQueueSize;
         this.sendBufferBytes = b.sendBufferBytes;
         this.maxHeaderBytes = b.maxRequestHeaderBytes;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.trustedProxies = b.trustedProxies;
         this.bodyTimeout = b.requestBodyTimeout;
         this.maxBodyBytes = b.maxRequestBodyBytes;
         this.bodyBudgetBytes = b.requestBodyBudgetBytes >= 0 ? b.requestBodyBudgetBytes
@@ -232,6 +239,8 @@ public final class RunnelServer implements AutoCloseable {
         if (sendBufferBytes > 0) {
             conn.setAcceptedSendBufferSize(sendBufferBytes);
         }
+        AddressLimit perAddress = new AddressLimit(maxConnectionsPerAddress, trustedProxies);
+        conn.addEventListener(perAddress);
         server.addConnector(conn);
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
         SocketWatcher disconnects = null;
@@ -239,7 +248,8 @@ public final class RunnelServer implements AutoCloseable {
         try {
             disconnects = new SocketWatcher("runnel-disconnect-watcher");
             handler = new RunnelHandler(routes, statics,
-                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout, bodyBudgetBytes),
+                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout, bodyBudgetBytes,
+                            perAddress, trustedProxies),
                     disconnects);
             server.setHandler(handler);
             configureJetty.accept(server);
@@ -255,6 +265,7 @@ public final class RunnelServer implements AutoCloseable {
         this.jetty = server;
         this.watcher = disconnects;
         this.handler = handler;
+        this.addressLimit = perAddress;
         this.boundPort = conn.getLocalPort();
         this.state = State.STARTED;
         LOG.log(Level.INFO, "Runnel listening on " + uri());
@@ -328,6 +339,12 @@ public final class RunnelServer implements AutoCloseable {
         return h == null ? 0 : h.bodyBytesHeld();
     }
 
+    /** For tests: the connections (and requests forwarded by a trusted proxy) open now from {@code address}. */
+    int openFrom(java.net.InetAddress address) {
+        AddressLimit limit = addressLimit;
+        return limit == null ? 0 : limit.openFrom(address);
+    }
+
     /** The engine that serves this server's streams. */
     public SseEngine engine() {
         return engine;
@@ -394,6 +411,8 @@ public final class RunnelServer implements AutoCloseable {
         private int acceptQueueSize = 1024;
         private int sendBufferBytes = DEFAULT_SEND_BUFFER;
         private int maxRequestHeaderBytes = 8192;
+        private int maxConnectionsPerAddress = DEFAULT_CONNECTIONS_PER_ADDRESS;
+        private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private Duration requestBodyTimeout = Duration.ofSeconds(20);
         private int maxRequestBodyBytes = 1 << 20;
         private long requestBodyBudgetBytes = -1;
@@ -429,6 +448,39 @@ public final class RunnelServer implements AutoCloseable {
                         + " to " + MAX_SEND_BUFFER + ", got " + bytes);
             }
             this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most connections one client address may hold open at once; default 15,000. One more is
+         * closed as soon as it is accepted, before a byte of it is read, so a flood from one address
+         * cannot take the descriptors everyone else needs. The default leaves room for what one address
+         * legitimately carries: the 12,500 subscribers per source address of the benchmarks, or a
+         * reverse proxy's connections; behind a proxy, name it with {@link #trustedProxies} so that its
+         * connections are not counted and the cap applies to each forwarded client instead.
+         */
+        public Builder maxConnectionsPerAddress(int connections) {
+            if (connections < 1 || connections > MAX_CONNECTIONS_PER_ADDRESS) {
+                throw new IllegalArgumentException("maxConnectionsPerAddress must be from 1 to " + MAX_CONNECTIONS_PER_ADDRESS
+                        + ", got " + connections);
+            }
+            this.maxConnectionsPerAddress = connections;
+            return this;
+        }
+
+        /**
+         * The reverse proxies in front of this server, as IP addresses; default none. A request from one
+         * of them is taken to come from the last address of its {@code X-Forwarded-For} that is not a
+         * trusted proxy: that is the request context's {@code remoteAddress} (so
+         * {@code maxStreamsPerAddress} counts it), and its open requests count against
+         * {@link #maxConnectionsPerAddress} ({@code 503} with {@code Retry-After} beyond), while the
+         * proxy's own connections are not counted. From any other peer the header is ignored.
+         *
+         * @throws IllegalArgumentException naming an address that is not an IPv4 or IPv6 literal
+         */
+        public Builder trustedProxies(String... addresses) {
+            Objects.requireNonNull(addresses, "addresses");
+            this.trustedProxies = TrustedProxies.of(java.util.Arrays.asList(addresses));
             return this;
         }
 

@@ -60,9 +60,22 @@ public final class RawSseClient implements AutoCloseable {
         return get(uri, Map.of());
     }
 
+    /** {@link #get(URI, Map)} from the local address {@code from} (on loopback, any 127.x.y.z: another client address). */
+    public static RawSseClient get(URI uri, Map<String, String> extraHeaders, java.net.InetAddress from) throws IOException {
+        return request("GET", uri, extraHeaders, Duration.ofSeconds(10), from);
+    }
+
     /** Sends a request and reads the response head, waiting at most {@code headTimeout} for it. */
     public static RawSseClient request(String method, URI uri, Map<String, String> extraHeaders, Duration headTimeout) throws IOException {
+        return request(method, uri, extraHeaders, headTimeout, null);
+    }
+
+    private static RawSseClient request(String method, URI uri, Map<String, String> extraHeaders, Duration headTimeout,
+                                        java.net.InetAddress from) throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
         socket.setSoTimeout((int) headTimeout.toMillis());
         StringBuilder req = new StringBuilder();
