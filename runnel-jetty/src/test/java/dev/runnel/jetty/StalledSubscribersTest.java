@@ -68,6 +68,22 @@ class StalledSubscribersTest {
 
     @Test
     void aReaderThatKeepsUpGetsEveryEventWhileOthersNeverReadAndEachStalledOneTakesLittle() throws Exception {
+        readerKeepsUpWhile(STALLED, EVENTS, EVENT_BYTES);
+    }
+
+    @Test
+    void thousandsOfSubscribersThatNeverReadAreCutOffWhileAReaderGetsEverything() throws Exception {
+        // small events: each stalled subscriber has to be sent about 450 of them before its buffers and queue are full
+        readerKeepsUpWhile(FULL ? 5000 : 1000, 700, 1024);
+    }
+
+    /**
+     * {@code stalledCount} subscribers that never read and one that does, on one topic; {@code events}
+     * events of about {@code eventBytes} each are published, never more than {@link #AHEAD} before the
+     * reader. The reader gets them all, each stalled subscriber is cut off having taken little, and a
+     * new connection is served at once.
+     */
+    private void readerKeepsUpWhile(int stalledCount, int events, int eventBytes) throws Exception {
         SseEngine engine = SseEngine.builder().build();
         Hub hub = engine.hub();
         server = RunnelServer.builder().port(0).engine(engine).build();
@@ -77,29 +93,29 @@ class StalledSubscribersTest {
         server.start();
         URI uri = server.uri();
 
-        for (int i = 0; i < STALLED; i++) {
+        for (int i = 0; i < stalledCount; i++) {
             stalled.add(subscribeAndNeverRead(uri, "/topic/news"));
         }
-        Await.until(() -> engine.openStreams() == STALLED, STALLED + " stalled subscribers open", WAIT);
+        Await.until(() -> engine.openStreams() == stalledCount, stalledCount + " stalled subscribers open", WAIT);
         RawSseClient reader = RawSseClient.get(uri.resolve("/topic/news"));
-        Await.until(() -> engine.openStreams() == STALLED + 1, "the reader subscribed", WAIT);
+        Await.until(() -> engine.openStreams() == stalledCount + 1, "the reader subscribed", WAIT);
         AtomicInteger read = new AtomicInteger();
         CompletableFuture<List<WireEvents.Event>> received = CompletableFuture.supplyAsync(() -> {
             try {
-                for (int n = 1; n < EVENTS; n++) {
+                for (int n = 1; n < events; n++) {
                     reader.awaitEvents(n, WAIT);
                     read.set(n);
                 }
-                return reader.awaitEvents(EVENTS, WAIT);
+                return reader.awaitEvents(events, WAIT);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
 
         // a reader that keeps up: the publisher never runs more than a few events ahead of it
-        String filler = "é".repeat(EVENT_BYTES / 2 - 8); // two bytes each in UTF-8: an event of about 8 KB
+        String filler = "é".repeat(eventBytes / 2 - 8); // two bytes each in UTF-8: an event of about 8 KB
         try (RawHttp publisher = RawHttp.connect(uri, WAIT)) {
-            for (int i = 0; i < EVENTS; i++) {
+            for (int i = 0; i < events; i++) {
                 int sent = i;
                 Await.until(() -> read.get() >= sent - AHEAD || received.isDone(), "the reader has event " + (sent - AHEAD), WAIT);
                 byte[] body = (i + ":" + filler).getBytes(StandardCharsets.UTF_8);
@@ -109,12 +125,12 @@ class StalledSubscribersTest {
             }
         }
 
-        List<WireEvents.Event> events = received.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(events).hasSize(EVENTS);
-        for (int i = 0; i < EVENTS; i++) {
-            assertThat(events.get(i).data()).isEqualTo(i + ":" + filler);
+        List<WireEvents.Event> got = received.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(got).hasSize(events);
+        for (int i = 0; i < events; i++) {
+            assertThat(got.get(i).data()).isEqualTo(i + ":" + filler);
         }
-        // every stalled subscriber was cut off as slow long before it could hold all 300 events (2.4 MB)
+        // every stalled subscriber was cut off as slow long before it could hold all the events (2.4 or 5 MB)
         assertThat(engine.openStreams()).as("streams open besides the reader").isEqualTo(1);
         for (Socket s : stalled) {
             long took = drain(s);
