@@ -109,14 +109,16 @@ class ConnectionsPerAddressTest {
                 c.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(c.read(false).status()).isEqualTo(200);
             }
-            Socket refusedBeforeReading = connect(uri, LOCAL);
-            refusedBeforeReading.close();
+            Socket closedBeforeSending = connect(uri, LOCAL);
+            closedBeforeSending.close();
             // h2c by prior knowledge: the HTTP/1.1 connection becomes an HTTP/2 one on the same socket
             try (RawHttp c = RawHttp.connect(uri, Duration.ofMillis(100))) {
                 c.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
                 c.send(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
                 assertThat(c.closedByServer()).as("an h2c connection without requests stays open until closed").isFalse();
             }
+            // the server learns of each close in its own time
+            Await.until(() -> server.openFrom(LOCAL) == 0, "every slot given back", WAIT);
         }
         Await.until(() -> server.openFrom(LOCAL) == 0, "every slot given back", WAIT);
     }
