@@ -113,7 +113,7 @@ class StalledSubscribersTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, task -> Thread.ofPlatform().name("reader").start(task)); // its own thread: the common pool may have one worker, and others' tasks
 
         // a reader that keeps up: the publisher never runs more than a few events ahead of it
         String filler = "é".repeat(eventBytes / 2 - 8); // two bytes each in UTF-8: an event of about 8 KB
