@@ -46,11 +46,6 @@ final class AddressLimit implements SelectorManager.AcceptListener {
         return open.getOrDefault(address, 0);
     }
 
-    /** Connections closed at once for being over the cap, since the start. */
-    long refused() {
-        return refused.get();
-    }
-
     /** Takes a slot for {@code address}; false, taking nothing, when it has {@link #max} already. */
     boolean acquire(InetAddress address) {
         boolean[] taken = {false};

@@ -36,7 +36,10 @@ import java.util.function.UnaryOperator;
  * run on Jetty's platform thread pool), and small routing for SSE endpoints, pages and static files.
  * Request bodies are read without holding a thread, within a deadline, a size cap and a server-wide
  * memory budget ({@link Builder#requestBodyTimeout}, {@link Builder#maxRequestBodyBytes},
- * {@link Builder#requestBodyBudgetBytes}).
+ * {@link Builder#requestBodyBudgetBytes}). What one client can hold is bounded too: connections per
+ * address ({@link Builder#maxConnectionsPerAddress}, counted per forwarded client behind
+ * {@link Builder#trustedProxies}), the bytes of a request's head ({@link Builder#maxRequestHeaderBytes})
+ * and what a connection that stops reading takes from the server ({@link Builder#sendBufferBytes}).
  *
  * <pre>{@code
  * RunnelServer server = RunnelServer.builder().port(8080).build();

@@ -66,6 +66,12 @@ class ConnectionsPerAddressTest {
             Thread.sleep(Duration.ofHours(1));
         }));
         server.get("/ping", req -> HttpResponse.text(200, "pong"));
+        server.get("/boom", req -> {
+            throw new IllegalStateException("a handler that fails");
+        });
+        server.sse("/refused", req -> {
+            throw new dev.runnel.BadRequestException("a stream refused before it starts");
+        });
         server.start();
         return server.uri();
     }
@@ -159,6 +165,22 @@ class ConnectionsPerAddressTest {
         clients.get(0).close();
         Await.until(() -> server.openFrom(address("203.0.113.7")) == 2, "the ended stream's slot given back", WAIT);
         stream(uri, LOCAL, Map.of("X-Forwarded-For", "203.0.113.7")).awaitText("data: from 203.0.113.7\n\n", WAIT);
+    }
+
+    @Test
+    void aForwardedClientsSlotComesBackWhenItsRequestFailsOrIsRefused() throws Exception {
+        URI uri = start(RunnelServer.builder().maxConnectionsPerAddress(2).trustedProxies("127.0.0.1"));
+        for (int i = 0; i < 5; i++) {
+            try (RawHttp c = RawHttp.connect(uri, WAIT)) {
+                c.send("GET /boom HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+                assertThat(c.read(false).status()).isEqualTo(500);
+                c.send("GET /refused HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\nAccept: text/event-stream\r\n\r\n");
+                assertThat(c.read(false).status()).isEqualTo(400);
+                c.send("GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+                assertThat(c.read(false).status()).isEqualTo(404);
+            }
+        }
+        Await.until(() -> server.openFrom(address("203.0.113.7")) == 0, "every slot given back", WAIT);
     }
 
     @Test
