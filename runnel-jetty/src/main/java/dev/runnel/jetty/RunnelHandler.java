@@ -17,6 +17,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -58,7 +59,8 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
 
     /** What the handler needs of its server's settings. */
     record Settings(SseEngine engine, UnaryOperator<RequestContext> before, String corsOrigin, Duration writeTimeout,
-                    int maxBodyBytes, Duration bodyTimeout, long bodyBudgetBytes) {
+                    int maxBodyBytes, Duration bodyTimeout, long bodyBudgetBytes, AddressLimit perAddress,
+                    TrustedProxies proxies) {
     }
 
     private final Routes routes;
@@ -84,13 +86,60 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        InetAddress forwarded = settings.proxies().isEmpty() ? null
+                : settings.proxies().client(peer(request), request.getHeaders().getValuesList("X-Forwarded-For"));
+        if (forwarded == null) {
+            return route(request, response, callback, null);
+        }
+        AddressLimit limit = settings.perAddress();
+        if (!limit.acquire(forwarded)) {
+            send(response, callback, HttpResponse.text(503, "too many connections from your address (at most " + limit.max() + ")")
+                    .withHeader("Retry-After", "2"), false);
+            return true;
+        }
+        Callback releasing = new Callback.Nested(callback) {
+            private final AtomicBoolean released = new AtomicBoolean();
+
+            @Override
+            public void succeeded() {
+                release();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                release();
+                super.failed(failure);
+            }
+
+            private void release() {
+                if (released.compareAndSet(false, true)) {
+                    limit.release(forwarded);
+                }
+            }
+        };
+        try {
+            return route(request, response, releasing, forwarded);
+        } catch (Throwable t) {
+            releasing.failed(t);
+            return true;
+        }
+    }
+
+    /** The address of the connection's peer: the client, or the proxy in front of it. */
+    private static InetAddress peer(Request request) {
+        return request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    /** Routes the request and runs it on its kind of thread ({@code forwarded}: the client a trusted proxy named, or null). */
+    private boolean route(Request request, Response response, Callback callback, InetAddress forwarded) {
         long id = requestIds.incrementAndGet();
         List<String> allowed = new ArrayList<>();
         Optional<Routes.Match> match = routes.find(request.getMethod(), Request.getPathInContext(request), allowed);
         Executor runner = match.isPresent() && match.get().target() instanceof Routes.Sse
                 ? task -> Thread.ofVirtual().name("runnel-stream-" + id).start(task)
                 : getServer().getThreadPool();
-        run(runner, callback, () -> dispatch(request, response, callback, runner, match, allowed));
+        run(runner, callback, () -> dispatch(request, response, callback, runner, match, allowed, forwarded));
         return true;
     }
 
@@ -105,7 +154,7 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
 
     /** Answers the request with the route {@code handle} matched ({@code allowed}: the path's methods, for 405 and preflights). */
     private void dispatch(Request request, Response response, Callback callback, Executor runner,
-                          Optional<Routes.Match> match, List<String> allowed) {
+                          Optional<Routes.Match> match, List<String> allowed, InetAddress forwarded) {
         try {
             String method = request.getMethod();
             String path = Request.getPathInContext(request);
@@ -113,7 +162,7 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
                 send(response, callback, unrouted(request, method, path, allowed), method.equals("HEAD"));
                 return;
             }
-            RequestContext context = settings.before().apply(context(request).withPathParams(match.get().params()));
+            RequestContext context = settings.before().apply(context(request, forwarded).withPathParams(match.get().params()));
             Routes.Target target = match.get().target();
             if (target instanceof Routes.Sse && !method.equals("POST")) {
                 answer(request, response, callback, target, context, NO_BODY, null);
@@ -311,7 +360,7 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
         return version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0;
     }
 
-    private static RequestContext context(Request request) {
+    private static RequestContext context(Request request, InetAddress forwarded) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (HttpField field : request.getHeaders()) {
             headers.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
@@ -329,7 +378,7 @@ final class RunnelHandler extends Handler.Abstract.NonBlocking {
         SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
         return new RequestContext(request.getMethod(), Request.getPathInContext(request),
                 request.getConnectionMetaData().getProtocol(), query, headers, Map.of(),
-                remote instanceof InetSocketAddress inet ? inet : null, null,
+                forwarded != null ? new InetSocketAddress(forwarded, 0) : remote instanceof InetSocketAddress inet ? inet : null, null,
                 Map.of(RequestContext.RAW_PATH, request.getHttpURI().getPath()));
     }
 

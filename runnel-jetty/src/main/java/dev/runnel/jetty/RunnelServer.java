@@ -36,7 +36,10 @@ import java.util.function.UnaryOperator;
  * run on Jetty's platform thread pool), and small routing for SSE endpoints, pages and static files.
  * Request bodies are read without holding a thread, within a deadline, a size cap and a server-wide
  * memory budget ({@link Builder#requestBodyTimeout}, {@link Builder#maxRequestBodyBytes},
- * {@link Builder#requestBodyBudgetBytes}).
+ * {@link Builder#requestBodyBudgetBytes}). What one client can hold is bounded too: connections per
+ * address ({@link Builder#maxConnectionsPerAddress}, counted per forwarded client behind
+ * {@link Builder#trustedProxies}), the bytes of a request's head ({@link Builder#maxRequestHeaderBytes})
+ * and what a connection that stops reading takes from the server ({@link Builder#sendBufferBytes}).
  *
  * <pre>{@code
  * RunnelServer server = RunnelServer.builder().port(8080).build();
@@ -52,6 +55,13 @@ public final class RunnelServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.jetty");
     private static final int MAX_BODY_LIMIT = 1 << 30;
+    private static final int DEFAULT_SEND_BUFFER = 32 * 1024;
+    private static final int MIN_SEND_BUFFER = 4 * 1024;
+    private static final int MAX_SEND_BUFFER = 64 << 20;
+    private static final int MIN_HEADER_LIMIT = 1024;
+    private static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 15_000;
+    private static final int MAX_CONNECTIONS_PER_ADDRESS = 1_000_000;
+    private static final int MAX_HEADER_LIMIT = 1 << 20;
 
     private final String host;
     private final int requestedPort;
@@ -66,6 +76,10 @@ public final class RunnelServer implements AutoCloseable {
     /** What the log lines call this server: a {@link WarmUp}'s throwaway server says so. */
     private String role = "Runnel";
     private final int acceptQueueSize;
+    private final int sendBufferBytes;
+    private final int maxHeaderBytes;
+    private final int maxConnectionsPerAddress;
+    private final TrustedProxies trustedProxies;
     private final Duration bodyTimeout;
     private final int maxBodyBytes;
     private final long bodyBudgetBytes;
@@ -76,6 +90,7 @@ public final class RunnelServer implements AutoCloseable {
     private Server jetty;
     private SocketWatcher watcher;
     private volatile RunnelHandler handler;
+    private volatile AddressLimit addressLimit;
     private volatile int boundPort = -1;
     private Consumer<Server> configureJetty = jetty -> { };
 
@@ -91,6 +106,10 @@ public final class RunnelServer implements AutoCloseable {
         this.corsOrigin = b.corsOrigin;
         this.warmUp = b.warmUp;
         this.acceptQueueSize = b.acceptQueueSize;
+        this.sendBufferBytes = b.sendBufferBytes;
+        this.maxHeaderBytes = b.maxRequestHeaderBytes;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.trustedProxies = b.trustedProxies;
         this.bodyTimeout = b.requestBodyTimeout;
         this.maxBodyBytes = b.maxRequestBodyBytes;
         this.bodyBudgetBytes = b.requestBodyBudgetBytes >= 0 ? b.requestBodyBudgetBytes
@@ -216,6 +235,8 @@ public final class RunnelServer implements AutoCloseable {
         Server server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // the request line and the headers: a longer line is 414, longer headers 431 (HTTP/2: the decoded header list)
+        http.setRequestHeaderSize(maxHeaderBytes);
         // an encoded '/' or '%' inside a segment stays data (Mercure's subscription URLs hold percent-encoded
         // IRIs); routes see the decoded path, '**' routes the encoded one, and static files refuse any '..'
         http.setUriCompliance(UriCompliance.DEFAULT.with("runnel", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
@@ -225,6 +246,11 @@ public final class RunnelServer implements AutoCloseable {
         conn.setPort(requestedPort);
         conn.setIdleTimeout(idleTimeout.toMillis());
         conn.setAcceptQueueSize(acceptQueueSize);
+        if (sendBufferBytes > 0) {
+            conn.setAcceptedSendBufferSize(sendBufferBytes);
+        }
+        AddressLimit perAddress = new AddressLimit(maxConnectionsPerAddress, trustedProxies);
+        conn.addEventListener(perAddress);
         server.addConnector(conn);
         server.setStopTimeout(engine.shutdownGrace().toMillis() + 1000);
         SocketWatcher disconnects = null;
@@ -232,7 +258,8 @@ public final class RunnelServer implements AutoCloseable {
         try {
             disconnects = new SocketWatcher("runnel-disconnect-watcher");
             handler = new RunnelHandler(routes, statics,
-                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout, bodyBudgetBytes),
+                    new RunnelHandler.Settings(engine, before, corsOrigin, writeTimeout, maxBodyBytes, bodyTimeout, bodyBudgetBytes,
+                            perAddress, trustedProxies),
                     disconnects);
             server.setHandler(handler);
             configureJetty.accept(server);
@@ -248,6 +275,7 @@ public final class RunnelServer implements AutoCloseable {
         this.jetty = server;
         this.watcher = disconnects;
         this.handler = handler;
+        this.addressLimit = perAddress;
         this.boundPort = conn.getLocalPort();
         this.state = State.STARTED;
         LOG.log(Level.INFO, role + " listening on " + uri());
@@ -327,6 +355,12 @@ public final class RunnelServer implements AutoCloseable {
         return h == null ? 0 : h.bodyBytesHeld();
     }
 
+    /** For tests: the connections (and requests forwarded by a trusted proxy) open now from {@code address}. */
+    int openFrom(java.net.InetAddress address) {
+        AddressLimit limit = addressLimit;
+        return limit == null ? 0 : limit.openFrom(address);
+    }
+
     /** The engine that serves this server's streams. */
     public SseEngine engine() {
         return engine;
@@ -391,6 +425,10 @@ public final class RunnelServer implements AutoCloseable {
         private Tls tls;
         private String corsOrigin;
         private int acceptQueueSize = 1024;
+        private int sendBufferBytes = DEFAULT_SEND_BUFFER;
+        private int maxRequestHeaderBytes = 8192;
+        private int maxConnectionsPerAddress = DEFAULT_CONNECTIONS_PER_ADDRESS;
+        private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private Duration requestBodyTimeout = Duration.ofSeconds(20);
         private int maxRequestBodyBytes = 1 << 20;
         private long requestBodyBudgetBytes = -1;
@@ -408,6 +446,74 @@ public final class RunnelServer implements AutoCloseable {
                 throw new IllegalArgumentException("acceptQueueSize must be from 1 to 65535, got " + connections);
             }
             this.acceptQueueSize = connections;
+            return this;
+        }
+
+        /**
+         * The kernel's send buffer for each accepted connection, in bytes; default 32 KiB (32768; Linux doubles it), or
+         * {@code 0} for the kernel's own, which grows to megabytes (Linux: {@code net.ipv4.tcp_wmem}).
+         * It bounds what a client that stops reading takes before its writes block: with megabytes
+         * per connection, a thousand stalled subscribers make the server spend its CPU copying events
+         * into their buffers, and readers that keep up fall behind. A stalled subscriber then holds at
+         * most this, its receive window and its hub queue ({@code maxQueuedBytes}), and is cut off as
+         * slow. Raise it for large streams to distant clients: one stream's rate is at most about this
+         * much per round trip.
+         */
+        public Builder sendBufferBytes(int bytes) {
+            if (bytes != 0 && (bytes < MIN_SEND_BUFFER || bytes > MAX_SEND_BUFFER)) {
+                throw new IllegalArgumentException("sendBufferBytes must be 0 (the kernel's own) or from " + MIN_SEND_BUFFER
+                        + " to " + MAX_SEND_BUFFER + ", got " + bytes);
+            }
+            this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most connections one client address may hold open at once; default 15,000. One more is
+         * closed as soon as it is accepted, before a byte of it is read, so a flood from one address
+         * cannot take the descriptors everyone else needs. The default leaves room for what one address
+         * legitimately carries: the 12,500 subscribers per source address of the benchmarks, or a
+         * reverse proxy's connections; behind a proxy, name it with {@link #trustedProxies} so that its
+         * connections are not counted and the cap applies to each forwarded client instead.
+         */
+        public Builder maxConnectionsPerAddress(int connections) {
+            if (connections < 1 || connections > MAX_CONNECTIONS_PER_ADDRESS) {
+                throw new IllegalArgumentException("maxConnectionsPerAddress must be from 1 to " + MAX_CONNECTIONS_PER_ADDRESS
+                        + ", got " + connections);
+            }
+            this.maxConnectionsPerAddress = connections;
+            return this;
+        }
+
+        /**
+         * The reverse proxies in front of this server, as IP addresses; default none. A request from one
+         * of them is taken to come from the last address of its {@code X-Forwarded-For} that is not a
+         * trusted proxy: that is the request context's {@code remoteAddress} (so
+         * {@code maxStreamsPerAddress} counts it), and its open requests count against
+         * {@link #maxConnectionsPerAddress} ({@code 503} with {@code Retry-After} beyond), while the
+         * proxy's own connections are not counted. From any other peer the header is ignored.
+         *
+         * @throws IllegalArgumentException naming an address that is not an IPv4 or IPv6 literal
+         */
+        public Builder trustedProxies(String... addresses) {
+            Objects.requireNonNull(addresses, "addresses");
+            this.trustedProxies = TrustedProxies.of(java.util.Arrays.asList(addresses));
+            return this;
+        }
+
+        /**
+         * The most bytes a request's head may take, in bytes: the request line (with its query
+         * string) and the headers, each counted against it; default 8 KiB (8192). A longer request
+         * line is answered {@code 414}, longer headers {@code 431}, and the connection is closed
+         * before any route sees the request. On HTTP/2 it caps the decoded header list the same way.
+         * Raise it for tokens carried in a query string or a cookie (a Mercure hub's).
+         */
+        public Builder maxRequestHeaderBytes(int bytes) {
+            if (bytes < MIN_HEADER_LIMIT || bytes > MAX_HEADER_LIMIT) {
+                throw new IllegalArgumentException("maxRequestHeaderBytes must be from " + MIN_HEADER_LIMIT + " to "
+                        + MAX_HEADER_LIMIT + ", got " + bytes);
+            }
+            this.maxRequestHeaderBytes = bytes;
             return this;
         }
 

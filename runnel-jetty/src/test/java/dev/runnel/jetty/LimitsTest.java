@@ -85,6 +85,15 @@ class LimitsTest {
     }
 
     @Test
+    void aSendBufferOutsideItsRangeIsRefusedAtConfiguration() {
+        assertThatThrownBy(() -> RunnelServer.builder().sendBufferBytes(1024))
+                .hasMessageContaining("sendBufferBytes must be 0 (the kernel's own) or from 4096 to 67108864, got 1024");
+        assertThatThrownBy(() -> RunnelServer.builder().sendBufferBytes(-1)).hasMessageContaining("got -1");
+        assertThatThrownBy(() -> RunnelServer.builder().sendBufferBytes((64 << 20) + 1)).hasMessageContaining("sendBufferBytes");
+        RunnelServer.builder().sendBufferBytes(0).sendBufferBytes(4096).sendBufferBytes(64 << 20);
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> SseEngine.builder().maxStreams(0)).hasMessageContaining("maxStreams must be >= 1");
         assertThatThrownBy(() -> SseEngine.builder().maxStreamsPerAddress(0)).hasMessageContaining("maxStreamsPerAddress");

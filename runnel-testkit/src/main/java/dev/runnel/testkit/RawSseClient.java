@@ -32,6 +32,8 @@ public final class RawSseClient implements AutoCloseable {
     private final long contentLength;
     private final StringBuilder body = new StringBuilder();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    /** The start of a UTF-8 character whose other bytes have not arrived yet. */
+    private final ByteArrayOutputStream partialChar = new ByteArrayOutputStream();
     private final java.util.List<WireEvents.Event> parsed = new java.util.ArrayList<>();
     private int parsedUpTo;
     private long chunkLeft = -1;
@@ -58,9 +60,22 @@ public final class RawSseClient implements AutoCloseable {
         return get(uri, Map.of());
     }
 
+    /** {@link #get(URI, Map)} from the local address {@code from} (on loopback, any 127.x.y.z: another client address). */
+    public static RawSseClient get(URI uri, Map<String, String> extraHeaders, java.net.InetAddress from) throws IOException {
+        return request("GET", uri, extraHeaders, Duration.ofSeconds(10), from);
+    }
+
     /** Sends a request and reads the response head, waiting at most {@code headTimeout} for it. */
     public static RawSseClient request(String method, URI uri, Map<String, String> extraHeaders, Duration headTimeout) throws IOException {
+        return request(method, uri, extraHeaders, headTimeout, null);
+    }
+
+    private static RawSseClient request(String method, URI uri, Map<String, String> extraHeaders, Duration headTimeout,
+                                        java.net.InetAddress from) throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
         socket.setSoTimeout((int) headTimeout.toMillis());
         StringBuilder req = new StringBuilder();
@@ -288,7 +303,25 @@ public final class RawSseClient implements AutoCloseable {
         }
         pending.reset();
         pending.write(data, p, data.length - p);
-        body.append(decoded.toString(StandardCharsets.UTF_8));
+        partialChar.writeBytes(decoded.toByteArray());
+        byte[] text = partialChar.toByteArray();
+        int whole = wholeCharacters(text);
+        body.append(new String(text, 0, whole, StandardCharsets.UTF_8));
+        partialChar.reset();
+        partialChar.write(text, whole, text.length - whole);
+    }
+
+    /** How many of the bytes end on a character boundary: a character split across reads waits for its rest. */
+    private static int wholeCharacters(byte[] bytes) {
+        for (int i = bytes.length - 1; i >= Math.max(0, bytes.length - 3); i--) {
+            int b = bytes[i] & 0xFF;
+            if ((b & 0xC0) == 0x80) {
+                continue; // a continuation byte: its lead is further back
+            }
+            int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            return i + length <= bytes.length ? bytes.length : i;
+        }
+        return bytes.length;
     }
 
     private static int indexOfCrlf(byte[] data, int from) {

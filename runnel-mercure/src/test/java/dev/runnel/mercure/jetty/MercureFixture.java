@@ -42,10 +42,10 @@ final class MercureFixture implements AutoCloseable {
     final MercureHub hub;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private MercureFixture(SseEngine engine, MercureOptions options) {
+    private MercureFixture(SseEngine engine, MercureOptions options, UnaryOperator<RunnelServer.Builder> serverSettings) {
         this.engine = engine;
         this.hub = MercureHub.of(engine.hub(), options);
-        this.server = RunnelServer.builder().port(0).engine(engine).build();
+        this.server = serverSettings.apply(RunnelServer.builder()).port(0).engine(engine).build();
         MercureRoutes.mount(server, hub);
         server.start();
     }
@@ -56,10 +56,16 @@ final class MercureFixture implements AutoCloseable {
     }
 
     static MercureFixture start(SseEngine.Builder engine, UnaryOperator<MercureOptions.Builder> configure) {
+        return start(engine, configure, UnaryOperator.identity());
+    }
+
+    /** {@link #start(SseEngine.Builder, UnaryOperator)} on a server with settings of its own (a larger header cap, say). */
+    static MercureFixture start(SseEngine.Builder engine, UnaryOperator<MercureOptions.Builder> configure,
+                                UnaryOperator<RunnelServer.Builder> server) {
         MercureOptions.Builder options = MercureOptions.builder()
                 .publisherJwt(JwtVerifier.of("HS256", PUBLISHER_KEY))
                 .subscriberJwt(JwtVerifier.of("HS256", SUBSCRIBER_KEY));
-        return new MercureFixture(engine.build(), configure.apply(options).build());
+        return new MercureFixture(engine.build(), configure.apply(options).build(), server);
     }
 
     @Override

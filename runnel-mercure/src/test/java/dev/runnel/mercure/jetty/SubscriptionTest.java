@@ -140,6 +140,30 @@ class SubscriptionTest {
     }
 
     @Test
+    void aThousandSelectorsInOneSubscriptionAre400UnderTheDefaultMaximumAnd414BeyondTheHeaderCap() throws Exception {
+        List<String> pairs = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            pairs.add("topic");
+            pairs.add("https://example.com/é/" + i);
+        }
+        // a URL of about 40 KB: within a 64 KiB cap the hub reads it and refuses it for its 1,000 selectors (at most 100)
+        hub = MercureFixture.start(SseEngine.builder().hub(HubOptions.DEFAULTS.withPublisherIds(true)), o -> o.anonymous(true),
+                server -> server.maxRequestHeaderBytes(64 * 1024));
+        try (RawSseClient sub = hub.subscribeAsIs(Map.of(), pairs.toArray(String[]::new))) {
+            assertThat(sub.status()).isEqualTo(400);
+            assertThat(sub.readToEnd(Duration.ofSeconds(10))).contains("100");
+        }
+        assertThat(hub.engine.openStreams()).isZero();
+        hub.close();
+        // with the server's default cap (8 KiB) the request line alone is refused
+        hub = MercureFixture.start(o -> o.anonymous(true));
+        try (RawSseClient sub = hub.subscribeAsIs(Map.of(), pairs.toArray(String[]::new))) {
+            assertThat(sub.status()).isEqualTo(414);
+        }
+        assertThat(hub.engine.openStreams()).isZero();
+    }
+
+    @Test
     void moreSelectorsThanTheHubAllowsIs400() throws Exception {
         hub = MercureFixture.start(SseEngine.builder().hub(HubOptions.DEFAULTS.withPublisherIds(true).withMaxSelectors(3)),
                 o -> o.anonymous(true));
