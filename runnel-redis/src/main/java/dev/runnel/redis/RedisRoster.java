@@ -218,7 +218,10 @@ final class RedisRoster implements Roster {
         }
     }
 
-    /** Stops beating and watching without leaving, as a node that died would. For tests. */
+    /**
+     * Stops beating and watching without leaving or waiting, as a node that died would (a thread busy
+     * in the listener stays there). For tests.
+     */
     void crash() {
         closed.set(true);
         lock.lock();
@@ -227,8 +230,11 @@ final class RedisRoster implements Roster {
         } finally {
             lock.unlock();
         }
-        join(beater);
-        join(watcher);
+    }
+
+    /** Whether both threads ended. For tests. */
+    boolean stopped() {
+        return !beater.isAlive() && !watcher.isAlive();
     }
 
     /** This node's id now. */
@@ -260,9 +266,19 @@ final class RedisRoster implements Roster {
 
     /** Runs {@code body} every beat until closed; whatever it throws is logged, and the next beat comes. */
     private void loop(Runnable body) {
+        boolean failing = false;
         while (!closed.get()) {
             try {
                 body.run();
+                if (failing) {
+                    LOG.log(Level.INFO, "roster " + name + ": " + Thread.currentThread().getName() + " reaches Redis again");
+                }
+                failing = false;
+            } catch (RedisException | HubUnavailableException e) {
+                // once per outage: it fails every beat until Redis is back
+                LOG.log(failing ? Level.DEBUG : Level.WARNING, "roster " + name + ": " + Thread.currentThread().getName()
+                        + " cannot reach Redis (" + e.getMessage() + "); retrying every " + beatMillis + " ms");
+                failing = true;
             } catch (Throwable e) {
                 LOG.log(Level.WARNING, "roster " + name + ": " + Thread.currentThread().getName() + " failed; it goes on", e);
             }
