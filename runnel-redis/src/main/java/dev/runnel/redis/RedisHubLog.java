@@ -329,9 +329,9 @@ public final class RedisHubLog implements HubLog {
      * a hash ({@code PREFIXroster:NAME:node:ID}), the nodes in a sorted set scored by their heartbeats.
      * A node that stops beating for {@link Builder#liveness deadAfter} is left out of the list, and one
      * live node tells its {@code listener} of each of its entries. Two threads per roster; closed with
-     * this log.
+     * this log. While Redis cannot be reached, the roster joins once it can.
      *
-     * @throws HubUnavailableException when Redis cannot be reached now
+     * @throws HubUnavailableException when this log is closed
      */
     @Override
     public Roster roster(String name, Roster.Listener listener) {

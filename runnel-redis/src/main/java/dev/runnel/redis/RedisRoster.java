@@ -76,11 +76,7 @@ final class RedisRoster implements Roster {
     /** Called first in every heartbeat, for tests to make the body throw. */
     volatile Runnable beatProbe = () -> { };
 
-    /**
-     * Joins roster {@code name} and starts beating.
-     *
-     * @throws HubUnavailableException when Redis cannot be reached now
-     */
+    /** Joins roster {@code name} (now, or once Redis answers) and starts beating. */
     RedisRoster(StatefulRedisConnection<String, String> redis, String keyPrefix, String name, Listener listener,
                 Duration beat, Duration deadAfter, Runnable onClose) {
         this.redis = redis;
@@ -90,14 +86,15 @@ final class RedisRoster implements Roster {
         this.beatMillis = beat.toMillis();
         this.deadAfterMillis = deadAfter.toMillis();
         this.onClose = onClose;
+        this.sha = sha1(SCRIPT);
+        this.node = UUID.randomUUID().toString();
         try {
-            this.sha = redis.sync().scriptLoad(SCRIPT);
-            this.node = UUID.randomUUID().toString();
             call("join", node);
+            healthySince = System.nanoTime();
         } catch (RedisException e) {
-            throw new HubUnavailableException("cannot join roster " + name + " in Redis: " + e.getMessage(), e);
+            // not listed yet: the first beat that reaches Redis finds this node unlisted and joins
+            LOG.log(Level.WARNING, "roster " + name + ": cannot join in Redis yet (" + e.getMessage() + "); joining once it answers");
         }
-        healthySince = System.nanoTime();
         this.beater = Thread.ofPlatform().daemon().name("runnel-roster-beat-" + name).start(() -> loop(this::beat));
         this.watcher = Thread.ofPlatform().daemon().name("runnel-roster-watch-" + name).start(() -> loop(this::watch));
     }
@@ -456,6 +453,15 @@ final class RedisRoster implements Roster {
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, () -> "roster " + name + ": releasing the claim on " + dead + " failed: " + e);
             }
+        }
+    }
+
+    private static String sha1(String script) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-1", e);
         }
     }
 

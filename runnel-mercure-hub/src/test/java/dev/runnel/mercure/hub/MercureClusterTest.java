@@ -101,6 +101,14 @@ class MercureClusterTest {
         return MercureHubServerTest.jwt(Map.of("subscribe", subscribe, "payload", Map.of("user", "ada")));
     }
 
+    private static String publisherToken() {
+        try {
+            return MercureHubServerTest.jwt(Map.of("publish", List.of("*")));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private RawSseClient subscribe(Node node, List<String> subscribe, String... topics) throws Exception {
         String query = java.util.Arrays.stream(topics).map(t -> "topic=" + encode(t)).collect(Collectors.joining("&"));
         RawSseClient client = RawSseClient.get(node.uri("/.well-known/mercure?" + query),
@@ -176,6 +184,15 @@ class MercureClusterTest {
 
         assertThat(listed(get(b, "/.well-known/mercure/subscriptions/" + encode(SELECTOR))))
                 .extracting(s -> s.get("id")).containsExactly(held.get("id"));
+        String published = dev.runnel.client.MercurePublisher.builder(a.uri("/.well-known/mercure"))
+                .token(() -> publisherToken()).build().publish(dev.runnel.client.MercureUpdate.of("https://example.com/books/1", "x"));
+        Await.until(() -> {
+            try {
+                return published.equals(JSONObjectUtils.parse(get(b, "/.well-known/mercure/subscriptions").body()).get("lastEventID"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "b's lastEventID is the update published on a", WAIT);
         HttpResponse<String> one = get(b, (String) held.get("id"));
         assertThat(one.statusCode()).isEqualTo(200);
         assertThat(JSONObjectUtils.parse(one.body())).containsEntry("id", held.get("id")).containsEntry("active", true)
