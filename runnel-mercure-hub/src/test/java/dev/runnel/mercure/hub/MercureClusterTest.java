@@ -44,6 +44,8 @@ class MercureClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Duration HEARTBEAT = Duration.ofMillis(200);
     private static final Duration DEAD_AFTER = Duration.ofMillis(1500);
+    /** How long to listen for a second announcement after the first: a racing node would send it within a heartbeat or two. */
+    private static final Duration QUIET = DEAD_AFTER.plus(HEARTBEAT.multipliedBy(2));
     private static final String EVENTS = "/.well-known/mercure/subscriptions/{topic}/{subscriber}";
     private static final String API = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
     private static final String SELECTOR = "https://example.com/books/{id}";
@@ -239,7 +241,7 @@ class MercureClusterTest {
         awaitAbout(watcher, topics, 6);
         assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(Duration.ofSeconds(10));
         // time for a duplicate to show, were there one
-        List<Map<String, Object>> seen = allAbout(watcher, topics, DEAD_AFTER.multipliedBy(2));
+        List<Map<String, Object>> seen = allAbout(watcher, topics, QUIET);
         assertThat(seen).hasSize(6);
         Set<Object> started = seen.subList(0, 3).stream().map(s -> s.get("id")).collect(Collectors.toSet());
         assertThat(seen.subList(0, 3)).extracting(s -> s.get("active")).containsOnly(true);
@@ -271,6 +273,43 @@ class MercureClusterTest {
         assertThat(seen).extracting(s -> s.get("id")).containsOnly(seen.get(0).get("id"));
         assertThat(listed(get(b, "/.well-known/mercure/subscriptions/" + encode(SELECTOR))))
                 .extracting(s -> s.get("id")).containsExactly(seen.get(0).get("id"));
+    }
+
+    @Test
+    void aNodeThatShutsDownAnnouncesTheEndOfItsSubscriptionsItselfOnce() throws Exception {
+        Node a = node();
+        Node b = node();
+        RawSseClient watcher = subscribe(b, List.of(EVENTS), EVENTS);
+        subscribe(a, List.of(SELECTOR), SELECTOR, OTHER);
+        Set<String> topics = Set.of(SELECTOR, OTHER);
+        awaitAbout(watcher, topics, 2);
+
+        a.server().stop();
+
+        awaitAbout(watcher, topics, 4);
+        List<Map<String, Object>> seen = allAbout(watcher, topics, QUIET);
+        assertThat(seen).extracting(s -> s.get("active")).containsExactly(true, true, false, false);
+        assertThat(listed(get(b, "/.well-known/mercure/subscriptions"))).extracting(s -> s.get("topic")).containsExactly(EVENTS);
+    }
+
+    @Test
+    void aSubscriptionThatEndsWhileItsNodeCannotReachRedisIsAnnouncedEndedOnceRedisIsBack() throws Exception {
+        Node a = node();
+        Node b = node();
+        RawSseClient watcher = subscribe(b, List.of(EVENTS), EVENTS);
+        RawSseClient subject = subscribe(a, List.of(SELECTOR), SELECTOR);
+        awaitAbout(watcher, Set.of(SELECTOR), 1);
+
+        a.cutOff();
+        assertThat(a.engine().closeStreams(r -> true)).as("the subject's stream ended on a").isEqualTo(1);
+        subject.close();
+        a.toRedis().refuse(false);
+
+        awaitAbout(watcher, Set.of(SELECTOR), 2);
+        // by a once back, or by b had a been taken for dead meanwhile: once either way
+        List<Map<String, Object>> seen = allAbout(watcher, Set.of(SELECTOR), QUIET);
+        assertThat(seen).extracting(s -> s.get("active")).containsExactly(true, false);
+        assertThat(listed(get(b, "/.well-known/mercure/subscriptions/" + encode(SELECTOR)))).isEmpty();
     }
 
     @Test
