@@ -114,6 +114,14 @@ final class RedisRoster implements Roster {
         try {
             for (int attempt = 0; ; attempt++) {
                 if (call("announce", id, key, value) == 1) {
+                    lock.lock();
+                    try {
+                        if (id.equals(node)) {
+                            formerly.remove(key); // listed under the live id: nothing to list again
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
                     return;
                 }
                 if (attempt == 1) {
@@ -440,8 +448,8 @@ final class RedisRoster implements Roster {
             List<Map.Entry<String, String>> ordered = new ArrayList<>(entries.entrySet());
             ordered.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
             for (Map.Entry<String, String> e : ordered) {
-                if (call("renew", me, dead, lease) == 0) {
-                    return; // the claim ran out: another node finishes
+                if (closed.get() || call("renew", me, dead, lease) == 0) {
+                    return; // closing, or the claim ran out: another node finishes
                 }
                 listener.departed(new Entry(e.getKey(), e.getValue()));
                 redis.sync().hdel(prefix + "node:" + dead, e.getKey());
