@@ -3,14 +3,12 @@ package dev.runnel.redis;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.hub.Roster;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +41,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class RedisRoster implements Roster {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.hub");
-    private static final String SCRIPT = RedisHubLog.resource("roster.lua");
-    /** How long a dead node's mark outlives it: its id is never used again, the mark only stops a late write. */
-    private static final long DEAD_MARK_MILLIS = Duration.ofDays(1).toMillis();
-
-    private final StatefulRedisConnection<String, String> redis;
-    private final String prefix;
     private final String name;
     private final Listener listener;
     private final long beatMillis;
     private final long deadAfterMillis;
-    private final String sha;
+    private final RosterScript script;
+    private final DeadNodes deadNodes;
     private final Runnable onClose;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -79,17 +72,17 @@ final class RedisRoster implements Roster {
     /** Joins roster {@code name} (now, or once Redis answers) and starts beating. */
     RedisRoster(StatefulRedisConnection<String, String> redis, String keyPrefix, String name, Listener listener,
                 Duration beat, Duration deadAfter, Runnable onClose) {
-        this.redis = redis;
-        this.prefix = keyPrefix + "roster:" + name + ":";
+        String prefix = keyPrefix + "roster:" + name + ":";
         this.name = name;
         this.listener = listener;
         this.beatMillis = beat.toMillis();
         this.deadAfterMillis = deadAfter.toMillis();
         this.onClose = onClose;
-        this.sha = sha1(SCRIPT);
+        this.script = new RosterScript(redis, prefix);
+        this.deadNodes = new DeadNodes(script, redis, prefix, name, listener, deadAfterMillis, closed::get);
         this.node = UUID.randomUUID().toString();
         try {
-            call("join", node);
+            script.call("join", node);
             healthySince = System.nanoTime();
         } catch (RedisException e) {
             // not listed yet: the first beat that reaches Redis finds this node unlisted and joins
@@ -113,7 +106,7 @@ final class RedisRoster implements Roster {
         }
         try {
             for (int attempt = 0; ; attempt++) {
-                if (call("announce", id, key, value) == 1) {
+                if (script.call("announce", id, key, value) == 1) {
                     lock.lock();
                     try {
                         if (id.equals(node)) {
@@ -162,7 +155,7 @@ final class RedisRoster implements Roster {
             lock.unlock();
         }
         try {
-            return call("withdraw", id, key) == 1;
+            return script.call("withdraw", id, key) == 1;
         } catch (RedisException e) {
             lock.lock();
             try {
@@ -187,7 +180,7 @@ final class RedisRoster implements Roster {
     private List<Entry> entries(String key) {
         List<Object> flat;
         try {
-            flat = eval(ScriptOutputType.MULTI, "list", Long.toString(deadAfterMillis), key);
+            flat = script.eval(ScriptOutputType.MULTI, "list", Long.toString(deadAfterMillis), key);
         } catch (RedisException e) {
             throw new HubUnavailableException("cannot read the roster in Redis: " + e.getMessage(), e);
         }
@@ -215,7 +208,7 @@ final class RedisRoster implements Roster {
         join(beater);
         join(watcher);
         try {
-            call("leave", currentNode());
+            script.call("leave", currentNode());
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "roster " + name + ": leaving failed (" + e + "); the others take this node for dead shortly");
         } finally {
@@ -306,7 +299,7 @@ final class RedisRoster implements Roster {
         try {
             beatProbe.run();
             String id = currentNode();
-            if (call("beat", id) == 0) {
+            if (script.call("beat", id) == 0) {
                 rejoin(id);
             }
             ok = true;
@@ -331,7 +324,7 @@ final class RedisRoster implements Roster {
                 return node;
             }
             String fresh = UUID.randomUUID().toString();
-            call("join", fresh);
+            script.call("join", fresh);
             node = fresh;
             local.keySet().forEach(k -> formerly.putIfAbsent(k, deadId));
             LOG.log(Level.WARNING, "roster " + name + ": this node was taken for dead (no heartbeat reached Redis for "
@@ -349,12 +342,7 @@ final class RedisRoster implements Roster {
         listFormerAgain();
         long since = healthySince;
         if (since != 0 && System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(deadAfterMillis)) {
-            String me = currentNode();
-            String dead;
-            while (!closed.get() && !(dead = (String) eval(ScriptOutputType.VALUE, "claim", me,
-                    Long.toString(deadAfterMillis), Long.toString(deadAfterMillis), Long.toString(DEAD_MARK_MILLIS))).isEmpty()) {
-                announceDepartures(me, dead);
-            }
+            deadNodes.claimAndAnnounce(currentNode());
         }
     }
 
@@ -369,7 +357,7 @@ final class RedisRoster implements Roster {
             lock.unlock();
         }
         silent.forEach((key, id) -> {
-            call("withdraw", id, key);
+            script.call("withdraw", id, key);
             lock.lock();
             try {
                 forget.remove(key, id);
@@ -378,15 +366,15 @@ final class RedisRoster implements Roster {
             }
         });
         loud.forEach((key, valueAndId) -> {
-            boolean mine = call("withdraw", valueAndId[1], key) == 1;
+            if (script.call("withdraw", valueAndId[1], key) == 1) {
+                // kept until announced: should this throw, the next beat unlists (no-op) and announces again
+                listener.departed(new Entry(key, valueAndId[0]));
+            }
             lock.lock();
             try {
-                unlistLater.remove(key);
+                unlistLater.remove(key, valueAndId);
             } finally {
                 lock.unlock();
-            }
-            if (mine) {
-                listener.departed(new Entry(key, valueAndId[0]));
             }
         });
     }
@@ -401,7 +389,7 @@ final class RedisRoster implements Roster {
         }
         Map<String, Boolean> gone = new java.util.HashMap<>();
         for (Map.Entry<String, String> w : waiting.entrySet()) {
-            if (!gone.computeIfAbsent(w.getValue(), old -> call("gone", old) == 1)) {
+            if (!gone.computeIfAbsent(w.getValue(), old -> script.call("gone", old) == 1)) {
                 continue;
             }
             String key = w.getKey();
@@ -420,7 +408,7 @@ final class RedisRoster implements Roster {
             if (value == null) {
                 continue;
             }
-            if (call("announce", id, key, value) == 1) {
+            if (script.call("announce", id, key, value) == 1) {
                 try {
                     listener.rejoined(new Entry(key, value));
                 } catch (RuntimeException e) {
@@ -434,58 +422,6 @@ final class RedisRoster implements Roster {
                     lock.unlock();
                 }
             }
-        }
-    }
-
-    /** Announces the departure of each entry of {@code dead}, which this node claimed, while its claim holds. */
-    private void announceDepartures(String me, String dead) {
-        String lease = Long.toString(deadAfterMillis);
-        boolean done = false;
-        try {
-            Map<String, String> entries = redis.sync().hgetall(prefix + "node:" + dead);
-            LOG.log(Level.INFO, "roster " + name + ": node " + dead + " stopped beating; announcing the departure of its "
-                    + entries.size() + " entries");
-            List<Map.Entry<String, String>> ordered = new ArrayList<>(entries.entrySet());
-            ordered.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
-            for (Map.Entry<String, String> e : ordered) {
-                if (closed.get() || call("renew", me, dead, lease) == 0) {
-                    return; // closing, or the claim ran out: another node finishes
-                }
-                listener.departed(new Entry(e.getKey(), e.getValue()));
-                redis.sync().hdel(prefix + "node:" + dead, e.getKey());
-            }
-            done = true;
-        } finally {
-            try {
-                call("release", me, dead, done ? "1" : "0");
-            } catch (RuntimeException e) {
-                LOG.log(Level.DEBUG, () -> "roster " + name + ": releasing the claim on " + dead + " failed: " + e);
-            }
-        }
-    }
-
-    private static String sha1(String script) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-1", e);
-        }
-    }
-
-    private long call(String op, String... args) {
-        return (Long) eval(ScriptOutputType.INTEGER, op, args);
-    }
-
-    private <T> T eval(ScriptOutputType type, String op, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = op;
-        System.arraycopy(args, 0, argv, 1, args.length);
-        String[] keys = {prefix};
-        try {
-            return redis.sync().evalsha(sha, type, keys, argv);
-        } catch (RedisNoScriptException e) {
-            return redis.sync().eval(SCRIPT, type, keys, argv);
         }
     }
 }
