@@ -75,6 +75,10 @@ import java.util.concurrent.TimeoutException;
  * backoff; while Redis cannot be reached, commands fail at once instead of queueing, so an append
  * fails with {@link HubUnavailableException} and never waits for a Redis that is down.
  *
+ * <p>It also keeps {@linkplain #roster rosters}: entries each node lists for the whole cluster, with
+ * each node's liveness (heartbeats, {@link Builder#liveness}), so that the departures of a node that
+ * died are announced by one other node. The Mercure hub's active subscriptions are one.
+ *
  * <p>Needs Redis 7.0 or newer. Standalone Redis or Sentinel ({@code redis-sentinel://}); not Redis
  * Cluster, since one sequence orders the whole hub, so all keys would live on one shard anyway.
  *
