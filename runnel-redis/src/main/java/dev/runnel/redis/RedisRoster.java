@@ -169,18 +169,22 @@ final class RedisRoster implements Roster {
 
     @Override
     public List<Entry> entries() {
-        return entries("");
+        return read("list");
     }
 
     @Override
     public Optional<Entry> find(String key) {
-        return entries(key).stream().findFirst();
+        return read("find", key).stream().findFirst();
     }
 
-    private List<Entry> entries(String key) {
+    /** The live nodes' entries {@code op} answers (flat: key, value, ...), by key, each once. */
+    private List<Entry> read(String op, String... more) {
+        String[] args = new String[more.length + 1];
+        args[0] = Long.toString(deadAfterMillis);
+        System.arraycopy(more, 0, args, 1, more.length);
         List<Object> flat;
         try {
-            flat = script.eval(ScriptOutputType.MULTI, "list", Long.toString(deadAfterMillis), key);
+            flat = script.eval(ScriptOutputType.MULTI, op, args);
         } catch (RedisException e) {
             throw new HubUnavailableException("cannot read the roster in Redis: " + e.getMessage(), e);
         }

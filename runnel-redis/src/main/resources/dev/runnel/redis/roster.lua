@@ -38,23 +38,25 @@ elseif op == 'withdraw' then -- ARGV: id, key. 1, or 0 when the node was taken f
   end
   redis.call('HDEL', P .. 'node:' .. ARGV[2], ARGV[3])
   return 1
-elseif op == 'list' then -- ARGV: deadAfter ms, key or ''. The live nodes' entries, flat: key, value, ...
+elseif op == 'list' then -- ARGV: deadAfter ms. The live nodes' entries, flat: key, value, ...
   local live = redis.call('ZRANGEBYSCORE', P .. 'nodes', now() - tonumber(ARGV[2]), '+inf')
   local out = {}
   for _, id in ipairs(live) do
-    if ARGV[3] ~= '' then
-      local v = redis.call('HGET', P .. 'node:' .. id, ARGV[3])
-      if v then
-        return {ARGV[3], v}
-      end
-    else
-      local kv = redis.call('HGETALL', P .. 'node:' .. id)
-      for i = 1, #kv do
-        out[#out + 1] = kv[i]
-      end
+    local kv = redis.call('HGETALL', P .. 'node:' .. id)
+    for i = 1, #kv do
+      out[#out + 1] = kv[i]
     end
   end
   return out
+elseif op == 'find' then -- ARGV: deadAfter ms, key. {key, value} of the first live node that lists it, or {}
+  local live = redis.call('ZRANGEBYSCORE', P .. 'nodes', now() - tonumber(ARGV[2]), '+inf')
+  for _, id in ipairs(live) do
+    local v = redis.call('HGET', P .. 'node:' .. id, ARGV[3])
+    if v then
+      return {ARGV[3], v}
+    end
+  end
+  return {}
 elseif op == 'claim' then -- ARGV: id, deadAfter ms, lease ms, dead mark ms. A silent node's id, now claimed, or ''
   local stale = redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', '(' .. (now() - tonumber(ARGV[3])), 'LIMIT', 0, 32)
   for _, id in ipairs(stale) do

@@ -84,6 +84,8 @@ class RedisRosterTest {
 
         assertThat(b.entries()).containsExactly(new Roster.Entry("key 0", ""), new Roster.Entry("k\u00e9y 1", "line one\nline two \u2603"));
         assertThat(b.find("k\u00e9y 1")).hasValue(new Roster.Entry("k\u00e9y 1", "line one\nline two \u2603"));
+        assertThat(b.find("")).isEmpty();
+        assertThat(b.find("key")).isEmpty();
         assertThat(other.entries()).isEmpty();
         assertThat(a.withdraw("k\u00e9y 1")).isTrue();
         assertThat(b.find("k\u00e9y 1")).isEmpty();
