@@ -6,6 +6,7 @@ import dev.runnel.RequestContext;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Topics and broadcast: publish a value once, and every connection subscribed to its topic gets the
@@ -136,6 +137,26 @@ public interface Hub {
 
     /** The hub's options. */
     HubOptions options();
+
+    /**
+     * The id of the newest event this node delivered (on a {@link HubLog}: of the whole hub, as far as
+     * this node has read it), empty before the first. A wrapper that does not know answers empty.
+     */
+    default Optional<String> lastEventId() {
+        return Optional.empty();
+    }
+
+    /**
+     * A {@link Roster} named {@code name}: on a hub that is one node, this node's entries in memory; on
+     * a {@link HubLog} that spans nodes, the one the log keeps for the whole cluster (Redis's), with
+     * {@code listener} told of the entries of nodes that died. Each call opens a new one; nodes that
+     * use the same name share its entries. Closed with the hub's log; an in-memory one needs no closing.
+     *
+     * @param name letters, digits, {@code . _ -}, 1 to 64 of them
+     */
+    default Roster roster(String name, Roster.Listener listener) {
+        return Roster.ofThisNode();
+    }
 
     /**
      * True when the hub can publish and deliver now: always for the in-memory hub; for a hub on a

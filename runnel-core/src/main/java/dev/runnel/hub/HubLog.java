@@ -68,7 +68,16 @@ public interface HubLog extends AutoCloseable {
     /** True when the store answered within {@code timeout}. Never throws. */
     boolean ping(Duration timeout);
 
-    /** Releases the connection to the store. Idempotent. */
+    /**
+     * A {@link Roster} kept in the log's store for every node that uses {@code name}, with each node's
+     * liveness, and {@code listener} told of dead nodes' entries; closed with this log. A log that
+     * cannot keep one answers a roster of this node only (the default).
+     */
+    default Roster roster(String name, Roster.Listener listener) {
+        return Roster.ofThisNode();
+    }
+
+    /** Releases the connection to the store, and closes the rosters it made. Idempotent. */
     @Override
     void close();
 

@@ -81,6 +81,11 @@ final class LogFollower {
         reader.start();
     }
 
+    /** The log's roster {@code name}. */
+    dev.runnel.hub.Roster roster(String name, dev.runnel.hub.Roster.Listener listener) {
+        return log.roster(name, listener);
+    }
+
     /** Stops reading the log and closes it. */
     void close() {
         reader.stop();

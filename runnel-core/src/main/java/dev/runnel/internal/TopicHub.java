@@ -15,6 +15,7 @@ import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.Published;
 import dev.runnel.hub.Resumed;
+import dev.runnel.hub.Roster;
 import dev.runnel.hub.SubscribeRequest;
 import dev.runnel.hub.TopicSelector;
 import dev.runnel.hub.Update;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -144,6 +146,20 @@ public final class TopicHub implements Hub {
     @Override
     public HubOptions options() {
         return options;
+    }
+
+    @Override
+    public Optional<String> lastEventId() {
+        return Optional.ofNullable(store.lastEventId());
+    }
+
+    @Override
+    public Roster roster(String name, Roster.Listener listener) {
+        if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("a roster's name is 1 to 64 of A-Z a-z 0-9 . _ -, got " + name);
+        }
+        Objects.requireNonNull(listener, "listener");
+        return follower == null ? Roster.ofThisNode() : follower.roster(name, listener);
     }
 
     @Override

@@ -49,6 +49,8 @@ final class TopicStore {
     String epoch;
     /** In memory: the last sequence number handed out. On a log: the cut, the log's head at the last read. */
     long seq;
+    /** The id of the newest event buffered (delivered), {@code null} before the first; written under the lock. */
+    private volatile String lastEventId;
     /** Highest sequence number ever dropped from a topic that no longer exists. */
     private long droppedWithTopics;
     /** On a log: the highest sequence number this node may have missed, whatever its topic. */
@@ -163,6 +165,7 @@ final class TopicStore {
      * events. A buffer that ends up empty and unsubscribed is dropped.
      */
     void buffer(HubEvent e, List<Topic> joined) {
+        lastEventId = e.id();
         for (Topic t : joined) {
             t.buffer.addLast(e);
             if (e.buffers++ == 0) {
@@ -182,6 +185,11 @@ final class TopicStore {
         for (Topic t : joined) {
             pruneIfIdle(t.name, t);
         }
+    }
+
+    /** The id of the newest event delivered, {@code null} before the first. Any thread, no lock. */
+    String lastEventId() {
+        return lastEventId;
     }
 
     /** The newest buffered event with the publisher's id {@code id}, or {@code null}. */
@@ -224,6 +232,7 @@ final class TopicStore {
         topics.values().removeIf(Topic::idle);
         budget.clear();
         byId.clear();
+        lastEventId = null; // the ids before are gone with the log's data
         droppedWithTopics = 0;
         lostThrough = 0;
     }

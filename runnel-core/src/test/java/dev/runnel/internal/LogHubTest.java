@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LogHubTest {
 
     /** A log in memory with the contract of {@link HubLog}: one sequence, one hub-wide list of entries. */
-    static final class FakeLog implements HubLog {
+    static class FakeLog implements HubLog {
         String epoch = "100";
         long head;
         long nowMillis = 1_000_000;

@@ -65,7 +65,8 @@ public final class MercureHub {
         this.options = options;
         this.authenticator = new Authenticator(options.cookieName());
         this.subscriptions = options.subscriptions() ? new ActiveSubscriptions(hub, lastEventId::set) : null;
-        this.api = subscriptions == null ? null : new SubscriptionsApi(subscriptions, lastEventId::get);
+        // the hub's own (of every node, as far as this one read), else this hub's publishes
+        this.api = subscriptions == null ? null : new SubscriptionsApi(subscriptions, () -> hub.lastEventId().orElseGet(lastEventId::get));
     }
 
     /**
@@ -226,7 +227,8 @@ public final class MercureHub {
      * Answers the active subscriptions API ({@code GET} {@value #PATH}{@code /subscriptions},
      * {@code .../{topic}}, {@code .../{topic}/{subscriber}}): {@code application/ld+json} for a
      * subscriber whose {@code mercure.subscribe} matches the URL; {@code 401} for anyone else;
-     * {@code 404} for an unknown subscription, or when active subscriptions are off.
+     * {@code 404} for an unknown subscription, or when active subscriptions are off; {@code 503} with
+     * {@code Retry-After} when the list of a hub of several nodes cannot be read (Redis is down).
      *
      * @param request the request; its path as sent (percent-encoding kept) is read from the
      *     {@link RequestContext#RAW_PATH} attribute, else its path
@@ -251,6 +253,8 @@ public final class MercureHub {
                 answer = MercureResponse.text(401, e.getMessage() + "\n").withHeader("WWW-Authenticate", "Bearer");
             } catch (BadRequestException e) {
                 answer = MercureResponse.text(400, e.getMessage() + "\n");
+            } catch (HubUnavailableException e) {
+                answer = MercureResponse.text(503, e.getMessage() + "\n").withHeader("Retry-After", "1");
             }
         }
         String origin = request.header("Origin").orElse(null);

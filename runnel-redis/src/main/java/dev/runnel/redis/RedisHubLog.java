@@ -2,6 +2,7 @@ package dev.runnel.redis;
 
 import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubUnavailableException;
+import dev.runnel.hub.Roster;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandInterruptedException;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,6 +75,10 @@ import java.util.concurrent.TimeoutException;
  * backoff; while Redis cannot be reached, commands fail at once instead of queueing, so an append
  * fails with {@link HubUnavailableException} and never waits for a Redis that is down.
  *
+ * <p>It also keeps {@linkplain #roster rosters}: entries each node lists for the whole cluster, with
+ * each node's liveness (heartbeats, {@link Builder#liveness}), so that the departures of a node that
+ * died are announced by one other node. The Mercure hub's active subscriptions are one.
+ *
  * <p>Needs Redis 7.0 or newer. Standalone Redis or Sentinel ({@code redis-sentinel://}); not Redis
  * Cluster, since one sequence orders the whole hub, so all keys would live on one shard anyway.
  *
@@ -96,6 +102,11 @@ public final class RedisHubLog implements HubLog {
 
     private final String where;
     private final Duration timeout;
+    private final String prefix;
+    private final Duration heartbeat;
+    private final Duration deadAfter;
+    /** The rosters this log made, closed with it. */
+    private final List<RedisRoster> rosters = new CopyOnWriteArrayList<>();
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
@@ -125,7 +136,10 @@ public final class RedisHubLog implements HubLog {
         this.where = redisUri.getSentinels().isEmpty() ? redisUri.getHost() + ":" + redisUri.getPort()
                 : "sentinel " + redisUri.getSentinelMasterId();
         String prefix = b.prefix;
+        this.prefix = prefix;
         this.timeout = b.timeout;
+        this.heartbeat = b.heartbeat;
+        this.deadAfter = b.deadAfter;
         this.epochKey = prefix + "epoch";
         this.seqKey = prefix + "seq";
         this.logKey = prefix + "log";
@@ -314,12 +328,44 @@ public final class RedisHubLog implements HubLog {
         }
     }
 
+    /**
+     * Roster {@code name} of every node on this Redis with the same key prefix: each node's entries in
+     * a hash ({@code PREFIXroster:NAME:node:ID}), the nodes in a sorted set scored by their heartbeats.
+     * A node that stops beating for {@link Builder#liveness deadAfter} is left out of the list, and one
+     * live node tells its {@code listener} of each of its entries. Two threads per roster; closed with
+     * this log. While Redis cannot be reached, the roster joins once it can.
+     *
+     * @throws HubUnavailableException when this log is closed
+     */
+    @Override
+    public Roster roster(String name, Roster.Listener listener) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(listener, "listener");
+        if (closed) {
+            throw new HubUnavailableException("the hub's log on " + this + " is closed");
+        }
+        RedisRoster[] made = new RedisRoster[1];
+        made[0] = new RedisRoster(commands, prefix, name, listener, heartbeat, deadAfter, () -> rosters.remove(made[0]));
+        rosters.add(made[0]);
+        if (closed) { // closed meanwhile: this one was not seen by close
+            made[0].close();
+        }
+        return made[0];
+    }
+
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        for (RedisRoster r : rosters) {
+            try {
+                r.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing a roster failed", e);
+            }
+        }
         commands.close();
         reader.close();
         shutdownClient();
@@ -424,7 +470,7 @@ public final class RedisHubLog implements HubLog {
         return resource("epoch.lua") + "\n" + resource(name);
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = RedisHubLog.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name + " next to " + RedisHubLog.class.getName());
@@ -440,6 +486,8 @@ public final class RedisHubLog implements HubLog {
         private final URI uri;
         private String prefix = "runnel:";
         private Duration timeout = Duration.ofSeconds(2);
+        private Duration heartbeat = Duration.ofSeconds(2);
+        private Duration deadAfter = Duration.ofSeconds(6);
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -467,6 +515,26 @@ public final class RedisHubLog implements HubLog {
                 throw new IllegalArgumentException("timeout must be from 1 ms to 1 minute, got " + commandTimeout);
             }
             this.timeout = commandTimeout;
+            return this;
+        }
+
+        /**
+         * How nodes of a {@linkplain RedisHubLog#roster roster} (the Mercure hub's active subscriptions)
+         * tell they are alive: each beats every {@code heartbeat}; one silent for {@code deadAfter} is
+         * taken for dead, and its entries' departures are announced within about
+         * {@code deadAfter + heartbeat}. Defaults 2 s and 6 s: under 10 s. {@code deadAfter} must be at
+         * least twice the heartbeat, so one late beat does not kill a node.
+         */
+        public Builder liveness(Duration heartbeat, Duration deadAfter) {
+            if (heartbeat == null || heartbeat.toMillis() < 10 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("heartbeat must be from 10 ms to 1 minute, got " + heartbeat);
+            }
+            if (deadAfter == null || deadAfter.compareTo(heartbeat.multipliedBy(2)) < 0 || deadAfter.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("deadAfter must be from twice the heartbeat (" + heartbeat.multipliedBy(2)
+                        + ") to 1 hour, got " + deadAfter);
+            }
+            this.heartbeat = heartbeat;
+            this.deadAfter = deadAfter;
             return this;
         }
 

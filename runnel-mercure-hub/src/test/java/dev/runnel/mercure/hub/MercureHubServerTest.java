@@ -129,6 +129,21 @@ class MercureHubServerTest {
     }
 
     @Test
+    void twoHubsOnOneRedisWithSubscriptionsListEachOthersSubscriptions() throws Exception {
+        redis = RedisServer.start(false);
+        MercureHubServer a = hub("--redis", redis.uri().toString(), "--subscriptions");
+        MercureHubServer b = hub("--redis", redis.uri().toString(), "--subscriptions");
+        subscribe(a, "https://example.com/news/{id}", Map.of("Authorization", "Bearer " + jwt(Map.of("subscribe", List.of("*")))));
+
+        HttpResponse<String> listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(b.uri().resolve("/.well-known/mercure/subscriptions"))
+                .header("Authorization", "Bearer " + jwt(Map.of("subscribe", List.of("/.well-known/mercure/subscriptions")))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).contains("\"topic\":\"https://example.com/news/{id}\"").contains("\"active\":true");
+    }
+
+    @Test
     void asAProcessTheHubReadsTheReferenceHubsEnvironmentAndRefusesToStartWithoutAKey() throws Exception {
         Process refused = process(Map.of(), "--port", "0");
         assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -2,6 +2,7 @@ package dev.runnel.mercure.internal;
 
 import dev.runnel.SseEvent;
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.Roster;
 import dev.runnel.hub.Update;
 
 import java.io.ByteArrayOutputStream;
@@ -9,28 +10,31 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The draft's "Active Subscriptions" on one node: each subscription (one per topic selector of a
- * connection) is announced with a private update on
- * {@code /.well-known/mercure/subscriptions/{topic}/{subscriber}} when it starts ({@code active:
- * true}) and when it ends ({@code active: false}), and listed while it is active.
+ * The draft's "Active Subscriptions": each subscription (one per topic selector of a connection) is
+ * announced with a private update on {@code /.well-known/mercure/subscriptions/{topic}/{subscriber}}
+ * when it starts ({@code active: true}) and when it ends ({@code active: false}), and listed while it
+ * is active.
  *
- * <p>Lists this node's subscriptions only: on a hub of several nodes, each node announces its own,
- * and the list of all of them is not kept yet.
+ * <p>The list is the hub's {@link Roster}: on one node, in memory; on a hub of several nodes (Redis),
+ * every node's subscriptions, so the API on any node lists them all. A subscription is listed before
+ * its start is announced and unlisted before its end is, so whoever reads the hub's last event id and
+ * then the list misses no change. When a node dies, the roster has one other node announce the end of
+ * each of its subscriptions ({@link #departed}); a node taken for dead that comes back announces its
+ * subscriptions again ({@link #rejoined}).
  */
-public final class ActiveSubscriptions {
+public final class ActiveSubscriptions implements Roster.Listener {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.mercure");
     /** The path every subscription's topic and the API's URLs start with. */
     public static final String PATH = Draft0Publication.WELL_KNOWN + "/subscriptions";
+    /** The roster's name, shared by the Mercure hubs of all nodes. */
+    static final String ROSTER = "mercure-subscriptions";
 
     /** One subscription: a connection's selector. {@code payload} is JSON text, or {@code null}. */
     public record Subscription(String id, String topic, String subscriber, String payload) {
@@ -47,16 +51,31 @@ public final class ActiveSubscriptions {
                     + (payload == null ? "" : ",\"payload\":" + payload)
                     + (more == null ? "" : "," + more) + "}";
         }
+
+        /** As the roster keeps it: topic, subscriber and payload, by LF (neither of the first two holds one). */
+        String value() {
+            return topic + "\n" + subscriber + (payload == null ? "" : "\n" + payload);
+        }
+
+        /** The subscription the roster kept as {@link #value()}. */
+        static Subscription of(Roster.Entry entry) {
+            String[] parts = entry.value().split("\n", 3);
+            if (parts.length < 2) {
+                throw new IllegalArgumentException("not a subscription: " + entry.key());
+            }
+            return new Subscription(entry.key(), parts[0], parts[1], parts.length == 3 ? parts[2] : null);
+        }
     }
 
     private final Hub hub;
     private final Consumer<String> published;
-    private final Map<String, Subscription> active = new ConcurrentHashMap<>();
+    private final Roster roster;
 
-    /** {@code published} is told the id of every update this publishes. */
+    /** {@code published} is told the id of every update this publishes. Opens the hub's roster. */
     public ActiveSubscriptions(Hub hub, Consumer<String> published) {
         this.hub = hub;
         this.published = published;
+        this.roster = hub.roster(ROSTER, this);
     }
 
     /** A new subscriber's identifier: one {@code urn:uuid:} per connection. */
@@ -78,25 +97,28 @@ public final class ActiveSubscriptions {
     }
 
     /**
-     * Lists and announces the subscriptions of one connection. When an announcement fails (the hub's
-     * log is down), none of them stays listed, those already announced are announced ended, and the
-     * failure is thrown: the connection is refused.
+     * Lists and announces the subscriptions of one connection, each listed before it is announced.
+     * When one fails (the hub's log is down), none of them stays listed, those already announced are
+     * announced ended, and the failure is thrown: the connection is refused.
      */
     public List<Subscription> started(List<String> topics, String subscriber, String payload) {
         List<Subscription> started = new ArrayList<>();
         for (String topic : topics) {
-            Subscription s = new Subscription(topicOf(topic, subscriber), topic, subscriber, payload);
-            started.add(s);
-            active.put(s.id(), s);
+            started.add(new Subscription(topicOf(topic, subscriber), topic, subscriber, payload));
         }
         List<Subscription> announced = new ArrayList<>();
         try {
             for (Subscription s : started) {
-                announce(s, true);
+                roster.announce(s.id(), s.value());
+                try {
+                    announce(s, true);
+                } catch (RuntimeException | Error e) {
+                    roster.withdraw(s.id()); // never announced: unlisted without a word
+                    throw e;
+                }
                 announced.add(s);
             }
         } catch (RuntimeException | Error e) {
-            started.forEach(s -> active.remove(s.id()));
             ended(announced); // watchers saw them start: they must see them end
             throw e;
         }
@@ -104,14 +126,16 @@ public final class ActiveSubscriptions {
     }
 
     /**
-     * Unlists and announces the end of {@code ended}: all are unlisted first, and an announcement that
-     * fails is logged, the others still go.
+     * Unlists and announces the end of {@code ended}, each unlisted before its end is announced; when
+     * the roster cannot unlist one now, it announces the end itself later ({@link #departed}). An
+     * announcement that fails is logged, the others still go.
      */
     public void ended(Collection<Subscription> ended) {
-        ended.forEach(s -> active.remove(s.id()));
         for (Subscription s : ended) {
             try {
-                announce(s, false);
+                if (roster.withdraw(s.id())) {
+                    announce(s, false);
+                }
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (RuntimeException | Error e) {
@@ -120,17 +144,41 @@ public final class ActiveSubscriptions {
         }
     }
 
-    /** The active subscriptions, all or of one selector, in a stable order. */
+    /**
+     * The active subscriptions of every node, all or of one selector, in a stable order.
+     *
+     * @throws dev.runnel.hub.HubUnavailableException when the list cannot be read (Redis is down)
+     */
     public List<Subscription> list(String topic) {
-        return active.values().stream()
-                .filter(s -> topic == null || s.topic().equals(topic))
-                .sorted(Comparator.comparing(Subscription::id))
-                .toList();
+        List<Subscription> out = new ArrayList<>();
+        for (Roster.Entry e : roster.entries()) {
+            Subscription s = Subscription.of(e);
+            if (topic == null || s.topic().equals(topic)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
-    /** The active subscription with this id (its topic). */
+    /**
+     * The active subscription with this id (its topic), on any node.
+     *
+     * @throws dev.runnel.hub.HubUnavailableException when the list cannot be read (Redis is down)
+     */
     public Optional<Subscription> find(String id) {
-        return Optional.ofNullable(active.get(id));
+        return roster.find(id).map(Subscription::of);
+    }
+
+    /** A dead node's subscription (or one this node could not unlist in time): announces its end. */
+    @Override
+    public void departed(Roster.Entry entry) {
+        announce(Subscription.of(entry), false);
+    }
+
+    /** This node's subscription, listed again after it was announced ended for this node's supposed death. */
+    @Override
+    public void rejoined(Roster.Entry entry) {
+        announce(Subscription.of(entry), true);
     }
 
     private void announce(Subscription s, boolean isActive) {
