@@ -277,6 +277,35 @@ class LoadToolSmokeTest {
         }
     }
 
+    private static List<String> mercureRun(RunnelServer server, String topic, String publishedTopic) throws Exception {
+        String hub = server.uri() + "/.well-known/mercure";
+        return resultLines("fanout", "--url", hub + "?topic=" + topic, "--publish", "POST " + hub,
+                "--header", "Content-Type: application/x-www-form-urlencoded",
+                "--header", "Authorization: Bearer " + RunnelBenchServer.mercurePublisherToken(),
+                "--body", "topic=" + publishedTopic + "&data={ts}",
+                "--label", "mercure", "--subscribers", "20", "--sources", "1", "--cold", "1", "--singles", "1",
+                "--rates", "10", "--step-seconds", "0.5");
+    }
+
+    @Test
+    void mercureSubscribersByOneExactTopicReceiveEveryPublish() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0, null, true)) {
+            List<String> lines = mercureRun(server, "https%3A%2F%2Fexample.com%2Fbooks%2F1", "https%3A%2F%2Fexample.com%2Fbooks%2F1");
+            assertThat(lines).anyMatch(l -> l.matches("RESULT server=mercure point=ramp rate=10 x=\\d+ y=[0-9.]+"));
+            assertThat(Double.parseDouble(value(lines, "single event to all N: to the last one (ms)"))).isPositive();
+        }
+    }
+
+    @Test
+    void mercureSubscribersEachByATemplateOfItsOwnReceiveEveryPublishOnANewIri() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0, null, true)) {
+            // {id0}, {id1}, ...: 20 distinct selectors; every publish on books/1, books/2, ...
+            List<String> lines = mercureRun(server, "https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid{n}%7D", "https%3A%2F%2Fexample.com%2Fbooks%2F{seq}");
+            assertThat(lines).anyMatch(l -> l.matches("RESULT server=mercure point=ramp rate=10 x=\\d+ y=[0-9.]+"));
+            assertThat(Double.parseDouble(value(lines, "single event to all N: to the last one (ms)"))).isPositive();
+        }
+    }
+
     @Test
     void timestampIsReadFromTheStartOfTheData() {
         assertThat(Clock.leadingMicros("1764300000123456")).isEqualTo(1764300000123456L);
