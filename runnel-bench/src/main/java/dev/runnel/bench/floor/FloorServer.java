@@ -184,7 +184,7 @@ public final class FloorServer implements AutoCloseable {
         if (method.equals("GET") && path.startsWith(SUBSCRIBE) && path.length() > SUBSCRIBE.length()) {
             // from now on the socket is a writer's: this thread forgets it
             key.cancel();
-            FloorWriter writer = writers.get(nextWriter++ % writers.size());
+            FloorWriter writer = writers.get(Math.floorMod(nextWriter++, writers.size()));
             writer.subscribe(channel, topic(path, SUBSCRIBE), HEAD);
             return false;
         }
