@@ -26,8 +26,10 @@ case "$target" in
 esac
 "$java" -cp "$jar" "${main:-dev.runnel.bench.server.RunnelBenchServer}" "$port" "${flags[@]}" >/tmp/profile-server.log 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-sleep 3
+# on exit, wait until the server has gone: the next run binds the same port
+trap 'kill $server 2>/dev/null; for _ in $(seq 100); do kill -0 $server 2>/dev/null || break; sleep 0.1; done; kill -9 $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+sleep 1
 out=$here/profile-$target-run$n.txt
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$out"
 "$java" -Xmx2g -cp "$jar" dev.runnel.bench.load.LoadTool fanout --url "$sub" "${pub[@]}" --label "$target" \

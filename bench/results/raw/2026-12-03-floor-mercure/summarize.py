@@ -76,3 +76,26 @@ print(table('fanout-10k-1', ['runnel', 'floor'], [('runnel', 'floor')], SINGLES 
 print('\n### mercure-10k\n')
 print(table('mercure-10k', ['runnel', 'mercure', 'mercure-templates'],
             [('mercure', 'runnel'), ('mercure-templates', 'mercure'), ('mercure-templates', 'runnel')], SINGLES + RAMP + LOAD))
+
+def followup(targets, ratios, metrics, runs=(11, 12, 13)):
+    data = {t: [read(HERE / f'profile-{t}-run{n}.txt') for n in runs] for t in targets}
+    head = '| metric |' + ''.join(f' {t} {n} |' for t in targets for n in runs) + ''.join(f' {t} median |' for t in targets) \
+        + ''.join(f' {a}/{b} |' for a, b in ratios)
+    rows = [head, '|---|' + '---:|' * (len(targets) * (len(runs) + 1) + len(ratios))]
+    for m in metrics:
+        cells, med = [], {}
+        for t in targets:
+            vals = [r.get(m, (None,))[0] for r in data[t]]
+            cells += [fmt(v) for v in vals]
+            got = [v for v in vals if v is not None]
+            med[t] = statistics.median(got) if len(got) == len(runs) else None
+        cells += [fmt(med[t]) for t in targets]
+        for a, b in ratios:
+            cells.append(f'{med[a] / med[b]:.2f}' if med.get(a) and med.get(b) else 'n/a')
+        rows.append(f'| {m} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+print('\n### follow-up: 40 single events per run, no recording (profile-TARGET-run11..13.txt)\n')
+print(followup(['runnel', 'floor', 'mercure', 'mercure-templates'],
+               [('runnel', 'floor'), ('mercure', 'runnel'), ('mercure-templates', 'mercure')],
+               SINGLES + ['deliveries/s, best step with p99 < 1 s and nothing lost', 'p99 at that step (ms)'] + LOAD))
