@@ -35,8 +35,8 @@ def fmt(v):
         return f'{v:.1f}'
     return f'{v:.2f}'
 
-def table(scenario, targets, ratios, metrics):
-    runs = {t: [read(HERE / scenario / f'{t}-run{n}.txt') for n in (1, 2, 3)] for t in targets}
+def table(scenario, targets, ratios, metrics, base=HERE):
+    runs = {t: [read(base / scenario / f'{t}-run{n}.txt') for n in (1, 2, 3)] for t in targets}
     head = '| metric |' + ''.join(f' {t} 1 | {t} 2 | {t} 3 | {t} median |' for t in targets) + ''.join(f' {a}/{b} |' for a, b in ratios)
     rule = '|---|' + '---:|' * (4 * len(targets) + len(ratios))
     rows = [head, rule]
@@ -99,3 +99,9 @@ print('\n### follow-up: 40 single events per run, no recording (profile-TARGET-r
 print(followup(['runnel', 'floor', 'mercure', 'mercure-templates'],
                [('runnel', 'floor'), ('mercure', 'runnel'), ('mercure-templates', 'mercure')],
                SINGLES + ['deliveries/s, best step with p99 < 1 s and nothing lost', 'p99 at that step (ms)'] + LOAD))
+
+if (HERE / 'quiet').exists():
+    print('\n### quiet: fanout-10k (sequence2.sh)\n')
+    print(table('fanout-10k', ['runnel', 'floor'], [('runnel', 'floor')], SINGLES + RAMP + LOAD, HERE / 'quiet'))
+    print('\n### quiet: fanout-10k-1 (sequence2.sh)\n')
+    print(table('fanout-10k-1', ['runnel', 'floor'], [('runnel', 'floor')], SINGLES + RAMP + B2B + LOAD, HERE / 'quiet'))
