@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runnel, nginx + nchan, Helidon 4 SE and Spring WebFlux side by side: every scenario 3 times, the four
-# targets one after the other within each run (so a change in the machine's load spreads over all of them).
+# Runnel, the floor (a bare NIO writer), nginx + nchan, Helidon 4 SE and Spring WebFlux side by side: every
+# scenario 3 times, the targets one after the other within each run (so a change in the machine's load spreads
+# over all of them).
 #   bench/run.sh quick   about 10 minutes: fanout-1k (3 short steps), idle 1k, stream 1M events, connect 1000
-#   bench/run.sh full    fanout-1k, fanout-10k (the whole ramps), idle 1k/10k/19k, stream 5M events, connect 5000 x 3
+#   bench/run.sh full    fanout-1k, fanout-10k (the whole ramps), fanout-10k-1 (one publish in flight),
+#                        mercure-10k (Runnel's plain route, Mercure exact topics, Mercure templates),
+#                        idle 1k/10k/19k, stream 5M events, connect 5000 x 3
+#   bench/run.sh MODE SCENARIO...   only those scenarios, in that mode
 # Installs what is missing with apt-get (nginx-light, libnginx-mod-nchan, maven, a JDK 21+ if none is found),
 # builds the bench jar when it is missing or out of date (through ./runnel, which also finds the JDK) and
 # raises the open-files limit to the hard limit. Each target is started by runnel-bench/load.sh.
@@ -11,9 +15,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-quick}
+[ $# -gt 0 ] && shift
+chosen=("$@")
+# ./runnel bench passes the mode only: the chosen scenarios come back through the environment
+[ ${#chosen[@]} -eq 0 ] && [ -n "${RUNNEL_BENCH_SCENARIOS:-}" ] && read -ra chosen <<<"$RUNNEL_BENCH_SCENARIOS"
 case "$mode" in
   quick|full) ;;
-  *) echo "usage: bench/run.sh quick|full" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh quick|full [SCENARIO...]" >&2; exit 2 ;;
 esac
 export PATH="$PATH:/usr/sbin"  # nginx, for users whose PATH leaves it out
 
@@ -42,33 +50,45 @@ if [ "${RUNNEL_BENCH_READY:-}" != 1 ]; then
     apt_install openjdk-21-jdk-headless || apt_install openjdk-25-jdk-headless
   fi
   # ./runnel picks the JDK, builds the jar if needed and runs this script again with RUNNEL_BENCH_READY=1
-  exec ./runnel bench "$mode"
+  RUNNEL_BENCH_SCENARIOS="${chosen[*]}" exec ./runnel bench "$mode"
 fi
 
 ulimit -n "$(ulimit -Hn)"
-targets=(runnel nchan helidon webflux)
+targets_of() { # the targets of one scenario, in the order they run and are reported
+  case "$1" in
+    mercure-10k) echo runnel mercure mercure-templates ;;
+    fanout-10k-1) echo runnel floor nchan ;;
+    *) echo runnel floor nchan helidon webflux ;;
+  esac
+}
 if [ "$mode" = quick ]; then
   scenarios=(fanout-1k idle stream connect)
   tag="$(date -u +%F)-quick"
 else
-  scenarios=(fanout-1k fanout-10k idle stream connect)
+  scenarios=(fanout-1k fanout-10k fanout-10k-1 mercure-10k idle stream connect)
   tag="$(date -u +%F)"
 fi
+[ ${#chosen[@]} -gt 0 ] && scenarios=("${chosen[@]}")
 runs=3
 raw="bench/results/raw/$tag"
 mkdir -p "$raw"
 log="$raw/run.log"
-echo "bench: $mode: ${#scenarios[@]} scenarios x $runs runs x ${#targets[@]} targets; raw outputs in $raw/, log $log" >&2
+total=0
+for scenario in "${scenarios[@]}"; do
+  read -ra targets <<<"$(targets_of "$scenario")"
+  total=$((total + runs * ${#targets[@]}))
+done
+echo "bench: $mode: ${#scenarios[@]} scenarios x $runs runs, $total target runs; raw outputs in $raw/, log $log" >&2
 
 elapsed() {
   printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60))
 }
 
-total=$(( ${#scenarios[@]} * runs * ${#targets[@]} ))
 step=0
 SECONDS=0
 for scenario in "${scenarios[@]}"; do
   mkdir -p "$raw/$scenario"
+  read -ra targets <<<"$(targets_of "$scenario")"
   for run in $(seq "$runs"); do
     for target in "${targets[@]}"; do
       step=$((step + 1))
@@ -85,6 +105,7 @@ echo "bench: all runs done in $(elapsed); writing the reports" >&2
 tables=""
 for scenario in "${scenarios[@]}"; do
   files=()
+  read -ra targets <<<"$(targets_of "$scenario")"
   for target in "${targets[@]}"; do  # the report keeps this order
     files+=("$raw/$scenario/$target"-run*.txt)
   done

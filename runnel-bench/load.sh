@@ -4,19 +4,24 @@
 # SCENARIO: fanout-1k, fanout-10k, fanout-2x4k (two topics of 4,096 subscribers, published to at once),
 #           fanout-10k-selectors (runnel only: 10,000 subscribers, each by a selector of its own that takes
 #           every topic starting with "news.", and every event on a new topic news.1, news.2, ...),
+#           fanout-10k-1 (10,000 subscribers, one publish in flight: the ramp, then back to back),
+#           mercure-10k (10,000 subscribers: runnel on its plain topic route, mercure by one exact topic,
+#           mercure-templates each by a URI template of its own with a new topic IRI per publish),
 #           idle, stream, connect
-# TARGET:   runnel (RunnelBenchServer), nchan (nginx + nchan, config written here),
-#           helidon (HelidonSseServer, Helidon 4 SE), webflux (WebFluxSseServer, Spring Boot 4 WebFlux);
-#           default: all four
+# TARGET:   runnel (RunnelBenchServer), floor (FloorServer: a bare NIO writer, the floor),
+#           nchan (nginx + nchan, config written here),
+#           helidon (HelidonSseServer, Helidon 4 SE), webflux (WebFluxSseServer, Spring Boot 4 WebFlux),
+#           mercure, mercure-templates (RunnelBenchServer --mercure; scenario mercure-10k only);
+#           default: runnel, floor, nchan, helidon, webflux
 # Writes runnel-bench/results/load/SCENARIO-TARGET.txt (-runN.txt with LOAD_RUN=N; LOAD_OUT=FILE: that file,
 # for one target). LOAD_SIZE=quick: smaller sizes, fewer and shorter steps (what bench/run.sh quick uses).
 # Needs JAVA_HOME (JDK 21+), the jar built, and for nchan Debian's nginx-light and libnginx-mod-nchan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?scenario: fanout-1k, fanout-10k, fanout-2x4k, fanout-10k-selectors, idle, stream, connect}
+scenario=${1:?scenario: fanout-1k, fanout-10k, fanout-10k-1, fanout-2x4k, fanout-10k-selectors, mercure-10k, idle, stream, connect}
 shift
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(runnel nchan helidon webflux)
+[ ${#targets[@]} -eq 0 ] && targets=(runnel floor nchan helidon webflux)
 size=${LOAD_SIZE:-full}
 jar=runnel-bench/target/benchmarks.jar
 java="$JAVA_HOME/bin/java"
@@ -70,6 +75,30 @@ start_runnel() {
   start_java application/x-www-form-urlencoded 'data={ts}' -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port"
 }
 
+start_floor() {
+  # one writer thread per core (its default)
+  start_java application/x-www-form-urlencoded 'data={ts}' -cp "$jar" dev.runnel.bench.floor.FloorServer "$port"
+}
+
+# RunnelBenchServer with the Mercure hub mounted; sets the Mercure subscribe URL and publish request:
+# $1 exact (every subscriber on https://example.com/books/1, every publish there) or templates (subscriber
+# N on https://example.com/books/{idN}, publish N on https://example.com/books/N: no answer can be reused)
+start_mercure() {
+  start_java application/x-www-form-urlencoded 'data={ts}' -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" --mercure
+  local hub="http://127.0.0.1:$port/.well-known/mercure" books="https%3A%2F%2Fexample.com%2Fbooks%2F" token
+  token=$("$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer --mercure-token)
+  if [ "$1" = exact ]; then
+    sub="$hub?topic=${books}1"
+    pub=(--publish "POST $hub" --header "Content-Type: application/x-www-form-urlencoded"
+         --header "Authorization: Bearer $token" --body "topic=${books}1&data={ts}")
+  else
+    sub="$hub?topic=${books}%7Bid{n}%7D"
+    pub=(--publish "POST $hub" --header "Content-Type: application/x-www-form-urlencoded"
+         --header "Authorization: Bearer $token" --body "topic=${books}{seq}&data={ts}")
+  fi
+  stream=""
+}
+
 start_helidon() {
   start_java text/plain '{ts}' -cp "$(peers_cp)" dev.runnel.bench.peers.HelidonSseServer "$port"
 }
@@ -119,6 +148,18 @@ for target in "${targets[@]}"; do
     echo "RESULT server=$target note=\"n/a: topic selectors are Runnel's (RunnelBenchServer's /sse/select route)\"" | tee "$file"
     continue
   fi
+  if [ "$scenario" != mercure-10k ] && [ "${target#mercure}" != "$target" ]; then
+    echo "RESULT server=$target note=\"n/a: the $target target runs in scenario mercure-10k only\"" | tee "$file"
+    continue
+  fi
+  if [ "$scenario" = mercure-10k ] && [ "$target" != runnel ] && [ "${target#mercure}" = "$target" ]; then
+    echo "RESULT server=$target note=\"n/a: mercure-10k compares Runnel's Mercure hub with its plain topic route\"" | tee "$file"
+    continue
+  fi
+  if [ "$target" = floor ] && { [ "$scenario" = stream ] || [ "$scenario" = fanout-10k-selectors ]; }; then
+    echo "RESULT server=floor note=\"n/a: the floor has topics and publishes only (no producer, no selectors)\"" | tee "$file"
+    continue
+  fi
   if [ "$scenario" = stream ] && [ "$target" = nchan ]; then
     # publishing each event by HTTP would measure nchan's publish path, not a stream: no row
     echo 'RESULT server=nchan note="n/a: nchan has no server-side producer (events only come from publish requests)"' | tee "$file"
@@ -126,10 +167,13 @@ for target in "${targets[@]}"; do
   fi
   case "$target" in
     runnel) start_runnel ;;
+    floor) start_floor ;;
+    mercure) start_mercure exact ;;
+    mercure-templates) start_mercure templates ;;
     nchan) start_nchan ;;
     helidon) start_helidon ;;
     webflux) start_webflux ;;
-    *) echo "load: unknown target '$target' (known: runnel, nchan, helidon, webflux)" >&2; exit 2 ;;
+    *) echo "load: unknown target '$target' (known: runnel, floor, nchan, helidon, webflux, mercure, mercure-templates)" >&2; exit 2 ;;
   esac
   sleep 1
   tool=("$java" -Xmx2g -cp "$jar" dev.runnel.bench.load.LoadTool)
@@ -138,6 +182,12 @@ for target in "${targets[@]}"; do
     fanout-1k:full)   args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 10,20,50,100,200,500,1000,2000) ;;
     fanout-1k:quick)  args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 1000 --rates 50,200,1000 --step-seconds 2 --singles 3) ;;
     fanout-10k:*)     args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 10000 --rates 1,2,5,10,20,50,100,200) ;;
+    # one publish in flight: the same steps (a tick that finds the last publish unanswered is skipped), then back to back
+    fanout-10k-1:*)   args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 10000 --max-in-flight 1
+                            --rates 1,2,5,10,20,50,100,200,max --step-seconds 5) ;;
+    # the plain route (runnel) against Mercure's exact topics and templates: 10 single events for the CPU per delivery
+    mercure-10k:*)    args=(fanout --url "$sub" "${common[@]}" "${pub[@]}" --subscribers 10000 --singles 10
+                            --rates 1,2,5,10,20,50,100,200) ;;
     # the same steps as fanout-10k; 10,000 distinct selectors, and a topic no selector has seen for every publish
     fanout-10k-selectors:*) args=(fanout --url "$select_sub" "${common[@]}" "${select_pub[@]}" --subscribers 10000
                                   --rates 1,2,5,10,20,50,100,200) ;;

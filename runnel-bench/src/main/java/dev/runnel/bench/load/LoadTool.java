@@ -19,6 +19,8 @@ import java.util.Map;
  *
  * <pre>
  * LoadTool fanout  --url SUB_URL --publish 'POST PUB_URL' [--header 'K: V']... --body 'data={ts}'
+ *                  [--cold 3] (the first events after start, measured apart) [--max-in-flight 128]
+ *                  (--rates ...,max: after the ramp, publishes back to back with --max-in-flight in flight)
  *                  [--subscribers 1000] [--rates 10,20,50,...] [--step-seconds 5] [--singles 5]
  *                  (several topics at once: --url SUB_A,SUB_B with one --publish per topic, in the
  *                  same order; subscribers split evenly, and each tick publishes to every topic)
@@ -48,6 +50,8 @@ import java.util.Map;
 public final class LoadTool {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /** In {@code --rates}: publish back to back instead of at a rate (see {@link Publisher}). */
+    private static final String MAX_RATE = "max";
 
     private final Map<String, List<String>> options;
     private final String label;
@@ -350,43 +354,53 @@ public final class LoadTool {
             }
             Thread.sleep(1000);
             int singles = intOption("singles", 5);
-            for (int i = 0; i < 3; i++) { // warm-up, not counted: the publisher's connection, the server's JIT
-                publisher.publishOne();
-                Thread.sleep(300);
+            int cold = intOption("cold", 3);
+            System.out.println("| single event | delivered | to first (ms) | p50 (ms) | p99 (ms) | to all (ms) | publish call (ms) |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            // the first events after the server started (its JIT cold, the publisher's connection new): apart
+            List<Double> coldP99s = new ArrayList<>();
+            for (int i = 1; i <= cold; i++) {
+                Single one = single(fleet, publisher, subscribers, "cold " + i);
+                if (one.reachedAll()) {
+                    coldP99s.add(one.p99());
+                }
+                if (i == 1 && one.reachedAll()) {
+                    result("first single event after start: p99 over subscribers (ms)", one.p99(), null, false);
+                }
+            }
+            if (!coldP99s.isEmpty()) {
+                result("cold single events (first " + cold + "): median p99 over subscribers (ms)", median(coldP99s), null, false);
+            }
+            if (coldP99s.size() < cold) {
+                note((cold - coldP99s.size()) + " of the " + cold + " cold single events did not reach every subscriber within "
+                        + intOption("single-seconds", 10) + " s");
             }
             awaitQuiet(fleet, 1000L * intOption("single-seconds", 10)); // a large fleet may still be receiving them
             if (singles > 0) {
-                System.out.println("| single event | delivered | to first (ms) | p50 (ms) | p99 (ms) | to all (ms) |");
-                System.out.println("|---|---:|---:|---:|---:|---:|");
                 SseConnections.Snapshot beforeSingles = fleet.snapshot();
                 List<Double> p50s = new ArrayList<>();
                 List<Double> p99s = new ArrayList<>();
                 List<Double> toAll = new ArrayList<>();
                 Cpu cpuBeforeSingles = cpu(beforeSingles);
                 long deliveredSingles = 0;
+                Histogram calls = new Histogram(SseConnections.MAX_MICROS, 3);
                 for (int i = 1; i <= singles; i++) {
-                    long before = fleet.snapshot().events();
-                    publisher.publishOne();
-                    long deadline = System.currentTimeMillis() + 1000L * intOption("single-seconds", 10);
-                    SseConnections.Snapshot after;
-                    Histogram h = new Histogram(SseConnections.MAX_MICROS, 3);
-                    do {
-                        Thread.sleep(20);
-                        after = fleet.snapshot();
-                        h.add(after.latency());
-                    } while (after.events() - before < subscribers && System.currentTimeMillis() < deadline);
-                    System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %s |%n", i, after.events() - before,
-                            ms(h, 0), ms(h, 50), ms(h, 99), ms(h, 100));
-                    if (after.events() - before >= subscribers) {
-                        p50s.add(millis(h, 50));
-                        p99s.add(millis(h, 99));
-                        toAll.add(millis(h, 100));
+                    Single one = single(fleet, publisher, subscribers, Integer.toString(i));
+                    calls.recordValue(Math.round(one.callMillis() * 1000));
+                    if (one.reachedAll()) {
+                        p50s.add(one.p50());
+                        p99s.add(one.p99());
+                        toAll.add(one.toAll());
                     }
-                    deliveredSingles += after.events() - before;
-                    Thread.sleep(500);
+                    deliveredSingles += one.delivered();
                 }
                 System.out.println();
                 Cpu singlesCpu = cpu(fleet.snapshot()).since(cpuBeforeSingles);
+                System.out.printf(Locale.ROOT, "publish call over the single events: p50 %s ms, p99 %s ms%n%n", ms(calls, 50), ms(calls, 99));
+                if (calls.getTotalCount() > 0) {
+                    result("publish call, single events: p50 (ms)", millis(calls, 50), null, false);
+                    result("publish call, single events: p99 (ms)", millis(calls, 99), null, false);
+                }
                 if (singlesCpu.server() >= 0 && deliveredSingles > 0) {
                     // the CPU a delivery costs the server, idle time between the events included (it costs next to nothing)
                     double perDelivery = singlesCpu.server() / 1000.0 / deliveredSingles;
@@ -407,9 +421,16 @@ public final class LoadTool {
                     result("single event to all N: to the last one (ms)", median(toAll), null, false);
                 }
             }
-            System.out.println("| publish/s asked | published | skipped | deliveries/s | lost | dropped conns | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | load tool CPU | server CPU | other CPU |" + redisHeader());
-            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + redisRule());
+            System.out.println("| publish/s asked | published | skipped | deliveries/s | lost | dropped conns | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | publish call p50 (ms) | publish call p99 (ms) | load tool CPU | server CPU | other CPU |" + redisHeader());
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + redisRule());
             String[] rates = option("rates", defaultRates).split(",");
+            // "max": after the ramp, however it ended, publishes back to back (next when a place in flight is free)
+            int backToBackStep = -1;
+            for (int i = 0; i < rates.length; i++) {
+                if (rates[i].trim().equals(MAX_RATE)) {
+                    backToBackStep = i;
+                }
+            }
             boolean retried = false;
             long p99LimitMs = intOption("p99-limit-ms", 1000);
             String limit = p99LimitMs % 1000 == 0 ? p99LimitMs / 1000 + " s" : p99LimitMs + " ms";
@@ -418,8 +439,10 @@ public final class LoadTool {
             Cpu bestCpu = null;
             String stopped = "the last step passed";
             for (int step = 0; step < rates.length; step++) {
-                double rate = Double.parseDouble(rates[step]);
+                boolean backToBack = step == backToBackStep;
+                double rate = backToBack ? Double.POSITIVE_INFINITY : Double.parseDouble(rates[step]);
                 SseConnections.Snapshot start = fleet.snapshot();
+                publisher.callLatency(); // a fresh interval
                 Cpu c0 = cpu(start);
                 long t0 = System.nanoTime();
                 Publisher.Result pub = publisher.run(rate, stepSeconds);
@@ -440,20 +463,41 @@ public final class LoadTool {
                 long lost = Math.max(0, expected - delivered);
                 long dropped = end.ended() - start.ended();
                 Cpu used = c1.since(c0);
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s |%n",
+                Histogram calls = publisher.callLatency();
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
                         rates[step].trim(), pub.ok(), pub.skipped() + pub.failed(), delivered / seconds, lost, dropped,
-                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), used.cells());
-                if (lost > 0 || dropped > 0) {
-                    stopped = "events lost or connections dropped at this step";
+                        ms(lat, 50), ms(lat, 99), ms(lat, 99.9), ms(lat, 100), ms(calls, 50), ms(calls, 99), used.cells());
+                if (backToBack) {
+                    String what = publisher.maxInFlight() + (publisher.maxInFlight() == 1 ? " publish" : " publishes")
+                            + " in flight, back to back: ";
+                    result(what + "publishes/s", pub.ok() / seconds, used, false);
+                    result(what + "deliveries/s", delivered / seconds, used, false);
+                    result(what + "lost", lost, used, false);
+                    result(what + "p50 (ms)", millis(lat, 50), used, false);
+                    result(what + "p99 (ms)", millis(lat, 99), used, false);
+                    if (calls.getTotalCount() > 0) {
+                        result(what + "publish call p50 (ms)", millis(calls, 50), used, false);
+                        result(what + "publish call p99 (ms)", millis(calls, 99), used, false);
+                    }
                     break;
                 }
-                if (lat.getValueAtPercentile(99) > p99LimitMs * 1000) {
+                String stop = null;
+                if (lost > 0 || dropped > 0) {
+                    stop = "events lost or connections dropped at this step";
+                } else if (lat.getValueAtPercentile(99) > p99LimitMs * 1000) {
                     if (!retried) { // the machine is shared: a step is repeated once before it counts
                         retried = true;
                         step--;
                         continue;
                     }
-                    stopped = "p99 over " + limit + " at this step (twice in a row)";
+                    stop = "p99 over " + limit + " at this step (twice in a row)";
+                }
+                if (stop != null) {
+                    stopped = stop;
+                    if (backToBackStep > step) {
+                        step = backToBackStep - 1;
+                        continue;
+                    }
                     break;
                 }
                 retried = false;
@@ -467,6 +511,10 @@ public final class LoadTool {
                 }
                 if (pub.skipped() > pub.sent() / 10) {
                     stopped = "the publisher could not keep the asked rate (too many publishes in flight)";
+                    if (backToBackStep > step) {
+                        step = backToBackStep - 1;
+                        continue;
+                    }
                     break;
                 }
             }
@@ -481,6 +529,31 @@ public final class LoadTool {
             }
             fleet.closeAll();
         }
+    }
+
+    /** One single event's figures over the subscribers (ms); {@code reachedAll}: every subscriber got it in time. */
+    private record Single(long delivered, boolean reachedAll, double p50, double p99, double toAll, double callMillis) {
+    }
+
+    /** Publishes one event, waits until every subscriber has it (or the time passes) and prints its row. */
+    private Single single(Fleet fleet, Publisher publisher, int subscribers, String name) throws InterruptedException {
+        long before = fleet.snapshot().events();
+        long sent = System.nanoTime();
+        publisher.publishOne(); // returns with the answers
+        double callMillis = (System.nanoTime() - sent) / 1e6;
+        long deadline = System.currentTimeMillis() + 1000L * intOption("single-seconds", 10);
+        SseConnections.Snapshot after;
+        Histogram h = new Histogram(SseConnections.MAX_MICROS, 3);
+        do {
+            Thread.sleep(20);
+            after = fleet.snapshot();
+            h.add(after.latency());
+        } while (after.events() - before < subscribers && System.currentTimeMillis() < deadline);
+        System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %.1f |%n", name, after.events() - before,
+                ms(h, 0), ms(h, 50), ms(h, 99), ms(h, 100), callMillis);
+        Thread.sleep(500);
+        long delivered = after.events() - before;
+        return new Single(delivered, delivered >= subscribers, millis(h, 50), millis(h, 99), millis(h, 100), callMillis);
     }
 
     private void idle() throws Exception {

@@ -11,13 +11,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
 /**
  * Publishes through any server's HTTP publish endpoint: a request template (method, URL, headers,
  * body) whose {@code {ts}} is replaced by {@link Clock#micros()} when each request is sent. Open
  * loop at a fixed rate, with a bound on requests in flight: a tick that finds the bound reached is
  * skipped and counted, so a publisher that cannot keep up shows as such. With several templates (one
  * topic each), every tick publishes to all of them at once; with {@code {seq}} in a template's URL,
- * every request goes to a URL of its own.
+ * every request goes to a URL of its own ({@code {seq}} in the body: the same number). Every request's
+ * own time, from sending it to its answer, goes into {@link #callLatency()}. A rate of
+ * {@link Double#POSITIVE_INFINITY} publishes back to back: the next request goes as soon as one of
+ * the bounded places in flight is free (with one, as soon as the previous answer came).
  */
 final class Publisher implements AutoCloseable {
 
@@ -49,6 +55,8 @@ final class Publisher implements AutoCloseable {
     private final int maxInFlight;
     /** Requests made so far: the number a {@code {seq}} in the URL takes. */
     private final AtomicLong published = new AtomicLong();
+    /** Each request's time from sending to its answer (2xx or not), in microseconds. */
+    private final Recorder callLatency = new Recorder(SseConnections.MAX_MICROS, 3);
 
     Publisher(Template template, int maxInFlight) {
         this(List.of(template), maxInFlight);
@@ -61,18 +69,35 @@ final class Publisher implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /** The bound on requests in flight. */
+    int maxInFlight() {
+        return maxInFlight;
+    }
+
     /** How many requests each tick sends: one per template. */
     int templates() {
         return templates.size();
     }
 
+    /** The publish calls' times (send to answer, microseconds) since the last call of this method. */
+    Histogram callLatency() {
+        return callLatency.getIntervalHistogram();
+    }
+
+    private java.util.concurrent.CompletableFuture<HttpResponse<Void>> send(Template template) {
+        long sent = System.nanoTime();
+        return client.sendAsync(request(template), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) ->
+                callLatency.recordValue(Math.min(SseConnections.MAX_MICROS, (System.nanoTime() - sent) / 1000)));
+    }
+
     private HttpRequest request(Template template) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(template.url(published.incrementAndGet())).timeout(Duration.ofSeconds(30));
+        long seq = published.incrementAndGet();
+        HttpRequest.Builder b = HttpRequest.newBuilder(template.url(seq)).timeout(Duration.ofSeconds(30));
         for (String h : template.headers()) {
             int colon = h.indexOf(':');
             b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
         }
-        String body = template.body().replace("{ts}", Long.toString(Clock.micros()));
+        String body = template.body().replace(SEQ, Long.toString(seq)).replace("{ts}", Long.toString(Clock.micros()));
         return b.method(template.method(), body.isEmpty()
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
     }
@@ -80,7 +105,7 @@ final class Publisher implements AutoCloseable {
     /** Publishes one event per template, all at once, and waits for the answers; true when all are 2xx. */
     boolean publishOne() throws InterruptedException {
         List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> sent = templates.stream()
-                .map(t -> client.sendAsync(request(t), HttpResponse.BodyHandlers.discarding())).toList();
+                .map(this::send).toList();
         boolean ok = true;
         for (var answer : sent) {
             try {
@@ -93,29 +118,44 @@ final class Publisher implements AutoCloseable {
         return ok;
     }
 
-    /** Publishes {@code ratePerSecond} events a second for {@code seconds}, then waits for the answers. */
+    /**
+     * Publishes {@code ratePerSecond} events a second for {@code seconds} (infinite: back to back, as
+     * many as the bound in flight lets through), then waits for the answers.
+     */
     Result run(double ratePerSecond, double seconds) throws InterruptedException {
         Semaphore inFlight = new Semaphore(maxInFlight);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long sent = 0;
         long skipped = 0;
-        long total = Math.round(ratePerSecond * seconds);
+        boolean backToBack = Double.isInfinite(ratePerSecond);
+        long total = backToBack ? Long.MAX_VALUE : Math.round(ratePerSecond * seconds);
         long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
         double interval = 1e9 / ratePerSecond;
         for (long i = 0; i < total; i++) {
-            long due = start + (long) (i * interval);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
+            if (backToBack) {
+                if (System.nanoTime() >= end) {
+                    break;
+                }
+            } else {
+                long due = start + (long) (i * interval);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
             }
             for (Template template : templates) {
-                if (!inFlight.tryAcquire()) {
+                if (backToBack) {
+                    if (!inFlight.tryAcquire(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        continue;
+                    }
+                } else if (!inFlight.tryAcquire()) {
                     skipped++;
                     continue;
                 }
                 sent++;
-                client.sendAsync(request(template), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                send(template).whenComplete((r, e) -> {
                     if (e == null && r.statusCode() / 100 == 2) {
                         ok.incrementAndGet();
                     } else {

@@ -50,7 +50,10 @@ public final class Report {
                     + " p50, p99 and last subscriber's publish-to-receive time); then the publish rate is stepped up"
                     + " until an event is lost, a connection drops or p99 passes 1 s (twice in a row). Deliveries/s"
                     + " = events received by all subscribers together, per second; the figure is the best step"
-                    + " that kept p99 under 1 s with nothing lost.",
+                    + " that kept p99 under 1 s with nothing lost. The first events after the server started are"
+                    + " measured apart (\"cold\"); \"publish call\" is the publish request's own time, sending to"
+                    + " answer; a \"back to back\" step publishes the next event as soon as a place in flight is free."
+                    + " When the floor ran (a bare NIO writer, `FloorServer`), \"x floor\" is each median over the floor's.",
             "idle", "N idle subscribers on one topic: the server's resident memory (the whole process tree)"
                     + " and, for JVMs, heap in use after a full GC, each less the figure at 0 connections, per"
                     + " connection.",
@@ -192,21 +195,31 @@ public final class Report {
 
     // ---- writing
 
+    /** The server every other is compared with when it ran: the bare NIO writer ({@code FloorServer}). */
+    static final String FLOOR = "floor";
+
     private String table() {
+        boolean floor = servers.contains(FLOOR);
         StringBuilder b = new StringBuilder();
-        b.append("| server | metric | median | min | max | runs | load tool CPU | server CPU | other CPU |\n");
-        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| server | metric | median | min | max | runs |").append(floor ? " x floor |" : "")
+                .append(" load tool CPU | server CPU | other CPU |\n");
+        b.append("|---|---|---:|---:|---:|---:|").append(floor ? "---:|" : "").append("---:|---:|---:|\n");
         for (var metric : cells.entrySet()) {
+            Cell floorCell = metric.getValue().get(FLOOR);
+            double floorMedian = floorCell == null ? Double.NaN : median(floorCell.values);
             for (String server : servers) {
                 Cell c = metric.getValue().get(server);
                 if (c == null) {
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d/%d | %s | %s | %s |%n", server,
+                // the ratio of the medians: 1.25 = a quarter more than the floor (slower, or more for throughput)
+                String ratio = floor ? (Double.isNaN(floorMedian) || floorMedian == 0 ? " - |"
+                        : String.format(Locale.ROOT, " %.2f |", median(c.values) / floorMedian)) : "";
+                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d/%d |%s %s | %s | %s |%n", server,
                         metric.getKey(), format(median(c.values)),
                         format(c.values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)),
                         format(c.values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)),
-                        c.values.size(), runs.getOrDefault(server, 0), percent(c.tool), percent(c.server), percent(c.other)));
+                        c.values.size(), runs.getOrDefault(server, 0), ratio, percent(c.tool), percent(c.server), percent(c.other)));
             }
         }
         if (cells.isEmpty()) {

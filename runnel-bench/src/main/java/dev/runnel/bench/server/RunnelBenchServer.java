@@ -4,14 +4,28 @@ import dev.runnel.BadRequestException;
 import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.SubscribeRequest;
 import dev.runnel.hub.TopicSelector;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
 import dev.runnel.jetty.WarmUp;
+import dev.runnel.mercure.MercureHub;
+import dev.runnel.mercure.MercureOptions;
+import dev.runnel.mercure.jetty.MercureRoutes;
 import dev.runnel.redis.RedisHubLog;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runnel as the load tool's target: the embedded server with the hub's topic route and a publish
@@ -31,8 +45,14 @@ import java.net.URI;
  * ({@code bench/cluster.sh} starts six). Lettuce needs Netty, which {@code benchmarks.jar} leaves
  * out, so a node runs from {@code target/classes} and {@code target/classpath.txt}.
  *
+ * <p>With {@code --mercure} a {@link MercureHub} is mounted too, at {@value MercureHub#PATH}: anonymous
+ * subscribers, publishers with an HS256 token signed with {@link #MERCURE_PUBLISHER_KEY} (one that may
+ * publish anywhere: {@link #mercurePublisherToken()}, printed by {@code --mercure-token}), and the hub
+ * allows publishers' ids, as Mercure needs; everything else as without it.
+ *
  * <pre>
- * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT]
+ * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT] [--mercure]
+ * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer --mercure-token
  * java -cp target/classes:$(cat target/classpath.txt) dev.runnel.bench.server.RunnelBenchServer PORT --redis redis://127.0.0.1:6379
  * </pre>
  */
@@ -40,6 +60,9 @@ public final class RunnelBenchServer {
 
     /** The topics every {@code /sse/select/{key}} subscription takes: those starting with this. */
     public static final String SELECT_PREFIX = "news.";
+
+    /** The HS256 secret of the Mercure hub's publishers (a benchmark's: it guards nothing). */
+    public static final String MERCURE_PUBLISHER_KEY = "runnel-bench-mercure-publisher-key-of-32-bytes-or-more";
 
     private RunnelBenchServer() {
     }
@@ -50,9 +73,17 @@ public final class RunnelBenchServer {
 
     /** A node whose hub runs on the Redis at {@code redis}, or on its own when that is null. */
     public static RunnelServer start(int port, URI redis) {
-        SseEngine engine = SseEngine.builder().maxStreams(19_600)
-                .hubLog(redis == null ? null : RedisHubLog.connect(redis))
-                .build();
+        return start(port, redis, false);
+    }
+
+    /** As {@link #start(int, URI)}, with a Mercure hub mounted when {@code mercure}. */
+    public static RunnelServer start(int port, URI redis, boolean mercure) {
+        SseEngine.Builder builder = SseEngine.builder().maxStreams(19_600)
+                .hubLog(redis == null ? null : RedisHubLog.connect(redis));
+        if (mercure) {
+            builder.hub(HubOptions.DEFAULTS.withPublisherIds(true));
+        }
+        SseEngine engine = builder.build();
         Hub hub = engine.hub();
         RunnelServer server = RunnelServer.builder().port(port).engine(engine).build();
         server.sse("/sse/topic/{name}", request -> hub.subscribe(request, request.pathParam("name")));
@@ -65,6 +96,10 @@ public final class RunnelBenchServer {
             hub.publish(request.context().pathParam("name"), data);
             return HttpResponse.text(200, "ok");
         });
+        if (mercure) {
+            MercureRoutes.mount(server, MercureHub.of(hub, MercureOptions.builder()
+                    .jwt("HS256", MERCURE_PUBLISHER_KEY).anonymous(true).build()));
+        }
         server.sse("/stream/tokens", request -> {
             int count = request.queryInt("count", 1000, 1, Integer.MAX_VALUE);
             return EventStream.producer(out -> {
@@ -74,6 +109,18 @@ public final class RunnelBenchServer {
             });
         });
         return server.start();
+    }
+
+    /** A publisher's token for the Mercure hub: {@code mercure.publish ["*"]}, no expiry. */
+    public static String mercurePublisherToken() {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
+                    new JWTClaimsSet.Builder().claim("mercure", Map.of("publish", List.of("*"))).build());
+            jwt.sign(new MACSigner(MERCURE_PUBLISHER_KEY.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign the bench publisher's token", e);
+        }
     }
 
     private static boolean onClassPath(String... classNames) {
@@ -90,16 +137,22 @@ public final class RunnelBenchServer {
     public static void main(String[] args) throws InterruptedException {
         int port = 8090;
         URI redis = null;
+        boolean mercure = false;
         boolean warmUp = false;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--warm-up")) {
+            if (args[i].equals("--mercure-token")) {
+                System.out.println(mercurePublisherToken());
+                return;
+            } else if (args[i].equals("--mercure")) {
+                mercure = true;
+            } else if (args[i].equals("--warm-up")) {
                 warmUp = true;
             } else if (args[i].equals("--redis") && i + 1 < args.length) {
                 redis = URI.create(args[++i]);
             } else if (args[i].matches("\\d+")) {
                 port = Integer.parseInt(args[i]);
             } else {
-                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--warm-up]; not understood: " + args[i]);
+                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--mercure] [--warm-up] | --mercure-token; not understood: " + args[i]);
                 System.exit(2);
             }
         }
@@ -113,9 +166,9 @@ public final class RunnelBenchServer {
             System.out.println("warm-up: " + report.deliveries() + " deliveries in " + report.took().toMillis() + " ms"
                     + (report.completed() ? "" : ", stopped early: " + report.failure()));
         }
-        RunnelServer server = start(port, redis);
+        RunnelServer server = start(port, redis, mercure);
         System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid()
-                + (redis == null ? "" : ", hub on Redis at " + redis));
+                + (redis == null ? "" : ", hub on Redis at " + redis) + (mercure ? ", Mercure hub at " + MercureHub.PATH : ""));
         Thread.currentThread().join();
     }
 }

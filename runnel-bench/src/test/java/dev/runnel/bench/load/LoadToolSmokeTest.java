@@ -198,6 +198,114 @@ class LoadToolSmokeTest {
         }
     }
 
+    /** Runs the load tool in this JVM and returns its RESULT lines. */
+    private static List<String> resultLines(String... args) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            LoadTool.run(args);
+        } finally {
+            System.setOut(out);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        return text.lines().filter(l -> l.startsWith("RESULT ")).toList();
+    }
+
+    private static String value(List<String> lines, String metric) {
+        return lines.stream().filter(l -> l.contains("metric=\"" + metric + "\""))
+                .map(l -> l.replaceAll(".* value=(\\S+).*", "$1")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESULT line for '" + metric + "' in " + lines));
+    }
+
+    @Test
+    void fanoutReportsTheColdEventsThePublishCallAndOnePublishInFlightBackToBack() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0)) {
+            List<String> lines = resultLines("fanout", "--url", server.uri() + "/sse/topic/smoke",
+                    "--publish", "POST " + server.uri() + "/publish/smoke",
+                    "--header", "Content-Type: application/x-www-form-urlencoded", "--body", "data={ts}",
+                    "--label", "smoke", "--subscribers", "20", "--sources", "1", "--cold", "2", "--singles", "2",
+                    "--rates", "20,max", "--step-seconds", "0.5", "--max-in-flight", "1");
+            assertThat(Double.parseDouble(value(lines, "first single event after start: p99 over subscribers (ms)"))).isPositive();
+            assertThat(Double.parseDouble(value(lines, "cold single events (first 2): median p99 over subscribers (ms)"))).isPositive();
+            assertThat(Double.parseDouble(value(lines, "single event to all N: p99 over subscribers (ms)"))).isPositive();
+            assertThat(Double.parseDouble(value(lines, "publish call, single events: p99 (ms)"))).isPositive();
+            assertThat(Double.parseDouble(value(lines, "1 publish in flight, back to back: publishes/s"))).isGreaterThan(4);
+            assertThat(Double.parseDouble(value(lines, "1 publish in flight, back to back: deliveries/s"))).isGreaterThan(80);
+            assertThat(value(lines, "1 publish in flight, back to back: lost")).isEqualTo("0");
+            assertThat(Double.parseDouble(value(lines, "1 publish in flight, back to back: p99 (ms)"))).isPositive();
+            assertThat(Double.parseDouble(value(lines, "1 publish in flight, back to back: publish call p99 (ms)"))).isPositive();
+            // the back-to-back step is no ramp point
+            assertThat(lines).filteredOn(l -> l.contains("point=ramp")).hasSize(1);
+        }
+    }
+
+    @Test
+    void theFloorServesTheSameFanoutScenario() throws Exception {
+        try (dev.runnel.bench.floor.FloorServer floor = dev.runnel.bench.floor.FloorServer.start(0, 2)) {
+            String base = "http://127.0.0.1:" + floor.port();
+            List<String> lines = resultLines("fanout", "--url", base + "/sse/topic/smoke",
+                    "--publish", "POST " + base + "/publish/smoke",
+                    "--header", "Content-Type: application/x-www-form-urlencoded", "--body", "data={ts}",
+                    "--label", "floor", "--subscribers", "30", "--sources", "2", "--cold", "1", "--singles", "2",
+                    "--rates", "50", "--step-seconds", "0.4");
+            assertThat(Double.parseDouble(value(lines, "single event to all N: to the last one (ms)"))).isPositive();
+            assertThat(lines).anyMatch(l -> l.matches("RESULT server=floor point=ramp rate=50 x=\\d+ y=[0-9.]+"));
+        }
+    }
+
+    @Test
+    void aSequenceNumberInTheBodyNamesANewTopicForEveryPublish() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        List<String> bodies = Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/", exchange -> {
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        try (Publisher publisher = new Publisher(new Publisher.Template("POST",
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/hub", List.of(), "topic=b%2F{seq}&data={ts}"), 1)) {
+            assertThat(publisher.publishOne()).isTrue();
+            assertThat(publisher.publishOne()).isTrue();
+            assertThat(bodies).hasSize(2);
+            assertThat(bodies.get(0)).matches("topic=b%2F1&data=\\d{16}");
+            assertThat(bodies.get(1)).startsWith("topic=b%2F2&data=");
+            assertThat(publisher.callLatency().getTotalCount()).isEqualTo(2);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static List<String> mercureRun(RunnelServer server, String topic, String publishedTopic) throws Exception {
+        String hub = server.uri() + "/.well-known/mercure";
+        return resultLines("fanout", "--url", hub + "?topic=" + topic, "--publish", "POST " + hub,
+                "--header", "Content-Type: application/x-www-form-urlencoded",
+                "--header", "Authorization: Bearer " + RunnelBenchServer.mercurePublisherToken(),
+                "--body", "topic=" + publishedTopic + "&data={ts}",
+                "--label", "mercure", "--subscribers", "20", "--sources", "1", "--cold", "1", "--singles", "1",
+                "--rates", "10", "--step-seconds", "0.5");
+    }
+
+    @Test
+    void mercureSubscribersByOneExactTopicReceiveEveryPublish() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0, null, true)) {
+            List<String> lines = mercureRun(server, "https%3A%2F%2Fexample.com%2Fbooks%2F1", "https%3A%2F%2Fexample.com%2Fbooks%2F1");
+            assertThat(lines).anyMatch(l -> l.matches("RESULT server=mercure point=ramp rate=10 x=\\d+ y=[0-9.]+"));
+            assertThat(Double.parseDouble(value(lines, "single event to all N: to the last one (ms)"))).isPositive();
+        }
+    }
+
+    @Test
+    void mercureSubscribersEachByATemplateOfItsOwnReceiveEveryPublishOnANewIri() throws Exception {
+        try (RunnelServer server = RunnelBenchServer.start(0, null, true)) {
+            // {id0}, {id1}, ...: 20 distinct selectors; every publish on books/1, books/2, ...
+            List<String> lines = mercureRun(server, "https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid{n}%7D", "https%3A%2F%2Fexample.com%2Fbooks%2F{seq}");
+            assertThat(lines).anyMatch(l -> l.matches("RESULT server=mercure point=ramp rate=10 x=\\d+ y=[0-9.]+"));
+            assertThat(Double.parseDouble(value(lines, "single event to all N: to the last one (ms)"))).isPositive();
+        }
+    }
+
     @Test
     void timestampIsReadFromTheStartOfTheData() {
         assertThat(Clock.leadingMicros("1764300000123456")).isEqualTo(1764300000123456L);
