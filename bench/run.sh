@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 [ $# -gt 0 ] && shift
 chosen=("$@")
-# ./runnel bench passes the mode only: the chosen scenarios come back through the environment
+# the chosen scenarios: as arguments (./runnel bench passes them on) or through the environment
 [ ${#chosen[@]} -eq 0 ] && [ -n "${RUNNEL_BENCH_SCENARIOS:-}" ] && read -ra chosen <<<"$RUNNEL_BENCH_SCENARIOS"
 case "$mode" in
   quick|full) ;;
