@@ -6,6 +6,7 @@ import dev.runnel.hub.HubLog.Entry;
 import dev.runnel.hub.HubLog.Position;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.testkit.Await;
+import dev.runnel.testkit.FaultProxy;
 import dev.runnel.testkit.RedisServer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -611,6 +612,44 @@ class RedisHubLogTest {
         Batch batch = readAgain(log, first.epoch(), 0);
         assertThat(batch.epoch()).as("append-only Redis lost nothing: same epoch").isEqualTo(first.epoch());
         assertThat(batch.entries()).extracting(e -> e.fields().get("d")).containsExactly("before", "after");
+    }
+
+    @Test
+    void afterAnAppendGoesUnansweredTheNextOnesFailAtOnceUntilRedisAnswersAgain() throws Exception {
+        redis = RedisServer.start(false);
+        try (FaultProxy silent = FaultProxy.to(redis.port())) {
+            RedisHubLog log = RedisHubLog.builder(URI.create("redis://127.0.0.1:" + silent.port())).timeout(Duration.ofMillis(700)).build();
+            logs.add(log);
+            log.append(event("t", "before"), RETAIN);
+            silent.stall(true); // the connection stays open; nothing comes back
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> log.append(event("t", "unanswered"), RETAIN)).isInstanceOf(HubUnavailableException.class)
+                    .hasMessageEndingWith("the event may or may not have been stored");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the first waits for the timeout").isGreaterThanOrEqualTo(Duration.ofMillis(700));
+            for (int i = 0; i < 5; i++) {
+                long each = System.nanoTime();
+                assertThatThrownBy(() -> log.append(event("t", "refused"), RETAIN)).isInstanceOf(HubUnavailableException.class)
+                        .hasMessageContaining("did not answer a command within 700 ms and has not answered since")
+                        .hasMessageEndingWith("nothing was published");
+                assertThatThrownBy(log::head).isInstanceOf(HubUnavailableException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - each)).as("the next ones fail at once").isLessThan(Duration.ofMillis(300));
+            }
+
+            silent.stall(false);
+            Await.until(() -> {
+                try {
+                    log.append(event("t", "after"), RETAIN);
+                    return true;
+                } catch (HubUnavailableException notYet) {
+                    return false;
+                }
+            }, "appends go through once Redis answers", WAIT);
+            List<String> stored = direct(c -> c.sync().xrange("runnel:log", io.lettuce.core.Range.create("-", "+"))).stream()
+                    .map(m -> m.getBody().get("d")).toList();
+            assertThat(stored).as("what was refused at once was never sent").doesNotContain("refused")
+                    .startsWith("before", "unanswered").contains("after");
+        }
     }
 
     @Test
