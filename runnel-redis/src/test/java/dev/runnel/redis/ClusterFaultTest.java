@@ -129,8 +129,15 @@ class ClusterFaultTest {
         } while (!last.acknowledged() && System.nanoTime() < deadline);
         assertThat(last.acknowledged()).as("the last publish, after the fault: " + last).isTrue();
         long n = last.n();
-        Await.until(() -> followers.stream().allMatch(f -> f.highest() >= n), "every follower received the last publish",
-                Duration.ofSeconds(120));
+        try {
+            Await.until(() -> followers.stream().allMatch(f -> f.received(n)), "every follower received the last publish",
+                    Duration.ofSeconds(120));
+        } catch (AssertionError notAll) {
+            List<Follower> behind = followers.stream().filter(f -> !f.received(n)).toList();
+            throw new AssertionError(behind.size() + " of " + followers.size() + " followers did not receive " + n + "; "
+                    + behind.stream().filter(Follower::connected).count() + " of them connected; first ones: "
+                    + behind.stream().limit(5).map(Follower::toString).toList(), notAll);
+        }
     }
 
     /** Nothing acknowledged was lost without a reset, nothing came twice or out of order. */
@@ -251,6 +258,37 @@ class ClusterFaultTest {
                         .noneMatch(f -> f.received(s.n()));
             }
         }
+    }
+
+    // ---- a publish whose reply is lost ---------------------------------------------------------
+
+    @Test
+    void aPublishWhoseRedisReplyIsLostIsAnswered503AndReachesEveryFollowerOnce() throws Exception {
+        redis = RedisServer.start(true);
+        TcpProxy proxy = TcpProxy.to(redis.port());
+        closing.add(proxy);
+        URI a = node(proxy.uri()).uri();
+        URI b = node(redis.uri()).uri();
+        follow(20, roundRobin(List.of(a, b)));
+        Publisher publisher = new Publisher("t", 1_000_000);
+        closing.add(publisher);
+        for (int i = 0; i < 5; i++) {
+            assertThat(publisher.publish(a).acknowledged()).isTrue();
+        }
+
+        // Redis runs the append and answers; the answer never reaches node A
+        proxy.cutTheReplyToTheRequestContaining("\r\n" + publisher.next() + "\r\n");
+        Publisher.Sent lost = publisher.publish(a);
+        assertThat(proxy.awaitDroppedReply(Duration.ofSeconds(10))).as("the append's reply was dropped").isNotNull();
+        assertThat(lost.status()).as(lost.toString()).isEqualTo(503);
+        assertThat(lost.body()).contains("the event may or may not have been stored");
+        Thread pub = publishing(publisher, roundRobinOf(List.of(a, b)));
+        sleep(Duration.ofSeconds(1));
+        finish(pub, publisher, b);
+
+        assertThat(followers).as("stored once, so every follower gets it once").allSatisfy(f -> assertThat(f.received(lost.n())).isTrue());
+        assertNothingLostNorRepeated(publisher);
+        assertThat(followers).allSatisfy(f -> assertThat(f.resets()).isZero());
     }
 
     // ---- Redis restarted without persistence ---------------------------------------------------

@@ -42,7 +42,8 @@ final class Follower implements AutoCloseable {
     private volatile boolean connected;
     private volatile boolean closed;
     private volatile RawSseClient current;
-    private String lastId = "";
+    private volatile String lastId = "";
+    private volatile String lastFailure = "none";
     private long lastEpoch = -1;
     private long lastSeq = -1;
     private boolean afterReset;
@@ -62,12 +63,14 @@ final class Follower implements AutoCloseable {
                 client = RawSseClient.get(URI.create(node + "/t/" + topic),
                         lastId.isEmpty() ? Map.of() : Map.of("Last-Event-ID", lastId));
             } catch (IOException | RuntimeException e) {
+                lastFailure = node + ": " + e;
                 pause();
                 continue;
             }
             current = client;
             try {
                 if (client.status() != 200) {
+                    lastFailure = node + ": HTTP " + client.status() + " " + client.text().strip();
                     pause(); // 503 while a node cannot tell where to resume: a browser retries
                     continue;
                 }
@@ -228,6 +231,13 @@ final class Follower implements AutoCloseable {
         drop();
         thread.interrupt();
         thread.join(Duration.ofSeconds(10));
+    }
+
+    /** Its state, for a failure message. */
+    @Override
+    public String toString() {
+        return "follower of " + topic + " (" + (connected ? "connected" : "not connected") + ", " + connects + " streams, highest "
+                + highest + ", last id " + lastId + ", last failure: " + lastFailure + ")";
     }
 
     /** Followers that record their violations in one map, by topic, for a test's assertion. */

@@ -32,10 +32,21 @@ final class Publisher implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final String topic;
     private final ConcurrentMap<Long, Sent> sent = new ConcurrentHashMap<>();
-    private long next = 1;
+    private long next;
 
     Publisher(String topic) {
+        this(topic, 1);
+    }
+
+    /** Numbers from {@code first} on (seven digits, say, so that one is never mistaken for a sequence number on the wire). */
+    Publisher(String topic, long first) {
         this.topic = topic;
+        this.next = first;
+    }
+
+    /** The number the next publish carries. */
+    long next() {
+        return next;
     }
 
     /** Publishes the next number to {@code node} and returns the answer. */
