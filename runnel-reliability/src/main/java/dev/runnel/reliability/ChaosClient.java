@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * its {@code Last-Event-ID}, after a random 1 to 10 s, or at once when its stream ends or cannot be
  * opened (a node killed or refusing). Each event's data is a publish number ({@link ChaosPublisher});
  * the client checks that the hub's ids ({@code EPOCH-SEQ}) only grow and that no number comes twice,
- * and keeps what it received and each {@code runnel:reset}, for the loss count at the end.
+ * and keeps what it received and each {@code runnel:reset}, for the loss count at the end. A stream
+ * opened without an id (before the first event, or after a reset that gave none) starts what the
+ * client must receive afresh: what was published while it had no id to resume from is not a loss.
  *
  * <p>The listener and the churning thread never overlap: {@link EventSource#close()} returns after
  * the listener's last call; the listener's own calls are under {@link #lock} for the final count.
@@ -49,6 +51,10 @@ final class ChaosClient implements EventSourceListener {
     private volatile long firstOpenNanos = Long.MAX_VALUE;
     private volatile boolean open;
     private volatile EventSource current;
+    private static final long BEGAN = System.nanoTime();
+    private volatile int opened;
+    private boolean firstSinceOpen;
+    private final StringBuilder log = new StringBuilder();
 
     ChaosClient(List<URI> nodes, EventSourceOptions options, ChaosStats stats) {
         this.nodes = nodes;
@@ -124,6 +130,7 @@ final class ChaosClient implements EventSourceListener {
         }
     }
 
+    /** Since when it must receive every acknowledged publish: its last stream opened without an id ({@link Long#MAX_VALUE} before any). */
     long firstOpenNanos() {
         return firstOpenNanos;
     }
@@ -146,11 +153,36 @@ final class ChaosClient implements EventSourceListener {
         }
     }
 
+    /** What it received first, and the streams it opened, for a report of a loss. */
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return "received " + received.cardinality() + " publishes, first " + received.nextSetBit(0) + ", last id " + lastId
+                    + ", streams opened " + opened + ", first at " + (firstOpenNanos - BEGAN) / 1_000_000 + " ms, log: " + log;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void onOpen(EventSource source, HttpResponse.ResponseInfo response) {
         open = true;
-        if (firstOpenNanos == Long.MAX_VALUE) {
-            firstOpenNanos = System.nanoTime();
+        opened++;
+        firstSinceOpen = true;
+        if (log.length() < 600) {
+            log.append(String.format(java.util.Locale.ROOT, " [open %s at %d ms after %s]", source.uri().getPort(),
+                    (System.nanoTime() - BEGAN) / 1_000_000, lastId));
+        }
+        lock.lock();
+        try {
+            if (lastId.isEmpty()) {
+                // no id to resume from (nothing received yet, or a reset without one): what was published
+                // while it was away is not its to miss, so what it must receive is counted from here
+                firstOpenNanos = System.nanoTime();
+            }
+        } finally {
+            lock.unlock();
         }
         stats.connected.incrementAndGet();
     }
@@ -188,6 +220,10 @@ final class ChaosClient implements EventSourceListener {
                 stats.violation("publish " + n + " received twice (id " + id + ")");
             }
             received.set((int) n);
+            if (firstSinceOpen && log.length() < 600) {
+                firstSinceOpen = false;
+                log.append(" first ").append(n).append(' ').append(id).append(String.format(java.util.Locale.ROOT, " at %d ms", (System.nanoTime() - BEGAN) / 1_000_000));
+            }
             if (openReset >= 0) {
                 resets.set(openReset, new Reset(resets.get(openReset).lastBefore(), System.nanoTime()));
                 openReset = -1;

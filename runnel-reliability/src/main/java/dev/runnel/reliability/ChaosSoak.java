@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * node, and a schedule of faults: a node killed with {@code SIGKILL} and started again, Redis killed
  * and started again, a node stopped with {@code SIGSTOP}, Redis stopped. At the end: events published
  * and delivered, and each client's losses: a publish answered {@code 2xx}, sent while the client was
- * subscribed, that it never received and for which no {@code runnel:reset} told it it may have missed
+ * subscribed (since its last stream opened without a {@code Last-Event-ID}), that it never received and for which no {@code runnel:reset} told it it may have missed
  * events. PASS only with nothing lost, duplicated or out of order, and every client at the last publish.
  */
 final class ChaosSoak {
@@ -325,7 +325,8 @@ final class ChaosSoak {
                 }
                 if (!excused) {
                     lost++;
-                    stats.violation("publish " + n + " acknowledged, never received and no reset");
+                    stats.violation("publish " + n + " acknowledged (" + (s.answeredNanos() - s.sentNanos()) / 1_000_000 + " ms), sent " + (s.sentNanos() - c.firstOpenNanos()) / 1_000_000
+                            + " ms after the client's first stream opened, never received and no reset; the client: " + c);
                 }
             }
         }
