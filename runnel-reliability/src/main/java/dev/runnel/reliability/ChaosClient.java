@@ -171,7 +171,7 @@ final class ChaosClient implements EventSourceListener {
         opened++;
         firstSinceOpen = true;
         if (log.length() < 600) {
-            log.append(String.format(java.util.Locale.ROOT, " [open %s at %d ms after %s]", source.uri().getPort(),
+            log.append(String.format(java.util.Locale.ROOT, " [open %s at %d ms after %s]", source == null ? "-" : source.uri().getPort(),
                     (System.nanoTime() - BEGAN) / 1_000_000, lastId));
         }
         lock.lock();

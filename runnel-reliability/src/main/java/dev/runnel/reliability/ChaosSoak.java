@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * {@code ./runnel soak --chaos}: three nodes in child JVMs on one Redis ({@code appendfsync always}),
@@ -218,7 +219,7 @@ final class ChaosSoak {
                     stats.violation("a client did not receive the last publishes " + finals);
                 }
             }
-            long lost = countLost(clients, publisher, stats);
+            long lost = countLost(clients, publisher.count(), publisher::sent, stats);
             double seconds = (System.nanoTime() - began) / 1e9;
             boolean passed = lost == 0 && stats.duplicated.sum() == 0 && stats.outOfOrder.sum() == 0 && behind == 0;
 
@@ -305,19 +306,18 @@ final class ChaosSoak {
      * reset excuses. A reset excuses a publish that may have come after the last event the client had
      * before it (answered after that event was sent) and was sent before the first event after it.
      */
-    private static long countLost(List<ChaosClient> clients, ChaosPublisher publisher, ChaosStats stats) {
+    static long countLost(List<ChaosClient> clients, long count, LongFunction<ChaosPublisher.Sent> sent, ChaosStats stats) {
         long lost = 0;
-        long count = publisher.count();
         for (ChaosClient c : clients) {
             List<ChaosClient.Reset> resets = c.resets();
             for (long n = 1; n <= count; n++) {
-                ChaosPublisher.Sent s = publisher.sent(n);
+                ChaosPublisher.Sent s = sent.apply(n);
                 if (s == null || !s.acknowledged() || s.sentNanos() <= c.firstOpenNanos() || c.received(n)) {
                     continue;
                 }
                 boolean excused = false;
                 for (ChaosClient.Reset r : resets) {
-                    ChaosPublisher.Sent before = r.lastBefore() < 0 ? null : publisher.sent(r.lastBefore());
+                    ChaosPublisher.Sent before = r.lastBefore() < 0 ? null : sent.apply(r.lastBefore());
                     if ((before == null || s.answeredNanos() >= before.sentNanos()) && s.sentNanos() < r.nextEventNanos()) {
                         excused = true;
                         break;
