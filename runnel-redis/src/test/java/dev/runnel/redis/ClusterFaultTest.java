@@ -171,7 +171,7 @@ class ClusterFaultTest {
         for (int i = 0; i < 3; i++) {
             FaultProxy p = proxy(redis.port());
             proxies.add(p);
-            nodes.add(node(URI.create("redis://127.0.0.1:" + p.port())).uri());
+            nodes.add(node(redisUri(p)).uri());
         }
         follow(30, roundRobin(nodes));
         Publisher publisher = publisher();
@@ -211,7 +211,7 @@ class ClusterFaultTest {
         for (int i = 0; i < 3; i++) {
             FaultProxy p = proxy(redis.port());
             proxies.add(p);
-            nodes.add(node(URI.create("redis://127.0.0.1:" + p.port())).uri());
+            nodes.add(node(redisUri(p)).uri());
         }
         follow(30, roundRobin(nodes));
         Publisher publisher = publisher();
@@ -265,9 +265,9 @@ class ClusterFaultTest {
     @Test
     void aPublishWhoseRedisReplyIsLostIsAnswered503AndReachesEveryFollowerOnce() throws Exception {
         redis = RedisServer.start(true);
-        TcpProxy proxy = TcpProxy.to(redis.port());
+        FaultProxy proxy = FaultProxy.to(redis.port());
         closing.add(proxy);
-        URI a = node(proxy.uri()).uri();
+        URI a = node(redisUri(proxy)).uri();
         URI b = node(redis.uri()).uri();
         follow(20, roundRobin(List.of(a, b)));
         Publisher publisher = new Publisher("t", 1_000_000);
@@ -277,7 +277,7 @@ class ClusterFaultTest {
         }
 
         // Redis runs the append and answers; the answer never reaches node A
-        proxy.cutTheReplyToTheRequestContaining("\r\n" + publisher.next() + "\r\n");
+        proxy.dropTheReplyTo("\r\n" + publisher.next() + "\r\n");
         Publisher.Sent lost = publisher.publish(a);
         assertThat(proxy.awaitDroppedReply(Duration.ofSeconds(10))).as("the append's reply was dropped").isNotNull();
         assertThat(lost.status()).as(lost.toString()).isEqualTo(503);
@@ -326,7 +326,7 @@ class ClusterFaultTest {
         for (int i = 0; i < 3; i++) {
             FaultProxy p = proxy(redis.port());
             proxies.add(p);
-            nodes.add(node(URI.create("redis://127.0.0.1:" + p.port())).uri());
+            nodes.add(node(redisUri(p)).uri());
         }
         follow(30, roundRobin(nodes));
         Publisher publisher = publisher();
@@ -412,5 +412,10 @@ class ClusterFaultTest {
         assertNothingLostNorRepeated(publisher);
         assertThat(followers).allSatisfy(f -> assertThat(f.resets()).isZero());
         assertThat(onStopped).as("the stopped node's followers").allSatisfy(f -> assertThat(f.highest()).isPositive());
+    }
+
+    /** {@code redis://} to the proxy in front of Redis. */
+    private static URI redisUri(FaultProxy proxy) {
+        return URI.create("redis://127.0.0.1:" + proxy.port());
     }
 }

@@ -47,7 +47,7 @@ class RedisHubLogTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int RETAIN = 1_000;
     private RedisServer redis;
-    private TcpProxy proxy;
+    private FaultProxy proxy;
     private final List<RedisHubLog> logs = new ArrayList<>();
 
     @AfterEach
@@ -618,7 +618,7 @@ class RedisHubLogTest {
     void afterAnAppendGoesUnansweredTheNextOnesFailAtOnceUntilRedisAnswersAgain() throws Exception {
         redis = RedisServer.start(false);
         try (FaultProxy silent = FaultProxy.to(redis.port())) {
-            RedisHubLog log = RedisHubLog.builder(URI.create("redis://127.0.0.1:" + silent.port())).timeout(Duration.ofMillis(700)).build();
+            RedisHubLog log = RedisHubLog.builder(redisUri(silent)).timeout(Duration.ofMillis(700)).build();
             logs.add(log);
             log.append(event("t", "before"), RETAIN);
             silent.stall(true); // the connection stays open; nothing comes back
@@ -655,10 +655,10 @@ class RedisHubLogTest {
     @Test
     void anAppendWhoseReplyIsLostWithItsConnectionIsStoredOnce() throws Exception {
         redis = RedisServer.start(false);
-        proxy = TcpProxy.to(redis.port());
-        RedisHubLog log = log(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        RedisHubLog log = log(redisUri(proxy));
         String probe = "probe-\u00e9-" + System.nanoTime();
-        proxy.cutTheReplyToTheRequestContaining(probe);
+        proxy.dropTheReplyTo(probe);
 
         Position stored = null;
         Throwable failure = null;
@@ -686,14 +686,14 @@ class RedisHubLogTest {
     @Test
     void aReadWhoseReplyIsLostWithItsConnectionIsNotMistakenForRedisGoingBack() throws Exception {
         redis = RedisServer.start(false);
-        proxy = TcpProxy.to(redis.port());
-        RedisHubLog log = log(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        RedisHubLog log = log(redisUri(proxy));
         String epoch = log.append(event("t", "1"), RETAIN).epoch();
         assertThat(log.read(epoch, 0, 10).head()).isEqualTo(1);
         log.append(event("t", "2"), RETAIN);
 
         // this read moves the mark to 2 in Redis, and the node never hears of it
-        proxy.cutTheReplyToTheRequestContaining("runnel:read:");
+        proxy.dropTheReplyTo("runnel:read:");
         assertThatThrownBy(() -> log.read(epoch, 1, 10)).isInstanceOf(HubUnavailableException.class);
         assertThat(proxy.awaitDroppedReply(WAIT)).as("a read's reply was dropped").isNotNull();
         log.append(event("t", "3"), RETAIN);
@@ -763,5 +763,10 @@ class RedisHubLogTest {
         assertThatThrownBy(() -> log.read(epoch, -1, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> log.read(epoch, 0, -5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
         assertThatThrownBy(() -> log.append(event("t", "x"), 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+    }
+
+    /** {@code redis://} to the proxy in front of Redis. */
+    private static URI redisUri(FaultProxy proxy) {
+        return URI.create("redis://127.0.0.1:" + proxy.port());
     }
 }
