@@ -7,7 +7,9 @@ import dev.runnel.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 import java.net.URI;
 import java.time.Duration;
@@ -52,6 +54,13 @@ class ClusterFaultTest {
     /** Clients on the node that is killed. */
     protected int clientsOnKilledNode() {
         return 300;
+    }
+
+    private String scenario = "";
+
+    @BeforeEach
+    void name(TestInfo test) {
+        scenario = getClass().getSimpleName() + "." + test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("?");
     }
 
     @AfterEach
@@ -140,8 +149,14 @@ class ClusterFaultTest {
         }
     }
 
-    /** Nothing acknowledged was lost without a reset, nothing came twice or out of order. */
+    /** Nothing acknowledged was lost without a reset, nothing came twice or out of order; prints the figures. */
     private void assertNothingLostNorRepeated(Publisher publisher) {
+        List<Publisher.Sent> all = publisher.all();
+        System.out.printf(java.util.Locale.ROOT, "%s: %d publishes (%d answered 2xx, %d 503, slowest answer %d ms); %d followers, %d streams opened, %d resets%n",
+                scenario, all.size(), all.stream().filter(Publisher.Sent::acknowledged).count(),
+                all.stream().filter(x -> x.status() == 503).count(),
+                all.stream().mapToLong(Publisher.Sent::tookNanos).max().orElse(0) / 1_000_000,
+                followers.size(), followers.stream().mapToInt(Follower::connects).sum(), followers.stream().mapToInt(Follower::resets).sum());
         assertThat(Follower.violations(followers)).as("events twice or out of order").isEmpty();
         for (Follower f : followers) {
             assertThat(publisher.lost(f)).as("acknowledged publishes a follower never got, without a reset").isEmpty();
