@@ -391,7 +391,11 @@ class ClusterFaultTest {
         sleep(Duration.ofSeconds(1));
 
         victim.kill();
-        sleep(Duration.ofSeconds(2));
+        // publishing goes on while its clients move, and a while after the last one did
+        List<Follower> moving = followers.stream().filter(f -> !onOthers.contains(f)).toList();
+        Await.until(() -> moving.stream().allMatch(f -> f.connects() >= 2 && f.connected()), "the killed node's clients moved",
+                Duration.ofSeconds(120));
+        sleep(Duration.ofSeconds(1));
         finish(pub, publisher, others.get(0));
 
         assertNothingLostNorRepeated(publisher);

@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Follower implements AutoCloseable {
 
-    private static final Duration POLL = Duration.ofMillis(500);
+    /** How long one read waits; {@link #close} ends a wait at once by closing the socket. */
+    private static final Duration POLL = Duration.ofSeconds(5);
 
     private final String topic;
     private final Supplier<URI> nodes;
