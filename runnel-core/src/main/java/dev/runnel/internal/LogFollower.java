@@ -137,8 +137,7 @@ final class LogFollower {
     }
 
     /**
-     * Where a new subscription resumes. A subscription without an id starts at once, live from what
-     * this node has read (what it reads before the stream attaches is queued first). One that
+     * Where a new subscription resumes. A subscription without an id starts at once, live. One that
      * resumes is resolved once this node has read everything the log held when it asked (the log's
      * head), so every node answers alike and no event published before the request is missed or
      * mistaken: this costs one call to the log, and a wait of at most {@link #RESOLVE_WAIT} for the reader.
@@ -149,12 +148,7 @@ final class LogFollower {
         long deadline = System.nanoTime() + RESOLVE_WAIT.toNanos();
         if (lastEventId == null && !earliest) {
             awaitLoaded(deadline); // else the history it loads would reach this subscription as live events
-            store.lock.lock();
-            try {
-                return replays.resolve(selection, null, false); // live from what this node has read now
-            } finally {
-                store.lock.unlock();
-            }
+            return ResumePoint.NONE;
         }
         HubLog.Position head;
         try {

@@ -29,13 +29,13 @@ final class Replays {
         this.publisherIds = publisherIds;
     }
 
-    /** Where {@code selection} resumes after {@code lastEventId} ({@code null}: live from now). Under the lock. */
+    /** Where {@code selection} resumes after {@code lastEventId} ({@code null}: live only). Under the lock. */
     ResumePoint resolve(Selection selection, String lastEventId, boolean earliest) {
         if (earliest) {
             return ResumePoint.EARLIEST;
         }
         if (lastEventId == null) {
-            return ResumePoint.live(store.seq);
+            return ResumePoint.NONE;
         }
         if (publisherIds) {
             HubEvent named = store.byPublisherId(lastEventId);
@@ -65,8 +65,7 @@ final class Replays {
      */
     Resume replay(Selection selection, ResumePoint from, String lastEventId, boolean resetEvents) {
         if (from.outcome() == Resumed.NONE) {
-            // live: only what was published since the subscription was made, normally nothing
-            return from.seq() < 0 || from.seq() >= store.seq ? Resume.NONE : new Resume(new ArrayList<>(since(selection, from.seq())), null);
+            return Resume.NONE;
         }
         if (from.outcome() == Resumed.NOT_FOUND) {
             return resetEvents ? store.reset(lastEventId, from.resetReason()) : new Resume(List.of(), from.resetReason());
@@ -75,28 +74,6 @@ final class Replays {
             return resetEvents ? store.reset(lastEventId, "expired") : new Resume(List.of(), "expired");
         }
         return new Resume(new ArrayList<>(events(selection, from.seq())), null);
-    }
-
-    /**
-     * The buffered events after {@code after} that {@code selection} may receive, each once, in sequence
-     * order: read from the newest back, since they are few (a live subscription's first moments).
-     */
-    private List<HubEvent> since(Selection selection, long after) {
-        Set<HubEvent> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<HubEvent> missed = new ArrayList<>();
-        for (Map.Entry<String, TopicStore.Topic> entry : selected(selection)) {
-            for (var newest = entry.getValue().buffer.descendingIterator(); newest.hasNext(); ) {
-                HubEvent e = newest.next();
-                if (e.seq() <= after) {
-                    break;
-                }
-                if (selection.mayRead(e, store.cache) && seen.add(e)) {
-                    missed.add(e);
-                }
-            }
-        }
-        missed.sort(Comparator.comparingLong(HubEvent::seq));
-        return missed;
     }
 
     /** The buffered events after {@code after} that {@code selection} may receive, each once, in sequence order. */

@@ -1,7 +1,5 @@
 package dev.runnel.internal;
 
-import dev.runnel.RequestContext;
-import dev.runnel.EventStream;
 import dev.runnel.hub.HubLog;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.Published;
@@ -154,22 +152,6 @@ class LogHubTest {
         assertThat(c.drain()).isEmpty();
         read(hub);
         assertThat(c.drain()).containsExactly("100-1 hello");
-    }
-
-    @Test
-    void aLiveSubscriptionGetsWhatTheNodeReadBetweenSubscribingAndItsStreamStarting() throws Exception {
-        TopicHub hub = hub();
-        // resolved before the response head goes out; the stream attaches after it
-        EventStream.Subscribed subscribed = (EventStream.Subscribed) hub.subscribe(RequestContext.of("/sse"), "news");
-        hub.publish("news", "meanwhile");
-        read(hub);
-        Subscription subscription = subscribed.subscription();
-        ValueChannel channel = subscription.newChannel();
-        subscription.attach(subscription.subscriber(channel, () -> { }));
-        hub.publish("news", "after");
-        read(hub);
-
-        assertThat(Queued.drain(channel)).containsExactly("100-1 meanwhile", "100-2 after");
     }
 
     @Test
