@@ -39,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The hub's log on Redis Streams, so several Runnel nodes share one hub and a browser resumes by
@@ -73,7 +74,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Each node reads with one connection of its own (one script per read, {@code XREAD BLOCK} to
  * wait); appends, pings and wake-ups share another. Both reconnect by themselves with jittered
  * backoff; while Redis cannot be reached, commands fail at once instead of queueing, so an append
- * fails with {@link HubUnavailableException} and never waits for a Redis that is down.
+ * fails with {@link HubUnavailableException} and never waits for a Redis that is down. A Redis that
+ * stops answering while the connection stays open (stopped, or cut off by the network without a
+ * reset) costs one wait for the timeout: after it, appends fail at once until Redis answers again.
  *
  * <p>It also keeps {@linkplain #roster rosters}: entries each node lists for the whole cluster, with
  * each node's liveness (heartbeats, {@link Builder#liveness}), so that the departures of a node that
@@ -124,6 +127,14 @@ public final class RedisHubLog implements HubLog {
     /** The epoch and head of the reader's last read that answered ({@code null}, 0 before); reader thread only. */
     private String readEpoch;
     private long readHead;
+    /**
+     * Set when a command on the shared connection got no answer within the timeout (a Redis that is
+     * stopped or cut off without the connection closing); cleared by the next answer to a probe. While
+     * set, appends and heads fail at once instead of each waiting for the timeout again.
+     */
+    private volatile boolean silent;
+    /** True while a probe ({@code PING}) of a silent Redis is in flight: one at a time. */
+    private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean closed;
 
     private RedisHubLog(Builder b) {
@@ -215,10 +226,15 @@ public final class RedisHubLog implements HubLog {
             args[i++] = f.getKey();
             args[i++] = f.getValue();
         }
+        if (silent) {
+            probe();
+            throw new HubUnavailableException("cannot publish: Redis at " + where + " " + silence() + "; nothing was published");
+        }
         List<Object> out;
         try {
             out = eval(commands, appendSha, APPEND, new String[]{epochKey, seqKey, logKey}, args);
         } catch (RedisException e) {
+            noticeSilence(e);
             String maybe = e instanceof RedisCommandTimeoutException || disconnectedDuringCall(e)
                     ? "; the event may or may not have been stored" : "; nothing was published";
             throw new HubUnavailableException("cannot publish: Redis at " + where + " " + failure(e) + maybe, e);
@@ -228,11 +244,49 @@ public final class RedisHubLog implements HubLog {
 
     @Override
     public Position head() {
+        if (silent) {
+            probe();
+            throw new HubUnavailableException("Redis at " + where + " " + silence());
+        }
         try {
             List<Object> out = eval(commands, headSha, HEAD, new String[]{epochKey, seqKey, logKey}, new String[0]);
             return new Position((String) out.get(0), (Long) out.get(1));
         } catch (RedisException e) {
+            noticeSilence(e);
             throw new HubUnavailableException("Redis at " + where + " " + failure(e), e);
+        }
+    }
+
+    /** After a command went unanswered for the whole timeout, the next ones fail at once until Redis answers a probe. */
+    private void noticeSilence(RedisException e) {
+        if (e instanceof RedisCommandTimeoutException) {
+            silent = true;
+            probe();
+        }
+    }
+
+    private String silence() {
+        return "did not answer a command within " + timeout.toMillis() + " ms and has not answered since";
+    }
+
+    /**
+     * Sends one {@code PING} on the shared connection, unless one is in flight; its answer clears
+     * {@link #silent}. It queues behind whatever Redis has not answered yet, so it answers once Redis
+     * does; a connection that breaks meanwhile fails it, and the next call probes again.
+     */
+    private void probe() {
+        if (closed || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            commands.async().ping().whenComplete((pong, error) -> {
+                probing.set(false);
+                if (error == null) {
+                    silent = false;
+                }
+            });
+        } catch (RuntimeException e) {
+            probing.set(false);
         }
     }
 
@@ -319,7 +373,11 @@ public final class RedisHubLog implements HubLog {
             return false;
         }
         try {
-            return "PONG".equals(commands.async().ping().get(wait.toMillis(), TimeUnit.MILLISECONDS));
+            boolean pong = "PONG".equals(commands.async().ping().get(wait.toMillis(), TimeUnit.MILLISECONDS));
+            if (pong) {
+                silent = false;
+            }
+            return pong;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

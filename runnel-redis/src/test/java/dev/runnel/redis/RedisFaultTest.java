@@ -7,6 +7,7 @@ import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.hub.Published;
 import dev.runnel.jetty.RunnelServer;
 import dev.runnel.testkit.Await;
+import dev.runnel.testkit.FaultProxy;
 import dev.runnel.testkit.RawSseClient;
 import dev.runnel.testkit.RedisServer;
 import dev.runnel.testkit.WireEvents;
@@ -37,13 +38,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * than what a node read, with its epoch (a restored snapshot, the lost end of its append-only file,
  * a failover to a replica that lagged), and a connection that breaks between Redis running a
  * command and its reply reaching the node. Real Redis, real nodes, real HTTP on loopback;
- * a {@link TcpProxy} stands between one node and Redis where the test must break that node's link.
+ * a {@link FaultProxy} stands between one node and Redis where the test must break that node's link.
  */
 class RedisFaultTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private RedisServer redis;
-    private TcpProxy proxy;
+    private FaultProxy proxy;
     private final List<RunnelServer> servers = new ArrayList<>();
     private final List<RawSseClient> clients = new CopyOnWriteArrayList<>();
 
@@ -220,8 +221,8 @@ class RedisFaultTest {
      * again it must not go on after 10 as if nothing happened, which would skip the new 6..10 silently.
      */
     private void nodeThatReadFurtherResetsItsSubscribers(GoingBack goingBack) throws Exception {
-        proxy = TcpProxy.to(redis.port());
-        Node a = node(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        Node a = node(redisUri(proxy));
         RawSseClient onA = subscribe(a, "t", Map.of());
         await(() -> a.hub().subscribers("t") == 1, "subscribed on node A");
         List<Published> kept = publish(a.hub(), "t", "old", 1, 5);
@@ -314,15 +315,15 @@ class RedisFaultTest {
     @Test
     void aReadWhoseReplyIsLostWithItsConnectionIsNotMistakenForRedisGoingBack() throws Exception {
         redis = RedisServer.start(false);
-        proxy = TcpProxy.to(redis.port());
-        Node a = node(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        Node a = node(redisUri(proxy));
         RawSseClient onA = subscribe(a, "t", Map.of());
         await(() -> a.hub().subscribers("t") == 1, "subscribed on node A");
         Published first = a.hub().publish("t", "one");
         assertThat(onA.awaitEvents(1, WAIT).get(0).id()).isEqualTo(first.id());
 
         // the reader's next read (it moves the mark to 2) runs in Redis, and its reply is lost
-        proxy.cutTheReplyToTheRequestContaining("runnel:read:");
+        proxy.dropTheReplyTo("runnel:read:");
         Published second = a.hub().publish("t", "two");
         assertThat(proxy.awaitDroppedReply(WAIT)).as("a read's reply was dropped").isNotNull();
         Published third = a.hub().publish("t", "three");
@@ -356,10 +357,10 @@ class RedisFaultTest {
     @Test
     void aPublishWhoseConnectionBreaksAfterRedisStoredItButBeforeTheReplyIsStoredOnce() throws Exception {
         redis = RedisServer.start(false);
-        proxy = TcpProxy.to(redis.port());
-        Node a = node(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        Node a = node(redisUri(proxy));
         String probe = "probe-é-" + System.nanoTime();
-        proxy.cutTheReplyToTheRequestContaining(probe);
+        proxy.dropTheReplyTo(probe);
 
         AtomicReference<Published> published = new AtomicReference<>();
         Throwable failure = catchThrowable(() -> published.set(a.hub().publish("t", probe)));
@@ -378,5 +379,10 @@ class RedisFaultTest {
         } else {
             assertThat(copies).containsExactly(published.get().id());
         }
+    }
+
+    /** {@code redis://} to the proxy in front of Redis. */
+    private static URI redisUri(FaultProxy proxy) {
+        return URI.create("redis://127.0.0.1:" + proxy.port());
     }
 }

@@ -6,6 +6,7 @@ import dev.runnel.hub.HubLog.Entry;
 import dev.runnel.hub.HubLog.Position;
 import dev.runnel.hub.HubUnavailableException;
 import dev.runnel.testkit.Await;
+import dev.runnel.testkit.FaultProxy;
 import dev.runnel.testkit.RedisServer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -46,7 +47,7 @@ class RedisHubLogTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int RETAIN = 1_000;
     private RedisServer redis;
-    private TcpProxy proxy;
+    private FaultProxy proxy;
     private final List<RedisHubLog> logs = new ArrayList<>();
 
     @AfterEach
@@ -614,12 +615,50 @@ class RedisHubLogTest {
     }
 
     @Test
+    void afterAnAppendGoesUnansweredTheNextOnesFailAtOnceUntilRedisAnswersAgain() throws Exception {
+        redis = RedisServer.start(false);
+        try (FaultProxy silent = FaultProxy.to(redis.port())) {
+            RedisHubLog log = RedisHubLog.builder(redisUri(silent)).timeout(Duration.ofMillis(700)).build();
+            logs.add(log);
+            log.append(event("t", "before"), RETAIN);
+            silent.stall(true); // the connection stays open; nothing comes back
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> log.append(event("t", "unanswered"), RETAIN)).isInstanceOf(HubUnavailableException.class)
+                    .hasMessageEndingWith("the event may or may not have been stored");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the first waits for the timeout").isGreaterThanOrEqualTo(Duration.ofMillis(700));
+            for (int i = 0; i < 5; i++) {
+                long each = System.nanoTime();
+                assertThatThrownBy(() -> log.append(event("t", "refused"), RETAIN)).isInstanceOf(HubUnavailableException.class)
+                        .hasMessageContaining("did not answer a command within 700 ms and has not answered since")
+                        .hasMessageEndingWith("nothing was published");
+                assertThatThrownBy(log::head).isInstanceOf(HubUnavailableException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - each)).as("the next ones fail at once").isLessThan(Duration.ofMillis(300));
+            }
+
+            silent.stall(false);
+            Await.until(() -> {
+                try {
+                    log.append(event("t", "after"), RETAIN);
+                    return true;
+                } catch (HubUnavailableException notYet) {
+                    return false;
+                }
+            }, "appends go through once Redis answers", WAIT);
+            List<String> stored = direct(c -> c.sync().xrange("runnel:log", io.lettuce.core.Range.create("-", "+"))).stream()
+                    .map(m -> m.getBody().get("d")).toList();
+            assertThat(stored).as("what was refused at once was never sent").doesNotContain("refused")
+                    .startsWith("before", "unanswered").contains("after");
+        }
+    }
+
+    @Test
     void anAppendWhoseReplyIsLostWithItsConnectionIsStoredOnce() throws Exception {
         redis = RedisServer.start(false);
-        proxy = TcpProxy.to(redis.port());
-        RedisHubLog log = log(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        RedisHubLog log = log(redisUri(proxy));
         String probe = "probe-\u00e9-" + System.nanoTime();
-        proxy.cutTheReplyToTheRequestContaining(probe);
+        proxy.dropTheReplyTo(probe);
 
         Position stored = null;
         Throwable failure = null;
@@ -647,14 +686,14 @@ class RedisHubLogTest {
     @Test
     void aReadWhoseReplyIsLostWithItsConnectionIsNotMistakenForRedisGoingBack() throws Exception {
         redis = RedisServer.start(false);
-        proxy = TcpProxy.to(redis.port());
-        RedisHubLog log = log(proxy.uri());
+        proxy = FaultProxy.to(redis.port());
+        RedisHubLog log = log(redisUri(proxy));
         String epoch = log.append(event("t", "1"), RETAIN).epoch();
         assertThat(log.read(epoch, 0, 10).head()).isEqualTo(1);
         log.append(event("t", "2"), RETAIN);
 
         // this read moves the mark to 2 in Redis, and the node never hears of it
-        proxy.cutTheReplyToTheRequestContaining("runnel:read:");
+        proxy.dropTheReplyTo("runnel:read:");
         assertThatThrownBy(() -> log.read(epoch, 1, 10)).isInstanceOf(HubUnavailableException.class);
         assertThat(proxy.awaitDroppedReply(WAIT)).as("a read's reply was dropped").isNotNull();
         log.append(event("t", "3"), RETAIN);
@@ -724,5 +763,10 @@ class RedisHubLogTest {
         assertThatThrownBy(() -> log.read(epoch, -1, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> log.read(epoch, 0, -5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
         assertThatThrownBy(() -> log.append(event("t", "x"), 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+    }
+
+    /** {@code redis://} to the proxy in front of Redis. */
+    private static URI redisUri(FaultProxy proxy) {
+        return URI.create("redis://127.0.0.1:" + proxy.port());
     }
 }

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  *   --clients N   how many clients (default 2000)
  *   --rate N      events published per second (default 200)
  *   --report PATH where the report is written too (default target/soak-report.txt)
+ *   --chaos       three nodes on a Redis and a schedule of faults instead ({@link ChaosSoak}; 500 clients, 50 publishes/s)
  * </pre>
  */
 public final class Soak {
@@ -46,6 +47,9 @@ public final class Soak {
     private static final Duration DRAIN = Duration.ofSeconds(30);
     private static final int CLIENTS_PER_HTTP_CLIENT = 250;
     private static final String SERVER_HEAP = "-Xmx512m";
+    /** The chaos soak's defaults: fewer clients and publishes, since three nodes and Redis share the machine. */
+    private static final int CHAOS_CLIENTS = 500;
+    private static final int CHAOS_RATE = 50;
 
     private Soak() {
     }
@@ -55,18 +59,33 @@ public final class Soak {
         int clients = 2000;
         int rate = 200;
         Path report = Path.of("target", "soak-report.txt");
+        boolean chaos = false;
+        boolean clientsGiven = false;
+        boolean rateGiven = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--chaos")) {
+                chaos = true;
+                continue;
+            }
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--minutes" -> minutes = positive(args[i], value, Double::parseDouble);
-                case "--clients" -> clients = positive(args[i], value, Integer::parseInt);
-                case "--rate" -> rate = positive(args[i], value, Integer::parseInt);
+                case "--clients" -> {
+                    clients = positive(args[i], value, Integer::parseInt);
+                    clientsGiven = true;
+                }
+                case "--rate" -> {
+                    rate = positive(args[i], value, Integer::parseInt);
+                    rateGiven = true;
+                }
                 case "--report" -> report = Path.of(require(args[i], value));
                 default -> usage("unknown option " + args[i]);
             }
             i++;
         }
-        boolean passed = run(minutes, clients, rate, report);
+        boolean passed = chaos
+                ? ChaosSoak.run(minutes, clientsGiven ? clients : CHAOS_CLIENTS, rateGiven ? rate : CHAOS_RATE, report)
+                : run(minutes, clients, rate, report);
         System.exit(passed ? 0 : 1);
     }
 
@@ -296,7 +315,7 @@ public final class Soak {
 
     private static void usage(String problem) {
         System.err.println("soak: " + problem);
-        System.err.println("usage: soak [--minutes N] [--clients N] [--rate N] [--report PATH]");
+        System.err.println("usage: soak [--chaos] [--minutes N] [--clients N] [--rate N] [--report PATH]");
         System.exit(2);
     }
 }

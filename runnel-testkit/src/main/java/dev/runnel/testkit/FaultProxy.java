@@ -7,9 +7,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -24,7 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@link #stall} every link (nothing is read or forwarded until released: the peers' buffers fill);</li>
  *   <li>{@link #cutAll} links (both directions closed), {@link #cut} one direction only (the receiver
  *       sees the end of the stream, the other direction goes on), or {@link #resetAll} (a TCP reset);</li>
- *   <li>{@link #retarget} new links to another upstream port (a failover).</li>
+ *   <li>{@link #retarget} new links to another upstream port (a failover);</li>
+ *   <li>{@link #dropTheReplyTo} one request: it reaches the upstream, which does the work, and the link
+ *       is cut when the reply comes back, so the client never hears of it.</li>
  * </ul>
  * Thread-safe; {@link #close()} cuts every link and stops accepting.
  */
@@ -52,6 +59,10 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long bytesPerSecond;
     private final AtomicLong toUpstream = new AtomicLong();
     private final AtomicLong toClient = new AtomicLong();
+    /** Bytes that, sent by a client, arm the drop of that link's next reply; {@code null} when not armed. */
+    private final AtomicReference<byte[]> dropMarker = new AtomicReference<>();
+    private final CountDownLatch replyDropped = new CountDownLatch(1);
+    private volatile byte[] droppedReply;
     private volatile boolean closed;
 
     private FaultProxy(String upstreamHost, int upstreamPort) throws IOException {
@@ -127,6 +138,20 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Arms a one-time drop: the first request (bytes toward the upstream) that contains {@code marker}
+     * is forwarded, and the next bytes the upstream sends back on that link are dropped and the link is
+     * closed, as a connection that breaks after the upstream did the work and before its reply arrives.
+     */
+    public void dropTheReplyTo(String marker) {
+        dropMarker.set(marker.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The reply {@link #dropTheReplyTo} dropped, once it did; {@code null} if it did not within {@code wait}. */
+    public String awaitDroppedReply(Duration wait) throws InterruptedException {
+        return replyDropped.await(wait.toMillis(), TimeUnit.MILLISECONDS) ? new String(droppedReply, StandardCharsets.UTF_8) : null;
+    }
+
     /** Links open now. */
     public int openLinks() {
         return links.size();
@@ -176,6 +201,8 @@ public final class FaultProxy implements AutoCloseable {
         private final Socket client;
         private volatile Socket upstream;
         private volatile boolean done;
+        /** Armed by a request holding the drop marker: the next reply is dropped and the link closed. */
+        private volatile boolean dropNextReply;
 
         Link(Socket client) {
             this.client = client;
@@ -196,15 +223,17 @@ public final class FaultProxy implements AutoCloseable {
                     closeQuietly(up);
                     return;
                 }
-                Thread.ofVirtual().name("fault-proxy-up").start(() -> pump(client, up, toUpstream));
-                pump(up, client, toClient);
+                Thread.ofVirtual().name("fault-proxy-up").start(() -> pump(client, up, Direction.TO_UPSTREAM));
+                pump(up, client, Direction.TO_CLIENT);
             } catch (IOException e) {
                 close(false);
             }
         }
 
-        private void pump(Socket from, Socket to, AtomicLong counter) {
+        private void pump(Socket from, Socket to, Direction direction) {
+            AtomicLong counter = direction == Direction.TO_UPSTREAM ? toUpstream : toClient;
             byte[] buffer = new byte[CHUNK];
+            byte[] carried = new byte[0]; // the end of the previous request bytes, for a marker split across reads
             try {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
@@ -214,6 +243,21 @@ public final class FaultProxy implements AutoCloseable {
                     if (n < 0) {
                         to.shutdownOutput(); // pass the end of the stream on, as TCP would
                         return;
+                    }
+                    if (direction == Direction.TO_CLIENT && dropNextReply) {
+                        droppedReply = Arrays.copyOf(buffer, n);
+                        close(false);
+                        replyDropped.countDown();
+                        return;
+                    }
+                    byte[] marker = direction == Direction.TO_UPSTREAM ? dropMarker.get() : null;
+                    if (marker != null) {
+                        byte[] seen = Arrays.copyOf(carried, carried.length + n);
+                        System.arraycopy(buffer, 0, seen, carried.length, n);
+                        if (indexOf(seen, marker) >= 0 && dropMarker.compareAndSet(marker, null)) {
+                            dropNextReply = true; // before forwarding: the reply may come back at once
+                        }
+                        carried = Arrays.copyOfRange(seen, Math.max(0, seen.length - marker.length), seen.length);
                     }
                     waitWhileStalled();
                     long delay = delayNanos;
@@ -286,6 +330,19 @@ public final class FaultProxy implements AutoCloseable {
                 closeQuietly(s);
             }
         }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static void closeQuietly(Socket s) {

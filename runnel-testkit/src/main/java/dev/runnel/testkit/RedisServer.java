@@ -154,6 +154,14 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** The running server's process id, to stop it with {@code SIGSTOP} (a Redis that hangs without closing its connections). */
+    public long pid() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        return process.pid();
+    }
+
     /** True while the server answers {@code PING}. */
     public boolean answersPing() {
         try (Socket socket = new Socket()) {

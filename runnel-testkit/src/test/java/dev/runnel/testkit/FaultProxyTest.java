@@ -92,6 +92,27 @@ class FaultProxyTest {
     }
 
     @Test
+    void theReplyToTheRequestWithTheMarkerIsDroppedAndItsLinkClosedOnce() throws Exception {
+        try (Socket other = connect(); Socket s = connect()) {
+            assertThat(roundTrip(s, "before")).isEqualTo("before");
+            proxy.dropTheReplyTo("mark-é");
+            // the marker split across two writes, as a request may be split across reads
+            byte[] request = "GET mark-é now".getBytes(StandardCharsets.UTF_8);
+            s.getOutputStream().write(Arrays.copyOf(request, 7));
+            s.getOutputStream().flush();
+            Thread.sleep(50);
+            s.getOutputStream().write(Arrays.copyOfRange(request, 7, request.length));
+            s.getOutputStream().flush();
+
+            String dropped = proxy.awaitDroppedReply(WAIT);
+            assertThat(dropped).as("the upstream answered: the request reached it").isNotNull().endsWith("now");
+            String heard = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(heard).as("the client hears the echo of the first part at most, then the end").isIn("", "GET mar");
+            assertThat(roundTrip(other, "mark-é again")).as("once only, and other links go on").isEqualTo("mark-é again");
+        }
+    }
+
+    @Test
     void cutAllClosesBothDirections() throws Exception {
         try (Socket s = connect()) {
             roundTrip(s, "x");
