@@ -297,4 +297,57 @@ class LiveFromTheHeadTest {
         assertThat(engine.hub().subscribers("news")).isZero();
         assertThat(engine.openStreams()).isZero();
     }
+
+    @ParameterizedTest(name = "non-blocking writes: {0}")
+    @ValueSource(booleans = {false, true})
+    void whatIsPublishedBeforeTheStreamIsServedIsNotSentWithoutLastEventId(boolean async) throws Exception {
+        engine(null);
+        HeldHead t = new HeldHead(async);
+        t.letHeadGo.countDown();
+        // as a Mercure hub announces a subscription: after subscribe returned, before the stream is served
+        Thread server = Thread.ofVirtual().start(() -> engine.serve(t, request(Map.of()), r -> {
+            EventStream s = engine.hub().subscribe(r, List.of("news"));
+            engine.hub().publish("news", "its own announcement");
+            return s;
+        }));
+        await(() -> engine.hub().subscribers("news") == 1);
+        engine.hub().publish("news", "live");
+
+        await(() -> data(t.text()).contains("live"));
+        assertThat(data(t.text())).isEqualTo("live,");
+        if (async) {
+            assertThat(server.join(WAIT)).isTrue();
+        }
+        t.disconnect.run();
+        await(() -> ends.size() == 1 && engine.openStreams() == 0);
+    }
+
+    @ParameterizedTest(name = "non-blocking writes: {0}")
+    @ValueSource(booleans = {false, true})
+    void aQueueThatOverflowsWhileTheHeadIsWrittenCutsTheClientOffOnce(boolean async) throws Exception {
+        engine = SseEngine.builder().hub(dev.runnel.hub.HubOptions.DEFAULTS.withQueueLimits(4, 1 << 20)).metrics(new EngineMetrics() {
+            @Override
+            public void streamEnded(String route, List<String> topics, EndReason why, long nanos, long events, long bytes) {
+                ends.add(why);
+            }
+        }).build();
+        HeldHead t = new HeldHead(async);
+        Thread server = serve(t, request(Map.of()), "news");
+        assertThat(t.headCalled.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 10; i++) {
+            engine.hub().publish("news", "e" + i);
+        }
+        await(() -> t.aborted.get() >= 1);
+        t.letHeadGo.countDown();
+        assertThat(server.join(WAIT)).isTrue();
+
+        await(() -> ends.size() == 1 && engine.openStreams() == 0);
+        assertThat(ends).containsExactly(EngineMetrics.EndReason.SLOW_CLIENT);
+        assertThat(engine.hub().subscribers("news")).isZero();
+        assertThat(t.completed.get()).isZero();
+        assertThat(data(t.text())).as("no event after a gap").isEmpty();
+        engine.hub().publish("news", "later");
+        Thread.sleep(50);
+        assertThat(ends).hasSize(1);
+    }
 }
