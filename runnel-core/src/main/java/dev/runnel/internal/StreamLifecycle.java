@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * silent for the heartbeat interval. The transport's disconnect signal and the engine's shutdown
  * call {@link #cancel}, which wakes the writer and interrupts the producer at once. What happens is
  * told to a {@link StreamObserver}, which feeds the metrics, the flight recorder and the trace sink.
+ *
+ * <p>A hub subscription is attached before the headers go out: an event published once the client
+ * can have seen the {@code 200} is queued, and written after the headers, the retry event and the
+ * replay, in order.
  */
 public final class StreamLifecycle {
 
@@ -60,6 +64,8 @@ public final class StreamLifecycle {
     private IOException sendFailure;
     /** Set when the source's failure was the client leaving. */
     private boolean producerSawDisconnect;
+    /** Set once the head was sent: before it, the response takes no body and can only be aborted. */
+    private volatile boolean headSent;
 
     public StreamLifecycle(long id, SseTransport transport, RequestContext context, EventStream stream,
                            LifecycleSettings settings) {
@@ -159,7 +165,7 @@ public final class StreamLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reason = cancelled(EndReason.SHUTDOWN);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // also a checked exception a transport threw undeclared: the end below is owed
             LOG.log(Level.ERROR, "stream " + id + " failed inside Runnel", e);
             internal = e;
             reason = cancelled(EndReason.FAILED);
@@ -204,13 +210,21 @@ public final class StreamLifecycle {
     /** Returns {@code null} when the stream was handed to a write loop. */
     private EndReason serve(Runnable afterEnd) throws InterruptedException {
         transport.keepIdleAbove(options.heartbeat());
+        Pump started = null;
+        Throwable attachFailure = null;
+        if (stream instanceof EventStream.Subscribed) {
+            // attached before the head: once the client can see the 200, every event published is queued
+            started = newPump();
+            attachFailure = attach(started);
+        }
         try {
             transport.start(200, headers());
         } catch (IOException e) {
             sendFailure = e;
             observer.sendFailed(e);
-            return EndReason.SEND_FAILED;
+            return cancelled(EndReason.SEND_FAILED);
         }
+        headSent = true;
         observer.started(options.heartbeat());
         transport.onDisconnect(this::clientGone);
 
@@ -222,39 +236,73 @@ public final class StreamLifecycle {
             }
             observer.retrySent(retry);
         }
+        if (attachFailure != null) {
+            throw unchecked(attachFailure); // Runnel's own failure, told to the client now that it has a response
+        }
 
-        Pump started = Pump.of(stream, channel, context, "runnel-producer-" + id, this::cutOffSlowClient);
-        pump = started;
-        observer.subscribed();
+        if (started == null) {
+            started = newPump();
+            pump = started;
+            observer.subscribed();
+        }
         if (cancelReason.get() != null) {
-            channel.cancel(); // cancelled before the pump existed
+            channel.cancel(); // cancelled before the source started
             return pumpValues(started);
         }
-        if (stream instanceof EventStream.Subscribed && settings.loops() != null && transport.writesAsync()) {
-            handOff(started, afterEnd);
-            return null;
+        if (stream instanceof EventStream.Subscribed) {
+            // events queued while the head and the retry event were written go first, after the replay
+            if (settings.loops() != null && transport.writesAsync()) {
+                handOff(afterEnd);
+                return null;
+            }
+            return pumpValues(started);
         }
         started.start();
         return pumpValues(started);
     }
 
+    private Pump newPump() {
+        return Pump.of(stream, channel, context, "runnel-producer-" + id, this::cutOffSlowClient);
+    }
+
+    /**
+     * Makes a hub subscription's subscriber receive its replay and every new event, unless the stream
+     * was cancelled already. Returns what that threw, to be told once the response has started; the
+     * end detaches it in any case, since {@link #pump} is set.
+     */
+    private Throwable attach(Pump subscription) {
+        pump = subscription;
+        observer.subscribed();
+        if (cancelReason.get() != null) {
+            return null;
+        }
+        try {
+            subscription.start();
+            return null;
+        } catch (Throwable e) {
+            return e;
+        }
+    }
+
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    }
+
     /**
      * Hands the stream to a write loop: from here on its writes are started by the loop and finished
-     * by the transport's callbacks, and this thread is free. The subscription's replay is queued when
-     * it attaches, before any live event, and written first.
+     * by the transport's callbacks, and this thread is free. The subscription was attached before the
+     * head: its replay, then what was published since, wait in the queue and are written first.
      */
-    private void handOff(Pump source, Runnable afterEnd) {
+    private void handOff(Runnable afterEnd) {
         this.afterEnd = afterEnd;
         NonBlockingWriter w = new NonBlockingWriter(this, transport, channel, settings.loops().forStream(id), settings.clock(),
                 options.heartbeat().toNanos(), endAt(System.nanoTime()));
         writer = w;
         channel.listen(w::kick);
-        try {
-            source.start();
-            w.kick(); // the first turn arms the heartbeat, also when nothing is queued
-        } catch (Throwable e) {
-            w.failedInside(e);
-        }
+        w.kick(); // the first turn takes what is queued and arms the heartbeat, also when nothing is
     }
 
     /** When the stream must end by its age or its end time ({@link System#nanoTime()} time), counted from {@code now}. */
@@ -410,7 +458,7 @@ public final class StreamLifecycle {
      * each exactly once, whatever throws on the way. {@code internal} is Runnel's own failure, if any.
      */
     private EndReason finish(EndReason reason, Throwable internal) {
-        boolean clientGone = reason == EndReason.CLIENT_CLOSED || reason == EndReason.SEND_FAILED
+        boolean clientGone = !headSent || reason == EndReason.CLIENT_CLOSED || reason == EndReason.SEND_FAILED
                 || reason == EndReason.WRITE_TIMEOUT || reason == EndReason.SLOW_CLIENT;
         try {
             clientGone = release(reason, internal, clientGone);
@@ -481,7 +529,7 @@ public final class StreamLifecycle {
                     LOG.log(Level.ERROR, "stream " + id + ": producer failed on " + context.path(), failure);
                 }
                 observer.failed(failure, producerFailed);
-                if (!write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
+                if (!clientGone && !write(ByteBuffer.wrap(ErrorEvents.producerError(failure, settings.debug()).encode()))) {
                     clientGone = true;
                 }
             }

@@ -91,6 +91,23 @@ class HubTest {
     }
 
     @Test
+    void anEventPublishedAsSoonAsTheClientSeesTheHeadReachesItWithoutLastEventId() throws Exception {
+        SseEngine engine = SseEngine.builder().retry(Duration.ofSeconds(2)).build();
+        RunnelServer server = serve(engine);
+        for (int i = 0; i < 40; i++) {
+            String topic = "live-" + i;
+            RawSseClient client = subscribe(server, topic);
+            assertThat(client.status()).isEqualTo(200);
+            // no waiting for the subscriber count: the 200 alone promises the event published now
+            Published published = engine.hub().publish(topic, "right after the head ✓ " + i);
+            assertThat(published.subscribers()).as("connection %d was attached once it answered 200", i).isEqualTo(1);
+            List<WireEvents.Event> events = client.awaitEvents(2, WAIT);
+            assertThat(data(events)).containsExactly("retry", "right after the head ✓ " + i);
+            client.close();
+        }
+    }
+
+    @Test
     void eachSubscriberGetsTheFragmentInItsOwnDialectFromOneRender() throws Exception {
         AtomicInteger renders = new AtomicInteger();
         SseEngine engine = SseEngine.builder().renderer(f -> {

@@ -77,9 +77,18 @@ class ThreadingTest {
             }
         }).heartbeat(Duration.ofSeconds(60)));
         server.start();
+        java.util.concurrent.atomic.AtomicReference<RawSseClient> locker = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread opening = null;
         try (RawSseClient subscriber = RawSseClient.get(server.uri().resolve("/topic"))) {
             Await.until(() -> engine.hub().subscribers("t") >= 1, "the first client subscribed", Duration.ofSeconds(10));
-            RawSseClient locker = RawSseClient.get(server.uri().resolve("/topic"), Map.of("Last-Event-ID", "malformed"));
+            // its head waits for its subscription to attach, which waits for the lock: opened on a thread of its own
+            opening = Thread.ofVirtual().start(() -> {
+                try {
+                    locker.set(RawSseClient.get(server.uri().resolve("/topic"), Map.of("Last-Event-ID", "malformed")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
             assertThat(hubLocked.await(10, TimeUnit.SECONDS)).as("the hub's lock is held").isTrue();
             subscriber.close(); // leaving takes this subscriber off the hub, which needs the lock
             try (RawSseClient other = RawSseClient.get(server.uri().resolve("/producer"))) {
@@ -88,9 +97,14 @@ class ThreadingTest {
                 assertThat(producerCancelled.await(10, TimeUnit.SECONDS))
                         .as("another client's leaving was noticed while the hub's lock was held").isTrue();
             }
-            locker.close();
+            unlock.countDown();
+            assertThat(opening.join(Duration.ofSeconds(10))).isTrue();
+            assertThat(locker.get().status()).as("the locked subscription answers once the lock is free").isEqualTo(200);
         } finally {
             unlock.countDown();
+            if (opening != null && opening.join(Duration.ofSeconds(10)) && locker.get() != null) {
+                locker.get().close();
+            }
         }
     }
 
