@@ -45,7 +45,7 @@ class NonBlockingWriterTest {
     enum Mode { INLINE, OTHER_THREAD, MANUAL, THROWS, TWICE }
 
     /** A transport with non-blocking writes that keeps what it wrote and how its response ended. */
-    static final class AsyncTransport implements SseTransport {
+    static class AsyncTransport implements SseTransport {
         volatile Mode mode;
         final Duration timeout;
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
@@ -499,5 +499,36 @@ class NonBlockingWriterTest {
         // the engine's abort after the grace; the end's complete then does nothing on a real transport
         assertThat(stuck.aborted.get()).isEqualTo(1);
         await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(th -> th.getName().startsWith("runnel-write-") && th.isAlive()));
+    }
+
+    @Test
+    void aSubscriptionsEndActionsRunEvenWhenTheMetricsThrowAnErrorAtItsEnd() throws Exception {
+        java.util.concurrent.CountDownLatch endedActions = new java.util.concurrent.CountDownLatch(2);
+        engine = SseEngine.builder().metrics(new EngineMetrics() {
+            @Override
+            public void streamEnded(String route, List<String> topics, EndReason why, long nanos, long events, long b) {
+                throw new OutOfMemoryError("a metrics backend out of memory at a stream's end");
+            }
+        }).build();
+        // one stream written by the write loops, one by a thread of its own (a transport without non-blocking writes)
+        AsyncTransport handedOff = new AsyncTransport(Mode.INLINE, WAIT);
+        AsyncTransport blocking = new AsyncTransport(Mode.INLINE, WAIT) {
+            @Override
+            public boolean writesAsync() {
+                return false;
+            }
+        };
+        Thread a = Thread.ofVirtual().start(() -> engine.serve(handedOff, request("/sse/a"),
+                r -> engine.hub().subscribe(r, dev.runnel.hub.SubscribeRequest.topics(List.of("news"), null)).whenEnded(endedActions::countDown)));
+        assertThat(a.join(WAIT)).isTrue();
+        Thread b = Thread.ofVirtual().start(() -> engine.serve(blocking, request("/sse/b"),
+                r -> engine.hub().subscribe(r, dev.runnel.hub.SubscribeRequest.topics(List.of("news"), null)).whenEnded(endedActions::countDown)));
+        await(() -> engine.hub().subscribers("news") == 2);
+        engine.closeStreams(r -> true);
+        assertThat(b.join(WAIT)).isTrue();
+        await(() -> engine.openStreams() == 0);
+        assertThat(endedActions.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                .as("whenEnded ran for both streams (a Mercure subscription is unlisted by it)").isTrue();
+        assertThat(engine.hub().subscribers("news")).isZero();
     }
 }
