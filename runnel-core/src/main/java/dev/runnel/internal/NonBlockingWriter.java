@@ -156,10 +156,17 @@ final class NonBlockingWriter {
             return;
         }
         ValueChannel.Signal signal;
+        // an interrupt left by code that ran on this thread (a metrics callback, or the caller of a turn
+        // run in place) is not this stream's end: the poll does not wait, and the flag is put back
+        boolean interrupted = Thread.interrupted();
         try {
             signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, 0);
         } catch (InterruptedException e) {
             throw new IllegalStateException("a write loop was interrupted", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         switch (signal) {
             case ITEMS -> {

@@ -147,6 +147,8 @@ public final class WriteLoops implements AutoCloseable {
         private void run() {
             try {
                 while (!stopped) {
+                    // nothing stops a loop by interrupting it: a flag left by a turn's callbacks would make park spin
+                    Thread.interrupted();
                     NonBlockingWriter next = queue.poll();
                     if (next != null) {
                         runContained(next);

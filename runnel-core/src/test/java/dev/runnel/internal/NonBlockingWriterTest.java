@@ -531,4 +531,37 @@ class NonBlockingWriterTest {
                 .as("whenEnded ran for both streams (a Mercure subscription is unlisted by it)").isTrue();
         assertThat(engine.hub().subscribers("news")).isZero();
     }
+
+    @Test
+    void aMetricsCallbackThatInterruptsItsThreadEndsNoStream() throws Exception {
+        engine = SseEngine.builder().metrics(new EngineMetrics() {
+            final AtomicInteger calls = new AtomicInteger();
+
+            @Override
+            public void eventsWritten(int events, long bytes) {
+                if (calls.incrementAndGet() <= 2) {
+                    Thread.currentThread().interrupt(); // as a backend that restores an interrupt it caught would
+                }
+            }
+
+            @Override
+            public void streamEnded(String route, List<String> topics, EndReason why, long nanos, long events, long b) {
+                ends.reasons.add(why);
+            }
+        }).build();
+        List<AsyncTransport> all = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            AsyncTransport t = new AsyncTransport(Mode.INLINE, WAIT);
+            serve(t, "news");
+            all.add(t);
+        }
+        for (int i = 1; i <= 10; i++) {
+            engine.hub().publish("news", "e" + i);
+        }
+        for (AsyncTransport t : all) {
+            await(() -> dataLines(t.text()).equals(expectedData(1, 10)));
+        }
+        assertThat(ends.reasons).as("no stream ended").isEmpty();
+        assertThat(all).allSatisfy(t -> assertThat(t.ends()).isZero());
+    }
 }
