@@ -136,6 +136,18 @@ public final class WriteLoops implements AutoCloseable {
             }
         }
 
+        /**
+         * Queues another turn of {@code writer} behind those queued, from its turn on this loop; false,
+         * queuing nothing, once the loop stopped (the turn then goes on where it runs).
+         */
+        boolean requeue(NonBlockingWriter writer) {
+            if (stopped) {
+                return false;
+            }
+            submit(writer);
+            return true;
+        }
+
         private void stop() {
             stopped = true;
             Thread t = thread;

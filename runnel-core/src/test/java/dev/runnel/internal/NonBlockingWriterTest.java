@@ -564,4 +564,38 @@ class NonBlockingWriterTest {
         assertThat(ends.reasons).as("no stream ended").isEmpty();
         assertThat(all).allSatisfy(t -> assertThat(t.ends()).isZero());
     }
+
+    @Test
+    void aConnectionWhoseWritesNeverLetUpDoesNotStarveTheOthersOnItsLoop() throws Exception {
+        engine(HubOptions.DEFAULTS);
+        java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger flooded = new AtomicInteger();
+        AsyncTransport hog = new AsyncTransport(Mode.INLINE, WAIT) {
+            @Override
+            public void writeAsync(ByteBuffer bytes, WriteCallback done) {
+                // every write done at once, with the next event already queued: its turn always has more to do
+                if (flooding.get()) {
+                    engine.hub().publish("flood", "f" + flooded.incrementAndGet());
+                }
+                done.written();
+            }
+        };
+        try {
+            serve(hog, "flood");
+            // streams are spread over the loops by id: the stream as many ids later as there are loops shares the hog's
+            int loops = Runtime.getRuntime().availableProcessors();
+            for (int i = 1; i < loops; i++) {
+                serve(new AsyncTransport(Mode.INLINE, WAIT), "idle");
+            }
+            AsyncTransport neighbour = new AsyncTransport(Mode.INLINE, WAIT);
+            serve(neighbour, "news");
+            engine.hub().publish("flood", "f0");
+            await(() -> flooded.get() > 1_000);
+            engine.hub().publish("news", "e1");
+            await(() -> dataLines(neighbour.text()).equals(expectedData(1, 1)));
+            assertThat(neighbour.ends()).isZero();
+        } finally {
+            flooding.set(false);
+        }
+    }
 }
