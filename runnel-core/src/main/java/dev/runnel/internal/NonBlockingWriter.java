@@ -36,6 +36,8 @@ final class NonBlockingWriter {
     private static final int PENDING = 0;
     private static final int WRITTEN = 1;
     private static final int FAILED = 2;
+    /** The steps one turn takes before the connections behind it on the loop get theirs. */
+    static final int STEPS_PER_TURN = 16;
 
     private final StreamLifecycle stream;
     private final SseTransport transport;
@@ -89,14 +91,21 @@ final class NonBlockingWriter {
         kick();
     }
 
-    /** Runs on the loop: steps until no kick came in meanwhile. */
+    /**
+     * Runs on the loop: steps until no kick came in meanwhile, or, after {@link #STEPS_PER_TURN} steps,
+     * queues its next turn behind the other connections' (a connection whose writes complete at once
+     * while its events keep coming would otherwise hold the loop, and its neighbours would starve).
+     */
     void turn() {
         int missed = wip.get();
-        while (true) {
+        for (int steps = 1; ; steps++) {
             step();
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
                 return;
+            }
+            if (steps >= STEPS_PER_TURN && loop.requeue(this)) {
+                return; // wip stays above zero: the queued turn takes the kicks that came in
             }
         }
     }
@@ -156,10 +165,17 @@ final class NonBlockingWriter {
             return;
         }
         ValueChannel.Signal signal;
+        // an interrupt left by code that ran on this thread (a metrics callback, or the caller of a turn
+        // run in place) is not this stream's end: the poll does not wait, and the flag is put back
+        boolean interrupted = Thread.interrupted();
         try {
             signal = channel.poll(batch, ServeDefaults.MAX_BATCH_VALUES, 0);
         } catch (InterruptedException e) {
             throw new IllegalStateException("a write loop was interrupted", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         switch (signal) {
             case ITEMS -> {

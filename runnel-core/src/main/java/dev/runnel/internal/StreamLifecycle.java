@@ -475,9 +475,13 @@ public final class StreamLifecycle {
             LOG.log(Level.WARNING, "stream " + id + ": completing the response failed", e);
         }
         EndReason told = told(reason);
-        observer.ended(told);
-        if (stream instanceof dev.runnel.EventStream.Subscribed subscribed) {
-            subscribed.subscription().ended();
+        try {
+            observer.ended(told);
+        } finally {
+            // the end actions (a Mercure subscription's unlisting) run even when a watcher threw an Error
+            if (stream instanceof dev.runnel.EventStream.Subscribed subscribed) {
+                subscribed.subscription().ended();
+            }
         }
         return told;
     }

@@ -136,6 +136,18 @@ public final class WriteLoops implements AutoCloseable {
             }
         }
 
+        /**
+         * Queues another turn of {@code writer} behind those queued, from its turn on this loop; false,
+         * queuing nothing, once the loop stopped (the turn then goes on where it runs).
+         */
+        boolean requeue(NonBlockingWriter writer) {
+            if (stopped) {
+                return false;
+            }
+            submit(writer);
+            return true;
+        }
+
         private void stop() {
             stopped = true;
             Thread t = thread;
@@ -147,6 +159,8 @@ public final class WriteLoops implements AutoCloseable {
         private void run() {
             try {
                 while (!stopped) {
+                    // nothing stops a loop by interrupting it: a flag left by a turn's callbacks would make park spin
+                    Thread.interrupted();
                     NonBlockingWriter next = queue.poll();
                     if (next != null) {
                         runContained(next);

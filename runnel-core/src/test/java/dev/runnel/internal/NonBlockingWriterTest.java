@@ -45,7 +45,7 @@ class NonBlockingWriterTest {
     enum Mode { INLINE, OTHER_THREAD, MANUAL, THROWS, TWICE }
 
     /** A transport with non-blocking writes that keeps what it wrote and how its response ended. */
-    static final class AsyncTransport implements SseTransport {
+    static class AsyncTransport implements SseTransport {
         volatile Mode mode;
         final Duration timeout;
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
@@ -499,5 +499,103 @@ class NonBlockingWriterTest {
         // the engine's abort after the grace; the end's complete then does nothing on a real transport
         assertThat(stuck.aborted.get()).isEqualTo(1);
         await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(th -> th.getName().startsWith("runnel-write-") && th.isAlive()));
+    }
+
+    @Test
+    void aSubscriptionsEndActionsRunEvenWhenTheMetricsThrowAnErrorAtItsEnd() throws Exception {
+        java.util.concurrent.CountDownLatch endedActions = new java.util.concurrent.CountDownLatch(2);
+        engine = SseEngine.builder().metrics(new EngineMetrics() {
+            @Override
+            public void streamEnded(String route, List<String> topics, EndReason why, long nanos, long events, long b) {
+                throw new OutOfMemoryError("a metrics backend out of memory at a stream's end");
+            }
+        }).build();
+        // one stream written by the write loops, one by a thread of its own (a transport without non-blocking writes)
+        AsyncTransport handedOff = new AsyncTransport(Mode.INLINE, WAIT);
+        AsyncTransport blocking = new AsyncTransport(Mode.INLINE, WAIT) {
+            @Override
+            public boolean writesAsync() {
+                return false;
+            }
+        };
+        Thread a = Thread.ofVirtual().start(() -> engine.serve(handedOff, request("/sse/a"),
+                r -> engine.hub().subscribe(r, dev.runnel.hub.SubscribeRequest.topics(List.of("news"), null)).whenEnded(endedActions::countDown)));
+        assertThat(a.join(WAIT)).isTrue();
+        Thread b = Thread.ofVirtual().start(() -> engine.serve(blocking, request("/sse/b"),
+                r -> engine.hub().subscribe(r, dev.runnel.hub.SubscribeRequest.topics(List.of("news"), null)).whenEnded(endedActions::countDown)));
+        await(() -> engine.hub().subscribers("news") == 2);
+        engine.closeStreams(r -> true);
+        assertThat(b.join(WAIT)).isTrue();
+        await(() -> engine.openStreams() == 0);
+        assertThat(endedActions.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                .as("whenEnded ran for both streams (a Mercure subscription is unlisted by it)").isTrue();
+        assertThat(engine.hub().subscribers("news")).isZero();
+    }
+
+    @Test
+    void aMetricsCallbackThatInterruptsItsThreadEndsNoStream() throws Exception {
+        engine = SseEngine.builder().metrics(new EngineMetrics() {
+            final AtomicInteger calls = new AtomicInteger();
+
+            @Override
+            public void eventsWritten(int events, long bytes) {
+                if (calls.incrementAndGet() <= 2) {
+                    Thread.currentThread().interrupt(); // as a backend that restores an interrupt it caught would
+                }
+            }
+
+            @Override
+            public void streamEnded(String route, List<String> topics, EndReason why, long nanos, long events, long b) {
+                ends.reasons.add(why);
+            }
+        }).build();
+        List<AsyncTransport> all = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            AsyncTransport t = new AsyncTransport(Mode.INLINE, WAIT);
+            serve(t, "news");
+            all.add(t);
+        }
+        for (int i = 1; i <= 10; i++) {
+            engine.hub().publish("news", "e" + i);
+        }
+        for (AsyncTransport t : all) {
+            await(() -> dataLines(t.text()).equals(expectedData(1, 10)));
+        }
+        assertThat(ends.reasons).as("no stream ended").isEmpty();
+        assertThat(all).allSatisfy(t -> assertThat(t.ends()).isZero());
+    }
+
+    @Test
+    void aConnectionWhoseWritesNeverLetUpDoesNotStarveTheOthersOnItsLoop() throws Exception {
+        engine(HubOptions.DEFAULTS);
+        java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger flooded = new AtomicInteger();
+        AsyncTransport hog = new AsyncTransport(Mode.INLINE, WAIT) {
+            @Override
+            public void writeAsync(ByteBuffer bytes, WriteCallback done) {
+                // every write done at once, with the next event already queued: its turn always has more to do
+                if (flooding.get()) {
+                    engine.hub().publish("flood", "f" + flooded.incrementAndGet());
+                }
+                done.written();
+            }
+        };
+        try {
+            serve(hog, "flood");
+            // streams are spread over the loops by id: the stream as many ids later as there are loops shares the hog's
+            int loops = Runtime.getRuntime().availableProcessors();
+            for (int i = 1; i < loops; i++) {
+                serve(new AsyncTransport(Mode.INLINE, WAIT), "idle");
+            }
+            AsyncTransport neighbour = new AsyncTransport(Mode.INLINE, WAIT);
+            serve(neighbour, "news");
+            engine.hub().publish("flood", "f0");
+            await(() -> flooded.get() > 1_000);
+            engine.hub().publish("news", "e1");
+            await(() -> dataLines(neighbour.text()).equals(expectedData(1, 1)));
+            assertThat(neighbour.ends()).isZero();
+        } finally {
+            flooding.set(false);
+        }
     }
 }

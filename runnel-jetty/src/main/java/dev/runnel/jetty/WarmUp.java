@@ -62,7 +62,7 @@ public final class WarmUp {
         this.budget = budget;
     }
 
-    /** The default warm-up: 64 subscribers, 400 events (25,600 deliveries), at most 10 s. */
+    /** The default warm-up: 256 subscribers, 400 events (102,400 deliveries), at most 10 s. */
     public static Report run() {
         return run(256, 400, Duration.ofSeconds(10));
     }
@@ -70,7 +70,7 @@ public final class WarmUp {
     /**
      * A warm-up of {@code events} events to {@code connections} subscribers, given up after {@code budget}.
      *
-     * @throws IllegalArgumentException for a count below 1, more than 1,000 connections or 100,000
+     * @throws IllegalArgumentException for a count below 1, more than 10,000 connections or 100,000
      *         events, or a budget that is not positive
      */
     public static Report run(int connections, int events, Duration budget) {

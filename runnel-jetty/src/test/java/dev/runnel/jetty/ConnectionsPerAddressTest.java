@@ -146,6 +146,44 @@ class ConnectionsPerAddressTest {
     }
 
     @Test
+    void everySlotComesBackWhenATlsHandshakeFailsOrAnUpgradeIsAsked(@TempDir Path dir) throws Exception {
+        Path keyStore = DevCertificate.loadOrCreate(dir.resolve("dev.p12"));
+        URI uri = start(RunnelServer.builder().maxConnectionsPerAddress(2).tls(keyStore, DevCertificate.PASSWORD));
+        for (int i = 0; i < 4; i++) {
+            // plain HTTP on the TLS port: not a ClientHello
+            try (Socket plain = connect(uri, LOCAL)) {
+                plain.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                closedByServer(plain, Duration.ofSeconds(2));
+            }
+            // the start of a TLS record, then silence and a close mid-handshake
+            try (Socket half = connect(uri, LOCAL)) {
+                half.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00});
+            }
+            // a client that does not trust the server's certificate: the handshake fails with an alert
+            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(uri.resolve("/ping")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+            }
+            Await.until(() -> server.openFrom(LOCAL) == 0, "the failed handshakes' slots given back", WAIT);
+        }
+        stop();
+        server = null;
+        URI plain = start(RunnelServer.builder().maxConnectionsPerAddress(2));
+        for (int i = 0; i < 4; i++) {
+            // an HTTP/1.1 request asking to upgrade to h2c, then a close before or after the answer
+            try (Socket c = connect(plain, LOCAL)) {
+                c.getOutputStream().write(("GET /ping HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                        + "HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                if (i % 2 == 0) {
+                    c.setSoTimeout((int) WAIT.toMillis());
+                    assertThat(c.getInputStream().read()).as("an answer (101 or 200) begins").isEqualTo('H');
+                }
+            }
+            Await.until(() -> server.openFrom(LOCAL) == 0, "the upgraded connections' slots given back", WAIT);
+        }
+    }
+
+    @Test
     void behindATrustedProxyTheCapAppliesToTheForwardedClient() throws Exception {
         URI uri = start(RunnelServer.builder().maxConnectionsPerAddress(3).trustedProxies("127.0.0.1", "::1"));
         // the proxy's own connections are not counted: ten at once, three each for two clients, and more

@@ -581,7 +581,9 @@ public final class RedisHubLog implements HubLog {
          * tell they are alive: each beats every {@code heartbeat}; one silent for {@code deadAfter} is
          * taken for dead, and its entries' departures are announced within about
          * {@code deadAfter + heartbeat}. Defaults 2 s and 6 s: under 10 s. {@code deadAfter} must be at
-         * least twice the heartbeat, so one late beat does not kill a node.
+         * least twice the heartbeat, so one late beat does not kill a node. Give every node the same
+         * liveness: a node judges the others by its own {@code deadAfter}, so one whose heartbeat is
+         * longer than another node's {@code deadAfter} is taken for dead, and rejoins, at every beat.
          */
         public Builder liveness(Duration heartbeat, Duration deadAfter) {
             if (heartbeat == null || heartbeat.toMillis() < 10 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {

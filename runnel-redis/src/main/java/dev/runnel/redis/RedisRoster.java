@@ -361,16 +361,25 @@ final class RedisRoster implements Roster {
             lock.unlock();
         }
         silent.forEach((key, id) -> {
-            script.call("withdraw", id, key);
             lock.lock();
             try {
-                forget.remove(key, id);
+                if (id.equals(forget.get(key))) { // else announced again since (or unlisted already)
+                    unlistUnlessAnnouncedAgain(key, id);
+                    forget.remove(key, id);
+                }
             } finally {
                 lock.unlock();
             }
         });
         loud.forEach((key, valueAndId) -> {
-            if (script.call("withdraw", valueAndId[1], key) == 1) {
+            boolean unlisted;
+            lock.lock();
+            try {
+                unlisted = unlistUnlessAnnouncedAgain(key, valueAndId[1]);
+            } finally {
+                lock.unlock();
+            }
+            if (unlisted) {
                 // kept until announced: should this throw, the next beat unlists (no-op) and announces again
                 listener.departed(new Entry(key, valueAndId[0]));
             }
@@ -381,6 +390,19 @@ final class RedisRoster implements Roster {
                 lock.unlock();
             }
         });
+    }
+
+    /**
+     * Unlists {@code key} under {@code id}, an entry this node could not unlist in time; under the lock,
+     * so an announce of the same key does not slip in between the check and the unlisting. An entry
+     * announced again under the same id since is left listed (the new one), and counts as unlisted:
+     * the former one's departure is still owed. True when the departure is this node's to announce.
+     */
+    private boolean unlistUnlessAnnouncedAgain(String key, String id) {
+        if (local.containsKey(key) && id.equals(node)) {
+            return true;
+        }
+        return script.call("withdraw", id, key) == 1;
     }
 
     private void listFormerAgain() {

@@ -226,4 +226,35 @@ class RedisRosterTest {
         assertThat(other.entries()).isEmpty();
         assertThat(departed).hasSize(1);
     }
+
+    @Test
+    void aKeyAnnouncedAgainAfterAWithdrawThatFoundRedisDownStaysListed() throws Exception {
+        try (dev.runnel.testkit.FaultProxy proxy = dev.runnel.testkit.FaultProxy.to(redis.port())) {
+            // a beat long enough that the retry of the lost withdraw comes after the new announce
+            RedisHubLog cut = RedisHubLog.builder(URI.create("redis://127.0.0.1:" + proxy.port()))
+                    .liveness(Duration.ofSeconds(1), Duration.ofSeconds(30)).build();
+            logs.add(cut);
+            List<Roster.Entry> departed = new CopyOnWriteArrayList<>();
+            Roster roster = cut.roster("r", recording(departed, new CopyOnWriteArrayList<>()));
+            roster.announce("k", "first");
+
+            proxy.refuse(true);
+            proxy.cutAll();
+            assertThat(roster.withdraw("k")).as("Redis cannot be reached: the roster announces the departure later").isFalse();
+            proxy.refuse(false);
+            Await.until(() -> {
+                try {
+                    roster.announce("k", "second");
+                    return true;
+                } catch (HubUnavailableException stillReconnecting) {
+                    return false;
+                }
+            }, "the same key announced again once Redis answers", WAIT);
+
+            Await.until(() -> departed.contains(new Roster.Entry("k", "first")), "the first entry's departure announced", WAIT);
+            Thread.sleep(1_500); // another round of the roster's retries
+            assertThat(roster.entries()).as("the entry announced again is still listed").containsExactly(new Roster.Entry("k", "second"));
+            assertThat(departed).containsExactly(new Roster.Entry("k", "first"));
+        }
+    }
 }
