@@ -253,10 +253,10 @@ final class FanOut {
                 }
                 runCutOff(batch);
             } catch (Throwable t) {
-                // no memory for the batch: those left in the queue are taken by the next round
-            } finally {
                 cutting.set(false);
+                return; // no memory for the batch: those left are taken by the next publish, not by spinning here
             }
+            cutting.set(false);
         } while (!toCut.isEmpty() && cutting.compareAndSet(false, true));
     }
 
