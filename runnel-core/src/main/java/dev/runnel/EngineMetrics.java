@@ -83,6 +83,15 @@ public interface EngineMetrics {
     default void publishToWrite(long nanos) {
     }
 
+    /**
+     * Handing a hub event to {@code subscribers} subscriptions failed: the offer to a subscriber's
+     * queue threw, or the fan-out failed before it reached them. Each of them was cut off as a slow
+     * client is, and the other subscribers still got the event. The publisher is not told: its
+     * publish may have answered before the hand-off was made.
+     */
+    default void handOffsFailed(int subscribers) {
+    }
+
     /** A subscriber resumed by {@code Last-Event-ID} and was given the {@code events} it missed (maybe none). */
     default void replayed(int events) {
     }

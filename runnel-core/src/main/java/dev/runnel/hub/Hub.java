@@ -25,6 +25,11 @@ import java.util.Optional;
  * <p>Ordering: events of one topic reach every subscriber in publish order; across topics, in the
  * order of their ids.
  *
+ * <p>A publish returns once its event is recorded (on a {@link HubLog}, stored) and handed to the
+ * fan-out, not once every subscriber's queue has it; a failure while handing it to a subscriber cuts
+ * that subscriber off and is counted ({@link dev.runnel.EngineMetrics#handOffsFailed}), never
+ * thrown to the publisher.
+ *
  * <p>Implementing it: Runnel's hub, the engine's, is the only one that serves subscriptions. The
  * stream {@link #subscribe} returns can only be made by that hub, after its checks (an
  * {@link EventStream.Subscribed} needs a handle only the hub creates), so a hub of your own cannot

@@ -300,13 +300,11 @@ final class LogFollower {
             try {
                 SubscriberRegistry.cutOff(cut);
             } finally {
+                // the reader paces itself by the fan-out; each delivery's last part cuts off its slow subscribers
                 for (FanOut.Delivery d : handed) {
                     d.await();
-                    List<Subscriber> slow = d.slow();
-                    if (!slow.isEmpty()) {
-                        registry.detachAll(slow);
-                    }
                 }
+                fanOut.cutPending();
             }
         }
         return more;

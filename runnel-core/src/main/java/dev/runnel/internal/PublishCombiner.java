@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * then take the lock, and the first to get it carries out all that are queued, so a publisher that
  * waits for the lock (on a virtual thread, behind every writer the last fan-out woke) holds up nobody,
  * since its event went out with an earlier holder's. Each publication still gets its own outcome (its
- * id, or its own failure), and subscribers found too slow are cut off whatever fails.
+ * id and the subscriptions it was recorded for, or its own failure) as soon as its event is handed to
+ * the fan-out, and subscribers found too slow are cut off whatever fails.
  */
 final class PublishCombiner {
 
@@ -34,7 +35,7 @@ final class PublishCombiner {
 
     /**
      * Publishes {@code update}, along with every publication queued meanwhile. Returns its own
-     * outcome, or throws its own failure.
+     * outcome, or throws its own failure, once the event is recorded and handed to the fan-out.
      */
     Published publish(Formatted update) {
         Publication mine = new Publication(update);
@@ -53,23 +54,23 @@ final class PublishCombiner {
             }
         } finally {
             store.lock.unlock();
-            SubscriberRegistry.cutOff(slow);
+            try {
+                SubscriberRegistry.cutOff(slow);
+            } finally {
+                fanOut.cutPending();
+            }
         }
         return outcome(mine);
     }
 
     /**
      * What {@code p}'s publisher is told, once the lock is released: its failure, or its id and how
-     * many took it, after the fan-out's threads handed it over (those too slow are cut off here).
+     * many subscriptions it was recorded for. It does not wait for the fan-out's threads (they cut off
+     * those too slow), unless too many hand-offs are queued on them.
      */
     private Published outcome(Publication p) {
-        FanOut.Delivery delivery = p.delivery;
-        if (delivery != null && !delivery.inline()) {
-            delivery.await();
-            List<Subscriber> slow = delivery.slow();
-            if (!slow.isEmpty()) {
-                registry.detachAll(slow);
-            }
+        if (p.delivery != null && p.delivery.backlogged()) {
+            p.delivery.await();
         }
         if (p.failure instanceof RuntimeException e) {
             throw e;
@@ -77,7 +78,7 @@ final class PublishCombiner {
         if (p.failure instanceof Error e) {
             throw e;
         }
-        return new Published(p.id, delivery.taken());
+        return new Published(p.id, p.subscribers);
     }
 
     /** Gives {@code p} its id, buffers it and hands it to its subscribers. Under the lock. */
@@ -101,6 +102,7 @@ final class PublishCombiner {
         Collection<Subscriber> recipients = registry.recipients(published);
         store.buffer(published, joined);
         p.id = published.id();
+        p.subscribers = recipients.size();
         p.delivery = fanOut.deliver(recipients, published);
         if (p.delivery.inline()) {
             for (Subscriber sub : p.delivery.slow()) {
@@ -114,6 +116,8 @@ final class PublishCombiner {
     private static final class Publication {
         final Formatted update;
         String id;
+        /** The subscriptions registered when it was recorded. */
+        int subscribers;
         FanOut.Delivery delivery;
         Throwable failure;
 

@@ -38,7 +38,7 @@ import java.util.Set;
  *   <li>{@link SubscriberRegistry}: who receives each topic's events;</li>
  *   <li>{@link PublishCombiner}: in memory, a publish takes the next sequence number, is buffered
  *       and handed to every subscriber's queue without blocking, by whoever holds the lock, with
- *       {@link FanOut} on the hub's own threads for large topics;</li>
+ *       {@link FanOut} on the hub's own threads for large topics, which the publisher does not wait for;</li>
  *   <li>{@link LogFollower}: on a log, the log gives the ids and orders the events, and the node's
  *       {@link LogReader} applies what it reads.</li>
  * </ul>
@@ -70,7 +70,7 @@ public final class TopicHub implements Hub {
         this(formatter, json, options, EngineMetrics.NOOP);
     }
 
-    /** A hub that reports replays and resets to {@code metrics}. */
+    /** A hub that reports replays, resets and failed hand-offs to {@code metrics}. */
     public TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics) {
         this(formatter, json, options, metrics, null);
     }
@@ -85,12 +85,18 @@ public final class TopicHub implements Hub {
 
     /** As above, with {@code fanOutLanes} fan-out threads (0: every publisher hands events over itself). */
     TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log, int fanOutLanes) {
-        this.fanOut = new FanOut(fanOutLanes);
+        this(formatter, json, options, metrics, log, fanOutLanes, FanOut.MAX_BACKLOG);
+    }
+
+    /** As above; a publisher waits for the fan-out once more than {@code maxFanOutBacklog} hand-offs are queued. */
+    TopicHub(ValueFormatter formatter, JsonCodec json, HubOptions options, EngineMetrics metrics, HubLog log, int fanOutLanes,
+             long maxFanOutBacklog) {
         this.formatter = formatter;
         this.options = options;
         this.metrics = metrics;
         this.store = new TopicStore(options, json, log != null);
         this.registry = new SubscriberRegistry(store);
+        this.fanOut = new FanOut(fanOutLanes, maxFanOutBacklog, metrics, registry::detachAll);
         this.replays = new Replays(store, options.publisherIds());
         this.combiner = log == null ? new PublishCombiner(store, registry, fanOut) : null;
         this.follower = log == null ? null : new LogFollower(store, registry, replays, fanOut, log, options);

@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A large topic's fan-out: its slices run on the hub's own threads, the publisher never waits for
- * them while it holds the hub's lock, a subscriber that throws costs only itself the event, every
- * subscriber still sees one order, and closing the hub stops its threads.
+ * A large topic's fan-out: its slices run on the hub's own threads, the publisher does not wait for
+ * them (and never while it holds the hub's lock), a subscriber that throws costs only itself the event
+ * and is counted, every subscriber still sees one order, and closing the hub stops its threads once
+ * they have handed over, and cut off the slow subscribers of, what was queued.
  */
 class FanOutTest {
 
@@ -118,12 +119,14 @@ class FanOutTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Published p = hub.publish("t", "e" + i);
-            assertThat(p.subscribers()).as("publish " + i).isEqualTo(LARGE - 2);
+            assertThat(p.subscribers()).as("publish " + i + ": registered when recorded").isEqualTo(i == 0 ? LARGE : LARGE - 2);
             ids.add(p.id());
+            await("the throwers left the topic", () -> hub.subscribers("t") == LARGE - 2);
         }
 
         for (int i = 0; i < LARGE; i++) {
             Client c = clients.get(i);
+            await("subscriber " + i + " handed every event", () -> c.cutOffs().get() == 1 || c.channel().size() == 3);
             if (i == 1 || i == LARGE - 2) {
                 assertThat(c.cutOffs()).as("thrower " + i).hasValue(1);
                 assertThat(c.ids()).isEmpty();
@@ -171,12 +174,15 @@ class FanOutTest {
 
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                ids.add(publishWithin(hub, "t", "e" + i, LARGE - 1));
+                ids.add(publishWithin(hub, "t", "e" + i, i == 0 ? LARGE : LARGE - 1));
+                await("the thrower left the topic", () -> hub.subscribers("t") == LARGE - 1);
             }
             String smallId = publishWithin(hub, "small", "s", 1);
+            await("the small topic's event handed over", () -> small.channel().size() == 1);
 
             for (int i = 0; i < LARGE; i++) {
                 Client c = clients.get(i);
+                await("subscriber " + i + " handed every event", () -> c.cutOffs().get() == 1 || c.channel().size() == 3);
                 if (i == 5) {
                     assertThat(c.cutOffs()).as("the thrower").hasValue(1);
                     assertThat(c.ids()).isEmpty();
@@ -205,7 +211,7 @@ class FanOutTest {
         });
         assertThat(publisher.join(Duration.ofSeconds(20))).as("publish of " + value + " on " + topic + " returned").isTrue();
         assertThat(failed.get()).as("publish of " + value).isNull();
-        assertThat(published.get().subscribers()).as("subscribers that took " + value).isEqualTo(expectedSubscribers);
+        assertThat(published.get().subscribers()).as("subscribers when " + value + " was recorded").isEqualTo(expectedSubscribers);
         return published.get().id();
     }
 
@@ -231,7 +237,8 @@ class FanOutTest {
             release.countDown();
         }
         assertThat(publisher.join(Duration.ofSeconds(10))).isTrue();
-        assertThat(published.get().subscribers()).as("the count waits for every slice").isEqualTo(LARGE);
+        assertThat(published.get().subscribers()).isEqualTo(LARGE);
+        await("the stuck subscriber handed the event", () -> stuck.channel().size() == 1);
         assertThat(stuck.ids()).containsExactly(published.get().id());
     }
 
@@ -252,6 +259,7 @@ class FanOutTest {
         try {
             assertThat(publisher.join(Duration.ofSeconds(10))).as("the second hub fanned out on threads of its own").isTrue();
             assertThat(published.get().subscribers()).isEqualTo(LARGE);
+            await("the second hub handed its event", () -> others.get(LARGE - 1).channel().size() == 1);
             assertThat(others.get(LARGE - 1).ids()).containsExactly(published.get().id());
         } finally {
             release.countDown();
@@ -284,6 +292,7 @@ class FanOutTest {
         }
         assertThat(bigPublisher.join(Duration.ofSeconds(10))).isTrue();
         assertThat(smallPublisher.join(Duration.ofSeconds(10))).isTrue();
+        await("both events handed over", () -> both.channel().size() == 2);
         assertThat(both.ids()).as("the small topic's event did not overtake the big one's")
                 .containsExactly(big.get().id(), small.get().id());
     }
@@ -293,6 +302,7 @@ class FanOutTest {
         TopicHub hub = hub(2);
         List<Client> clients = attachMany(hub, "t", LARGE);
         hub.publish("t", "x");
+        await("the event handed over", () -> clients.get(LARGE - 1).channel().size() == 1);
         assertThat(clients.get(LARGE - 1).ids()).hasSize(1);
 
         hub.close();
@@ -311,11 +321,194 @@ class FanOutTest {
         TopicHub hub = (TopicHub) engine.hub();
         List<Client> clients = attachMany(hub, "t", LARGE);
         Published p = hub.publish("t", "x");
+        await("the event handed over", () -> clients.get(0).channel().size() == 1);
         assertThat(clients.get(0).ids()).containsExactly(p.id());
 
         engine.close();
 
         assertThat(liveThreadsNamed("runnel-fanout")).isZero();
+    }
+
+    // ---- the publish answers before the fan-out ------------------------------------------------
+
+    /** Counts the failed hand-offs the hub reports. */
+    static final class FailedHandOffs implements EngineMetrics {
+        final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public void handOffsFailed(int subscribers) {
+            count.addAndGet(subscribers);
+        }
+    }
+
+    /** A hub with {@code lanes} fan-out threads reporting to {@code metrics}, whose publishers wait once more than {@code backlog} offers are queued. */
+    private TopicHub hub(int lanes, EngineMetrics metrics, long backlog) {
+        TopicHub hub = new TopicHub(new ValueFormatter(null, null), null, HubOptions.DEFAULTS, metrics, null, lanes, backlog);
+        hubs.add(hub);
+        return hub;
+    }
+
+    /** Waits, within a generous time, until {@code condition} holds. */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void aPublishToTenThousandSubscribersAnswersBeforeTheirQueuesHaveTakenIt() throws Exception {
+        TopicHub hub = hub(2);
+        CountDownLatch entered = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        // one slow-to-take subscriber at the head of each lane: nobody behind them has the event until they let go
+        Client.attach(hub, "t", blocking(entered, release));
+        Client.attach(hub, "t", blocking(entered, release));
+        List<Client> clients = attachMany(hub, "t", 10_000 - 2);
+
+        AtomicReference<Published> published = new AtomicReference<>();
+        Thread publisher = Thread.ofVirtual().start(() -> published.set(hub.publish("t", "x")));
+        try {
+            assertThat(publisher.join(Duration.ofSeconds(20))).as("the publish answered while its fan-out was held up").isTrue();
+            assertThat(published.get().subscribers()).as("the subscriptions registered when it was recorded").isEqualTo(10_000);
+            assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(clients.stream().filter(c -> c.channel().size() > 0)).as("nobody behind the held lanes has it yet").isEmpty();
+        } finally {
+            release.countDown();
+        }
+        for (Client c : clients) {
+            await("every subscriber has the event", () -> c.channel().size() == 1);
+        }
+        assertThat(clients.get(9_997).ids()).containsExactly(published.get().id());
+    }
+
+    @Test
+    void aHandOffThatThrowsIsCountedInTheMetricsAndThePublishStillAnswersWithEverySubscriber() throws Exception {
+        FailedHandOffs metrics = new FailedHandOffs();
+        TopicHub hub = hub(2, metrics, FanOut.MAX_BACKLOG);
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < LARGE; i++) {
+            boolean throwsHere = i == 3 || i == LARGE - 4;
+            clients.add(Client.attach(hub, "t", throwsHere ? v -> {
+                if (v instanceof HubEvent) {
+                    throw new OutOfMemoryError("offer broke");
+                }
+                return 0;
+            } : PLAIN));
+        }
+
+        publishWithin(hub, "t", "x", LARGE);
+
+        await("both failures counted", () -> metrics.count.get() == 2);
+        await("both throwers cut off", () -> clients.get(3).cutOffs().get() == 1 && clients.get(LARGE - 4).cutOffs().get() == 1);
+        await("the throwers left the topic", () -> hub.subscribers("t") == LARGE - 2);
+        for (int i = 0; i < LARGE; i++) {
+            if (i != 3 && i != LARGE - 4) {
+                Client c = clients.get(i);
+                await("subscriber " + i + " has the event", () -> c.channel().size() == 1);
+            }
+        }
+        Published next = hub.publish("t", "y");
+        assertThat(next.subscribers()).isEqualTo(LARGE - 2);
+        assertThat(metrics.count).as("a thrower cut off is not counted again").hasValue(2);
+        assertThat(clients.get(3).cutOffs()).hasValue(1);
+    }
+
+    @Test
+    void metricsThatThrowCostNobodyTheEventAndTheThrowerIsStillCutOff() throws Exception {
+        EngineMetrics broken = new EngineMetrics() {
+            @Override
+            public void handOffsFailed(int subscribers) {
+                throw new IllegalStateException("metrics broke");
+            }
+        };
+        TopicHub hub = hub(2, broken, FanOut.MAX_BACKLOG);
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < LARGE; i++) {
+            clients.add(Client.attach(hub, "t", i == 0 ? v -> {
+                if (v instanceof HubEvent) {
+                    throw new IllegalStateException("offer broke");
+                }
+                return 0;
+            } : PLAIN));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(publishWithin(hub, "t", "e" + i, i == 0 ? LARGE : LARGE - 1));
+            await("the thrower left the topic", () -> hub.subscribers("t") == LARGE - 1);
+        }
+        assertThat(clients.get(0).cutOffs()).hasValue(1);
+        for (int i = 1; i < LARGE; i++) {
+            Client c = clients.get(i);
+            await("subscriber " + c + " has every event", () -> c.channel().size() == 3);
+            assertThat(c.ids()).containsExactlyElementsOf(ids);
+        }
+    }
+
+    @Test
+    void slowSubscribersFoundByPartsQueuedWhenTheHubClosesAreStillCutOffOnce() throws Exception {
+        TopicHub hub = hub(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Client.attach(hub, "t", blocking(entered, release)); // holds up the one lane
+        attachMany(hub, "t", LARGE - 3);
+        List<Client> slow = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ValueChannel full = new ValueChannel(1, Long.MAX_VALUE, PLAIN);
+            full.offer("filler");
+            AtomicInteger cutOffs = new AtomicInteger();
+            Subscriber sub = new Subscriber(List.of("t"), full, SlowClientPolicy.DISCONNECT, cutOffs::incrementAndGet);
+            hub.attach(sub, null);
+            slow.add(new Client(sub, full, cutOffs));
+        }
+        publishWithin(hub, "t", "one", LARGE);
+        publishWithin(hub, "t", "two", LARGE);
+        assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+
+        Thread closing = Thread.ofVirtual().start(hub::close);
+        awaitParked(closing);
+        release.countDown();
+        assertThat(closing.join(Duration.ofSeconds(20))).isTrue();
+
+        for (Client c : slow) {
+            await("a slow subscriber cut off", () -> c.cutOffs().get() == 1);
+        }
+        await("the slow subscribers left the topic", () -> hub.subscribers("t") == LARGE - 2);
+        hub.publish("t", "three");
+        assertThat(slow).allSatisfy(c -> assertThat(c.cutOffs()).hasValue(1));
+        assertThat(liveThreadsNamed("runnel-fanout")).isZero();
+    }
+
+    @Test
+    void aPublisherWaitsForTheFanOutOnceItsBacklogPassesTheBound() throws Exception {
+        TopicHub hub = hub(1, EngineMetrics.NOOP, 2L * LARGE);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Client.attach(hub, "t", blocking(entered, release));
+        List<Client> clients = attachMany(hub, "t", LARGE - 1);
+        publishWithin(hub, "t", "one", LARGE);
+        assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+        publishWithin(hub, "t", "two", LARGE); // two events' offers queued: at the bound, not past it
+
+        AtomicReference<Published> third = new AtomicReference<>();
+        Thread publisher = Thread.ofVirtual().start(() -> third.set(hub.publish("t", "three")));
+        try {
+            awaitParked(publisher);
+            assertThat(third.get()).as("past the bound, the publisher waits for the fan-out").isNull();
+        } finally {
+            release.countDown();
+        }
+        assertThat(publisher.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(third.get().subscribers()).isEqualTo(LARGE);
+        Client last = clients.get(LARGE - 2);
+        await("every event handed over", () -> last.channel().size() == 3);
+    }
+
+    /** Waits until {@code t} parks (or ends). */
+    private static void awaitParked(Thread t) throws InterruptedException {
+        await(t + " parked", () -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING
+                || t.getState() == Thread.State.TERMINATED);
     }
 
     /** Live threads whose name starts with {@code prefix}, from the JDK's thread dump. */

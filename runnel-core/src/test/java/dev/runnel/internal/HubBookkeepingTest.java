@@ -44,7 +44,7 @@ class HubBookkeepingTest {
         TopicStore store = new TopicStore(options, null, true);
         SubscriberRegistry registry = new SubscriberRegistry(store);
         Replays replays = new Replays(store, true);
-        LogFollower follower = new LogFollower(store, registry, replays, new FanOut(0), log, options);
+        LogFollower follower = new LogFollower(store, registry, replays, new FanOut(0, FanOut.MAX_BACKLOG, dev.runnel.EngineMetrics.NOOP, registry::detachAll), log, options);
         List<Subscriber> subscribers = new ArrayList<>();
         catchUp(follower, log);
 
@@ -106,7 +106,7 @@ class HubBookkeepingTest {
         TopicStore store = new TopicStore(options, null, false);
         SubscriberRegistry registry = new SubscriberRegistry(store);
         Replays replays = new Replays(store, true);
-        PublishCombiner combiner = new PublishCombiner(store, registry, new FanOut(0));
+        PublishCombiner combiner = new PublishCombiner(store, registry, new FanOut(0, FanOut.MAX_BACKLOG, dev.runnel.EngineMetrics.NOOP, registry::detachAll));
         ValueFormatter formatter = new ValueFormatter(null, null);
         List<Subscriber> subscribers = new ArrayList<>();
 

@@ -67,6 +67,7 @@ public final class RunnelMetrics implements EngineMetrics {
     private final Counter producerErrors;
     private final Counter replays;
     private final Counter replayedEvents;
+    private final Counter failedHandOffs;
     private final Timer publishLatency;
 
     /** Meters in {@code registry}, with no extra tags. */
@@ -106,6 +107,8 @@ public final class RunnelMetrics implements EngineMetrics {
         producerErrors = counter("runnel.producer.errors", "Producers that threw; the stream got an error event and ended");
         replays = counter("runnel.replays", "Subscribers that resumed by Last-Event-ID and were given what they missed");
         replayedEvents = counter("runnel.replay.events", "Events written from the replay buffer to resuming subscribers");
+        failedHandOffs = counter("runnel.hub.handoffs.failed",
+                "Hub events that could not be handed to a subscriber's queue (the hand-off threw); each such subscriber was cut off");
         publishLatency = Timer.builder("runnel.publish.latency").tags(tags)
                 .description("Time from a hub publish to the write of the event to a live subscriber")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -192,6 +195,11 @@ public final class RunnelMetrics implements EngineMetrics {
     public void replayed(int events) {
         replays.increment();
         replayedEvents.increment(events);
+    }
+
+    @Override
+    public void handOffsFailed(int subscribers) {
+        failedHandOffs.increment(subscribers);
     }
 
     @Override

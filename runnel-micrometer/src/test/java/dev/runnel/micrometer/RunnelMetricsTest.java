@@ -63,6 +63,17 @@ class RunnelMetricsTest {
     // ---- end reasons ---------------------------------------------------------------------------
 
     @Test
+    void failedHubHandOffsAreCountedFromZero() {
+        RunnelMetrics metrics = new RunnelMetrics(registry);
+        assertThat(counter("runnel.hub.handoffs.failed")).as("there from the start, for alerts").isZero();
+
+        metrics.handOffsFailed(1);
+        metrics.handOffsFailed(3);
+
+        assertThat(counter("runnel.hub.handoffs.failed")).isEqualTo(4);
+    }
+
+    @Test
     void aStreamThatEndsByItselfCountsAsCompletedWithItsEventsAndBytes() throws Exception {
         RunnelServer server = serve(b -> b.closeEvent("done"));
         open(server, "/ticks?count=3").readToEnd(WAIT);
