@@ -2,8 +2,8 @@
  * Runnel core: the wire format, the per-connection lifecycle, the hub and the transport
  * interface. JDK only.
  *
- * <p>Exports the API packages only: {@code dev.runnel}, {@code dev.runnel.hub} and
- * {@code dev.runnel.transport}. {@code dev.runnel.internal} stays hidden: on the module path no
+ * <p>Exports the API packages only: {@code dev.runnel}, {@code dev.runnel.hub},
+ * {@code dev.runnel.transport} and {@code dev.runnel.compress}. {@code dev.runnel.internal} stays hidden: on the module path no
  * other module can use it.
  */
 module dev.runnel.core {
@@ -16,4 +16,8 @@ module dev.runnel.core {
     exports dev.runnel;
     exports dev.runnel.hub;
     exports dev.runnel.transport;
+    exports dev.runnel.compress;
+
+    // content codings beyond the built-in gzip (runnel-zstd, ...)
+    uses dev.runnel.compress.ContentCoding;
 }
