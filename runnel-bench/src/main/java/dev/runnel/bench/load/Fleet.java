@@ -43,15 +43,20 @@ sealed interface Fleet extends AutoCloseable {
 
     /** Connections in this process, round-robin over {@code urls}. */
     static Fleet local(List<URI> urls, List<InetAddress> sources) throws IOException {
-        return new Local(new SseConnections(urls, sources, 256));
+        return local(urls, sources, null);
+    }
+
+    /** As above, each connection asking for {@code acceptEncoding} and decoding it (null: no coding). */
+    static Fleet local(List<URI> urls, List<InetAddress> sources, String acceptEncoding) throws IOException {
+        return new Local(new SseConnections(urls, sources, 256, 0, acceptEncoding));
     }
 
     /** {@code processes} workers, each given an equal part of the connections asked for, each spreading them over {@code urls}. */
-    static Fleet workers(List<URI> urls, List<InetAddress> sources, int processes) throws IOException {
+    static Fleet workers(List<URI> urls, List<InetAddress> sources, int processes, String acceptEncoding) throws IOException {
         List<Remote> remotes = new ArrayList<>();
         for (int i = 0; i < processes; i++) {
             // a {n} in a URL: each worker numbers its connections from a range of its own
-            remotes.add(Remote.start(urls, sources, i * WORKER_NUMBERS));
+            remotes.add(Remote.start(urls, sources, i * WORKER_NUMBERS, acceptEncoding));
         }
         return new Many(remotes);
     }
@@ -109,12 +114,13 @@ sealed interface Fleet extends AutoCloseable {
 
     record Remote(Process process, PrintWriter in, BufferedReader out) implements Fleet {
 
-        static Remote start(List<URI> urls, List<InetAddress> sources, long firstNumber) throws IOException {
+        static Remote start(List<URI> urls, List<InetAddress> sources, long firstNumber, String acceptEncoding) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String src = sources.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
             String to = urls.stream().map(URI::toString).collect(Collectors.joining(","));
             Process p = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    LoadTool.class.getName(), "worker", to, src.isEmpty() ? "-" : src, Long.toString(firstNumber))
+                    LoadTool.class.getName(), "worker", to, src.isEmpty() ? "-" : src, Long.toString(firstNumber),
+                    acceptEncoding == null ? "-" : acceptEncoding)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             return new Remote(p, new PrintWriter(p.getOutputStream(), true, StandardCharsets.US_ASCII),
                     new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)));

@@ -31,7 +31,8 @@ import java.util.Map;
  * LoadTool idle    --url SUB_URL --server-pid PID [--counts 1000,10000,19000]
  * LoadTool connect --url SUB_URL [--connections 5000] [--rounds 3]
  * common:          [--sources 4] (source addresses 127.0.0.2 ...) [--per-process 18000] [--server-pid PID]
- *                  [--label NAME]
+ *                  [--label NAME] [--accept-encoding gzip|zstd] (every connection asks for that coding,
+ *                  fails unless the response has it, and decodes it itself)
  * cluster:         --url repeated or comma-separated: connections go round-robin to the URLs (the
  *                  nodes), and fanout counts each node's subscribers; --server-pid PID,PID,... sums
  *                  the nodes' CPU; [--redis-pid PID] adds a column for Redis;
@@ -79,7 +80,7 @@ public final class LoadTool {
         }
         if (args[0].equals("worker")) {
             worker(uris(List.of(args[1])), args[2].equals("-") ? List.of() : addresses(args[2]),
-                    args.length > 3 ? Long.parseLong(args[3]) : 0);
+                    args.length > 3 ? Long.parseLong(args[3]) : 0, args.length > 4 && !args[4].equals("-") ? args[4] : null);
             return;
         }
         run(args);
@@ -156,11 +157,16 @@ public final class LoadTool {
         List<URI> urls = urls();
         int perProcess = intOption("per-process", 18_000);
         if (connections <= perProcess) {
-            return Fleet.local(urls, sources());
+            return Fleet.local(urls, sources(), acceptEncoding());
         }
         int processes = (connections + perProcess - 1) / perProcess;
         System.err.printf("load: %d connections: starting %d worker processes%n", connections, processes);
-        return Fleet.workers(urls, sources(), processes);
+        return Fleet.workers(urls, sources(), processes, acceptEncoding());
+    }
+
+    /** {@code --accept-encoding gzip|zstd}: every connection asks for that coding and decodes it; null: none. */
+    private String acceptEncoding() {
+        return option("accept-encoding", null);
     }
 
     private Publisher publisher() {
@@ -722,8 +728,9 @@ public final class LoadTool {
 
     // ---- worker process
 
-    private static void worker(List<URI> urls, List<InetAddress> sources, long firstNumber) throws Exception {
-        try (SseConnections connections = new SseConnections(urls, sources, 256, firstNumber)) {
+    private static void worker(List<URI> urls, List<InetAddress> sources, long firstNumber, String acceptEncoding)
+            throws Exception {
+        try (SseConnections connections = new SseConnections(urls, sources, 256, firstNumber, acceptEncoding)) {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
             String line;
             while ((line = in.readLine()) != null) {

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * socket, so one process holds ~19k of them within a 20,000-file limit. Given several URLs (the
  * nodes of a cluster), connections go to them round-robin, and events and open connections are
  * also counted per URL. A {@code {n}} in a URL ({@link #url}) becomes the connection's number, so
- * each connection asks for a path of its own ({@code /sse/select/k{n}}: k0, k1, ...).
+ * each connection asks for a path of its own ({@code /sse/select/k{n}}: k0, k1, ...). Given an
+ * {@code Accept-Encoding}, every request sends it, a response must answer with that coding (else the
+ * connection counts as failed) and each connection decodes its body itself ({@link BodyDecoder}).
  */
 final class SseConnections implements AutoCloseable {
 
@@ -65,6 +67,10 @@ final class SseConnections implements AutoCloseable {
     private final AtomicInteger closeRequests = new AtomicInteger();
     private final AtomicLongArray urlEvents;
     private final AtomicLongArray urlOpen;
+    /** The coding every request asks for, or null: none asked, none expected. */
+    private final String acceptEncoding;
+    private final BodyDecoder.Scratch scratch = new BodyDecoder.Scratch();
+    private final AtomicLong decodedBytes = new AtomicLong();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final byte[] chunk = new byte[64 * 1024];
     private int nextSource;
@@ -82,6 +88,14 @@ final class SseConnections implements AutoCloseable {
 
     /** {@code firstNumber}: the number the first connection gives a {@code {n}} in its URL. */
     SseConnections(List<URI> urls, List<InetAddress> sources, int maxConnecting, long firstNumber) throws IOException {
+        this(urls, sources, maxConnecting, firstNumber, null);
+    }
+
+    /** As above; {@code acceptEncoding}: the one coding to ask for and decode ({@code gzip}, {@code zstd}), or null. */
+    SseConnections(List<URI> urls, List<InetAddress> sources, int maxConnecting, long firstNumber, String acceptEncoding)
+            throws IOException {
+        this.acceptEncoding = acceptEncoding == null || acceptEncoding.isBlank() || acceptEncoding.equals("identity")
+                ? null : acceptEncoding.trim();
         this.urls = List.copyOf(urls);
         this.nextNumber = firstNumber;
         this.sources = sources;
@@ -92,7 +106,8 @@ final class SseConnections implements AutoCloseable {
             URI url = urls.get(i);
             String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
             String request = "GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
-                    + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
+                    + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n"
+                    + (this.acceptEncoding == null ? "" : "Accept-Encoding: " + this.acceptEncoding + "\r\n") + "\r\n";
             requests[i] = request.getBytes(StandardCharsets.US_ASCII);
             numberedRequests[i] = path.contains(NUMBER_IN_URI) ? request : null;
         }
@@ -138,6 +153,11 @@ final class SseConnections implements AutoCloseable {
     /** Bytes read from all connections since the start, response heads and chunk framing included. */
     long bytes() {
         return bytes.get();
+    }
+
+    /** Body bytes after decoding (and after undoing the chunked framing), all connections since the start. */
+    long decodedBytes() {
+        return decodedBytes.get();
     }
 
     /** {@link System#nanoTime()} when the first event arrived on any connection, or 0. */
@@ -294,6 +314,10 @@ final class SseConnections implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
+        if (conn.decoder != null) {
+            conn.decoder.close();
+            conn.decoder = null;
+        }
         if (conn.phase == Phase.BODY) {
             open.decrementAndGet();
             urlOpen.decrementAndGet(conn.urlIndex);
@@ -321,6 +345,10 @@ final class SseConnections implements AutoCloseable {
             } catch (IOException ignored) {
                 // shutting down
             }
+            BodyDecoder decoder = ((Conn) key.attachment()).decoder;
+            if (decoder != null) {
+                decoder.close();
+            }
         }
         try {
             selector.close();
@@ -337,6 +365,9 @@ final class SseConnections implements AutoCloseable {
     private final class Conn implements EventStreamReader.Listener {
         final SocketChannel channel;
         final int urlIndex;
+        /** The body's decoder (null: identity), set from the response's Content-Encoding. */
+        BodyDecoder decoder;
+        private final BodyDecoder.Sink toReader = this::decoded;
         final long startNanos = System.nanoTime();
         Phase phase = Phase.CONNECTING;
         byte[] head = new byte[512];
@@ -365,7 +396,20 @@ final class SseConnections implements AutoCloseable {
             if (chunked) {
                 dechunk(buf, off, len);
             } else if (len > 0) {
-                reader.feed(buf, off, len);
+                body(buf, off, len);
+            }
+        }
+
+        private void decoded(byte[] buf, int off, int len) throws IOException {
+            decodedBytes.addAndGet(len);
+            reader.feed(buf, off, len);
+        }
+
+        private void body(byte[] buf, int off, int len) throws IOException {
+            if (decoder == null) {
+                toReader.accept(buf, off, len);
+            } else {
+                decoder.feed(buf, off, len, toReader);
             }
         }
 
@@ -386,7 +430,14 @@ final class SseConnections implements AutoCloseable {
                     if (!text.startsWith("HTTP/1.1 200") && !text.startsWith("HTTP/1.0 200")) {
                         throw new IOException("status: " + text.lines().findFirst().orElse(""));
                     }
-                    chunked = text.toLowerCase(Locale.ROOT).contains("\ntransfer-encoding: chunked");
+                    String lower = text.toLowerCase(Locale.ROOT);
+                    chunked = lower.contains("\ntransfer-encoding: chunked");
+                    String coding = header(lower, "content-encoding");
+                    if (acceptEncoding != null && !acceptEncoding.equalsIgnoreCase(coding == null ? "" : coding)) {
+                        throw new IOException("asked for Accept-Encoding " + acceptEncoding + ", answered with "
+                                + (coding == null ? "no Content-Encoding" : coding));
+                    }
+                    decoder = BodyDecoder.of(coding, scratch);
                     phase = Phase.BODY;
                     connecting.decrementAndGet();
                     open.incrementAndGet();
@@ -396,6 +447,16 @@ final class SseConnections implements AutoCloseable {
                 }
             }
             return -1;
+        }
+
+        /** A header's value from a lower-cased response head, or null. */
+        private static String header(String head, String name) {
+            int at = head.indexOf("\n" + name + ":");
+            if (at < 0) {
+                return null;
+            }
+            int end = head.indexOf('\r', at + 1);
+            return head.substring(at + name.length() + 2, end < 0 ? head.length() : end).trim();
         }
 
         private void dechunk(byte[] buf, int off, int len) throws IOException {
@@ -420,7 +481,7 @@ final class SseConnections implements AutoCloseable {
                     }
                     case DATA -> {
                         int n = (int) Math.min(chunkLeft, end - i);
-                        reader.feed(buf, i, n);
+                        body(buf, i, n);
                         i += n;
                         chunkLeft -= n;
                         if (chunkLeft == 0) {
