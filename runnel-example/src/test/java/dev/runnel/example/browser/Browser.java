@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -52,6 +53,14 @@ public final class Browser implements AutoCloseable {
      * @throws IllegalStateException when chromium or chromium-driver is not installed
      */
     public static Browser start(String... extraArguments) {
+        return start(options -> { }, extraArguments);
+    }
+
+    /**
+     * As {@link #start(String...)}, with {@code configure} given the options last (for a capability
+     * such as Chromium's performance log).
+     */
+    public static Browser start(Consumer<ChromeOptions> configure, String... extraArguments) {
         for (Path binary : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(binary)) {
                 throw new IllegalStateException("the browser tests need headless Chromium, but " + binary
@@ -82,6 +91,7 @@ public final class Browser implements AutoCloseable {
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--no-first-run",
                 "--window-size=1100,800", "--user-data-dir=" + profile);
         options.addArguments(extraArguments);
+        configure.accept(options);
         try {
             return new Browser(new ChromeDriver(service, options), profile);
         } catch (RuntimeException e) {
