@@ -3,6 +3,7 @@ package dev.runnel.bench.server;
 import dev.runnel.BadRequestException;
 import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
+import dev.runnel.compress.Compression;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.SubscribeRequest;
@@ -50,8 +51,12 @@ import java.util.Map;
  * publish anywhere: {@link #mercurePublisherToken()}, printed by {@code --mercure-token}), and the hub
  * allows publishers' ids, as Mercure needs; everything else as without it.
  *
+ * <p>With {@code --compression zstd,gzip} the topic route ({@code /sse/topic/{name}}) is sent
+ * compressed with the first of those codings the request's {@code Accept-Encoding} takes (the
+ * compression benchmark); the other routes stay uncompressed.
+ *
  * <pre>
- * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT] [--mercure]
+ * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT] [--mercure] [--compression zstd,gzip]
  * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer --mercure-token
  * java -cp target/classes:$(cat target/classpath.txt) dev.runnel.bench.server.RunnelBenchServer PORT --redis redis://127.0.0.1:6379
  * </pre>
@@ -78,6 +83,11 @@ public final class RunnelBenchServer {
 
     /** As {@link #start(int, URI)}, with a Mercure hub mounted when {@code mercure}. */
     public static RunnelServer start(int port, URI redis, boolean mercure) {
+        return start(port, redis, mercure, Compression.OFF);
+    }
+
+    /** As {@link #start(int, URI, boolean)}, the topic route sent with {@code compression}. */
+    public static RunnelServer start(int port, URI redis, boolean mercure, Compression compression) {
         SseEngine.Builder builder = SseEngine.builder().maxStreams(19_600)
                 .hubLog(redis == null ? null : RedisHubLog.connect(redis));
         if (mercure) {
@@ -86,7 +96,7 @@ public final class RunnelBenchServer {
         SseEngine engine = builder.build();
         Hub hub = engine.hub();
         RunnelServer server = RunnelServer.builder().port(port).engine(engine).build();
-        server.sse("/sse/topic/{name}", request -> hub.subscribe(request, request.pathParam("name")));
+        server.sse("/sse/topic/{name}", request -> hub.subscribe(request, request.pathParam("name")).compression(compression));
         server.sse("/sse/select/{key}", request -> hub.subscribe(request, SubscribeRequest.builder()
                 .select(TopicSelector.matching(request.pathParam("key"), topic -> topic.startsWith(SELECT_PREFIX)))
                 .resumeAfter(request.lastEventId().orElse(null))
@@ -139,6 +149,7 @@ public final class RunnelBenchServer {
         URI redis = null;
         boolean mercure = false;
         boolean warmUp = false;
+        Compression compression = Compression.OFF;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--mercure-token")) {
                 System.out.println(mercurePublisherToken());
@@ -147,12 +158,15 @@ public final class RunnelBenchServer {
                 mercure = true;
             } else if (args[i].equals("--warm-up")) {
                 warmUp = true;
+            } else if (args[i].equals("--compression") && i + 1 < args.length) {
+                String codings = args[++i];
+                compression = codings.equals("off") ? Compression.OFF : Compression.of(codings.split(","));
             } else if (args[i].equals("--redis") && i + 1 < args.length) {
                 redis = URI.create(args[++i]);
             } else if (args[i].matches("\\d+")) {
                 port = Integer.parseInt(args[i]);
             } else {
-                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--mercure] [--warm-up] | --mercure-token; not understood: " + args[i]);
+                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--mercure] [--compression zstd,gzip|off] [--warm-up] | --mercure-token; not understood: " + args[i]);
                 System.exit(2);
             }
         }
@@ -166,9 +180,10 @@ public final class RunnelBenchServer {
             System.out.println("warm-up: " + report.deliveries() + " deliveries in " + report.took().toMillis() + " ms"
                     + (report.completed() ? "" : ", stopped early: " + report.failure()));
         }
-        RunnelServer server = start(port, redis, mercure);
+        RunnelServer server = start(port, redis, mercure, compression);
         System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid()
-                + (redis == null ? "" : ", hub on Redis at " + redis) + (mercure ? ", Mercure hub at " + MercureHub.PATH : ""));
+                + (redis == null ? "" : ", hub on Redis at " + redis) + (mercure ? ", Mercure hub at " + MercureHub.PATH : "")
+                + (compression.codings().isEmpty() ? "" : ", topic route compressed: " + compression.codings()));
         Thread.currentThread().join();
     }
 }
