@@ -20,7 +20,8 @@ import java.util.Random;
  * framing included) and the decoded bytes.
  *
  * <pre>
- * WireBytes --url SSE_URL --seconds 20                    (a stream that makes its own events: the demo's dashboard)
+ * WireBytes --url SSE_URL --seconds 20                    (a stream that makes its own events)
+ * WireBytes --demo dashboard --seconds 20                 (the demo's dashboard, served by this process)
  * WireBytes --url SSE_URL --publish PUBLISH_URL --events 200 --rate 50
  *                                                         (JSON ticker events, posted as form field data)
  * common: [--codings identity,gzip,zstd] [--label NAME]
@@ -64,6 +65,7 @@ public final class WireBytes {
             String value = args[i + 1];
             switch (args[i]) {
                 case "--url" -> url = value;
+                case "--demo" -> url = demo(value);
                 case "--publish" -> publish = value;
                 case "--label" -> label = value;
                 case "--codings" -> codings = List.of(value.split(","));
@@ -78,6 +80,12 @@ public final class WireBytes {
         }
         run(URI.create(url), publish == null ? null : URI.create(publish), label, codings, seconds, events, rate);
         System.exit(0);
+    }
+
+    /** Starts the demo ({@code dev.runnel.example.DemoServer}) on a free loopback port; returns the URL of its stream {@code name}. */
+    private static String demo(String name) {
+        var server = dev.runnel.example.DemoServer.create(new dev.runnel.example.DemoOptions("127.0.0.1", 0, false)).start();
+        return server.uri() + "/sse/" + name;
     }
 
     static void run(URI url, URI publish, String label, List<String> codings, int seconds, int events, int rate)
