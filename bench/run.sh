@@ -7,6 +7,8 @@
 #                        mercure-10k (Runnel's plain route, Mercure exact topics, Mercure templates),
 #                        idle 1k/10k/19k, stream 5M events, connect 5000 x 3
 #   bench/run.sh MODE SCENARIO...   only those scenarios, in that mode
+#   bench/run.sh full compression    Runnel alone, compressed event streams: bytes per event, CPU per delivery,
+#                                    memory per connection per coding (bench/compression.sh; quick: 1 run, 1k)
 # Installs what is missing with apt-get (nginx-light, libnginx-mod-nchan, maven, a JDK 21+ if none is found),
 # builds the bench jar when it is missing or out of date (through ./runnel, which also finds the JDK) and
 # raises the open-files limit to the hard limit. Each target is started by runnel-bench/load.sh.
@@ -69,6 +71,9 @@ else
   tag="$(date -u +%F)"
 fi
 [ ${#chosen[@]} -gt 0 ] && scenarios=("${chosen[@]}")
+if [ "${scenarios[*]}" = compression ]; then  # Runnel against itself, per coding: a script of its own
+  exec bench/compression.sh "$mode"
+fi
 runs=3
 raw="bench/results/raw/$tag"
 mkdir -p "$raw"

@@ -29,6 +29,8 @@ import java.util.Map;
  * LoadTool stream  --url STREAM_URL [--count 1000000] [--warmup COUNT/5] [--seconds 30]
  *                  (one connection to STREAM_URL?count=N, whose server makes the N events itself)
  * LoadTool idle    --url SUB_URL --server-pid PID [--counts 1000,10000,19000]
+ *                  [--publish 'POST PUB_URL' --body ... [--idle-events 1]] (events sent to every connection
+ *                  before each measurement, so each holds a live stream's state: a compressor's, say)
  * LoadTool connect --url SUB_URL [--connections 5000] [--rounds 3]
  * common:          [--sources 4] (source addresses 127.0.0.2 ...) [--per-process 18000] [--server-pid PID]
  *                  [--label NAME] [--accept-encoding gzip|zstd] (every connection asks for that coding,
@@ -584,6 +586,9 @@ public final class LoadTool {
                 fleet.open(n - opened);
                 opened = n;
                 SseConnections.Snapshot s = awaitOpen(fleet, n, 180_000);
+                if (options.containsKey("publish")) {
+                    warm(fleet, n);
+                }
                 Thread.sleep(3000);
                 long heap = jvm ? ProcessStats.heapAfterGcKib(serverPid) : -1;
                 Thread.sleep(1000);
@@ -603,6 +608,29 @@ public final class LoadTool {
                 }
             }
             fleet.closeAll();
+        }
+    }
+
+    /**
+     * With {@code --publish}: publishes {@code --idle-events} events (default 1) and waits until every
+     * open connection has them, so that each connection's state is what a live stream holds (a
+     * compressor is made at a stream's first write, and grows as it fills its window).
+     */
+    private void warm(Fleet fleet, int n) throws Exception {
+        int events = intOption("idle-events", 1);
+        try (Publisher publisher = publisher()) {
+            long before = fleet.snapshot().events();
+            for (int i = 0; i < events; i++) {
+                publisher.publishOne();
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (fleet.snapshot().events() - before < (long) n * events && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            long got = fleet.snapshot().events() - before;
+            if (got < (long) n * events) {
+                note("idle: only " + got + " of " + (long) n * events + " warming events arrived");
+            }
         }
     }
 
