@@ -141,4 +141,9 @@ class CompressedStreamBrowserTest {
     void chromiumOverHttp2ShowsEveryGzipCodedEventBeforeTheNext(@TempDir Path dir) throws Exception {
         streamsEachEventCompressed(dir, Compression.of("gzip"), "gzip");
     }
+
+    @Test
+    void chromiumOverHttp2ShowsEveryZstdCodedEventBeforeTheNext(@TempDir Path dir) throws Exception {
+        streamsEachEventCompressed(dir, Compression.of("zstd"), "zstd");
+    }
 }
