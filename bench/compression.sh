@@ -39,7 +39,7 @@ stop_server() {
 }
 trap stop_server EXIT
 start_server() { # RunnelBenchServer with its topic route compressed (zstd preferred, then gzip)
-  "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" --compression zstd,gzip >"$raw/server.log" 2>&1 &
+  "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" --compression "$offered" >"$raw/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0; sleep 0.2; done
   echo "compression: the server did not start (see $raw/server.log)" >&2; return 1
@@ -47,16 +47,21 @@ start_server() { # RunnelBenchServer with its topic route compressed (zstd prefe
 load() { echo "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 sub="http://127.0.0.1:$port/sse/topic/bench"
 pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Type: application/x-www-form-urlencoded" --body 'data={ts}')
-codings=(identity gzip zstd)
+# COMPRESSION_CODINGS="identity zstd": fewer codings (the server offers those named but identity, in that order)
+read -ra codings <<<"${COMPRESSION_CODINGS:-identity gzip zstd}"
+offered=$(printf '%s\n' "${codings[@]}" | grep -vx identity | paste -sd, -)
 
 for run in $(seq "$runs"); do
   echo "compression: run $run/$runs: bytes per event, dashboard (load $(load))" >&2
   "$java" -cp "$cp_full" dev.runnel.bench.load.WireBytes --demo dashboard --seconds "$seconds" --label dashboard \
-    2>>"$raw/log" | tee "$raw/bytes-dashboard-run$run.txt" >&2
+    --codings "$(IFS=,; echo "${codings[*]}")" \
+    2>>"$raw/log" | tee "$raw/bytes-dashboard-run$run.txt" >&2 \
+    || echo "compression: the dashboard's bytes failed (see $raw/log)" >&2
   echo "compression: run $run/$runs: bytes per event, JSON ticker (load $(load))" >&2
   start_server
   "$java" -cp "$jar" dev.runnel.bench.load.WireBytes --url "$sub" --publish "http://127.0.0.1:$port/publish/bench" \
-    --events "$events" --rate 50 --label json 2>>"$raw/log" | tee "$raw/bytes-json-run$run.txt" >&2
+    --events "$events" --rate 50 --label json --codings "$(IFS=,; echo "${codings[*]}")" 2>>"$raw/log" | tee "$raw/bytes-json-run$run.txt" >&2 \
+    || echo "compression: the JSON ticker's bytes failed (see $raw/log)" >&2
   stop_server
   for coding in "${codings[@]}"; do
     enc=(); [ "$coding" != identity ] && enc=(--accept-encoding "$coding")
@@ -65,14 +70,16 @@ for run in $(seq "$runs"); do
     { echo "# load before: $(load)"
       "$java" -Xmx2g -cp "$jar" dev.runnel.bench.load.LoadTool fanout --url "$sub" "${pub[@]}" --label "$coding" \
         --server-pid "$server_pid" --sources 4 --subscribers "$subscribers" --singles 10 --rates 1,2,5,10 --step-seconds 5 "${enc[@]}"
-      echo "# load after: $(load)"; } 2>>"$raw/log" | grep -v '^load: connection failed' > "$raw/fanout-$coding-run$run.txt"
+      echo "# load after: $(load)"; } 2>>"$raw/log" | grep -v '^load: connection failed' > "$raw/fanout-$coding-run$run.txt" \
+      || echo "compression: fanout $coding failed (see $raw/log)" >&2
     stop_server; sleep 2
     echo "compression: run $run/$runs: idle $subscribers, $coding (load $(load))" >&2
     start_server; sleep 1
     { echo "# load before: $(load)"
       "$java" -Xmx2g -cp "$jar" dev.runnel.bench.load.LoadTool idle --url "$sub" "${pub[@]}" --label "$coding" \
         --server-pid "$server_pid" --sources 4 --counts "$subscribers" --idle-events 20 "${enc[@]}"
-      echo "# load after: $(load)"; } 2>>"$raw/log" | grep -v '^load: connection failed' > "$raw/idle-$coding-run$run.txt"
+      echo "# load after: $(load)"; } 2>>"$raw/log" | grep -v '^load: connection failed' > "$raw/idle-$coding-run$run.txt" \
+      || echo "compression: idle $coding failed (see $raw/log)" >&2
     stop_server; sleep 2
   done
 done
@@ -107,7 +114,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 
   echo
   echo "## Server CPU per delivery and latency at $subscribers subscribers"
   echo
-  echo "RunnelBenchServer --compression zstd,gzip; the subscribers ask for the coding named (identity: none) and decode it."
+  echo "RunnelBenchServer --compression $offered; the subscribers ask for the coding named (identity: none) and decode it."
   echo
   echo "| coding | server CPU per delivery (µs) | vs identity | single event p99 over subscribers (ms) | p99 at 10 events/s (ms) |"
   echo "|---|---:|---:|---:|---:|"
