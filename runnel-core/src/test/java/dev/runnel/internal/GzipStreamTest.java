@@ -91,7 +91,7 @@ class GzipStreamTest {
         chunks.add(run);
         // a block repeated at exactly the largest distance, one byte beyond, and at the window size
         for (int distance : new int[] {maxDistance, maxDistance + 1, window, window + 1}) {
-            byte[] block = random(rnd, 300);
+            byte[] block = random(rnd, Math.min(300, distance / 2));
             byte[] filler = random(rnd, distance - block.length);
             byte[] joined = Arrays.copyOf(block, distance + block.length);
             System.arraycopy(filler, 0, joined, block.length, filler.length);
