@@ -69,7 +69,8 @@ final class DeflateEncoder {
         this.window = new byte[2 * windowSize];
         this.head = new char[1 << hashBits];
         this.prev = new char[windowSize];
-        this.block = new BlockWriter(windowSize / 2);
+        // a block's symbols cost 3 bytes each: a quarter window's worth keeps the default within 64 KiB
+        this.block = new BlockWriter(Math.clamp(windowSize / 4, 256, 8192));
         this.out = out;
         // level: lazy, good, lazy (or insert) length, nice, chain
         int[] p = switch (level) {
