@@ -7,7 +7,9 @@ import dev.runnel.compress.Compression;
 import dev.runnel.jetty.DevCertificate;
 import dev.runnel.jetty.HttpResponse;
 import dev.runnel.jetty.RunnelServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.json.Json;
@@ -52,7 +54,8 @@ class CompressedStreamBrowserTest {
     private static final Logger JETTY_LOG = quiet("org.eclipse.jetty", Level.WARNING);
     private static final Logger CDP_LOG = quiet("org.openqa.selenium.devtools", Level.SEVERE);
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private static Browser browser;
+    private final List<RunnelServer> servers = new ArrayList<>();
     private final BlockingQueue<String> published = new LinkedBlockingQueue<>();
 
     private static Logger quiet(String name, Level level) {
@@ -61,10 +64,28 @@ class CompressedStreamBrowserTest {
         return logger;
     }
 
+    @BeforeAll
+    static void startBrowser() {
+        // the network log: what Chromium itself saw of each response (protocol, headers)
+        browser = Browser.start(options -> options.setCapability("goog:loggingPrefs", Map.of(LogType.PERFORMANCE, "ALL")),
+                "--ignore-certificate-errors");
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
     @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close(); // the browser first, then the server
+    void leaveThePageThenStop() {
+        try {
+            if (browser != null) {
+                browser.openBlank(); // closes the page's stream
+            }
+        } finally {
+            servers.forEach(RunnelServer::stop);
         }
     }
 
@@ -79,15 +100,8 @@ class CompressedStreamBrowserTest {
             }
         }).compression(compression));
         server.start();
-        toClose.add(server::stop);
+        servers.add(server);
         return server;
-    }
-
-    private Browser browser() {
-        Browser browser = Browser.start(options -> options.setCapability("goog:loggingPrefs", Map.of(LogType.PERFORMANCE, "ALL")),
-                "--ignore-certificate-errors");
-        toClose.add(browser);
-        return browser;
     }
 
     /** Publishes one event at a time and waits for the page to show it before publishing the next. */
@@ -100,7 +114,7 @@ class CompressedStreamBrowserTest {
         }
     }
 
-    /** What Chromium's network log says of the response to {@code path}: its protocol and headers. */
+    /** What Chromium's network log says of the response to {@code path}: its protocol and headers (read once). */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> response(Browser browser, String path) {
         Json json = new Json();
@@ -120,7 +134,7 @@ class CompressedStreamBrowserTest {
     @SuppressWarnings("unchecked")
     private void streamsEachEventCompressed(Path dir, Compression compression, String coding) throws Exception {
         RunnelServer server = serve(dir, compression);
-        Browser browser = browser();
+        browser.driver().manage().logs().get(LogType.PERFORMANCE); // drops what earlier tests left in the log
         browser.open(URI.create("https://localhost:" + server.port() + "/"));
         browser.await("the page's EventSource is open", d -> browser.text("#state").equals("open"));
 
