@@ -27,7 +27,8 @@ raw="bench/results/raw/$tag/compression"
 out="bench/results/$tag-compression.md"
 mkdir -p "$raw"
 ulimit -n "$(ulimit -Hn)"
-port=18090
+# a port of its own: load.sh's 18090 may be in use by another benchmark on this machine
+port=${COMPRESSION_PORT:-18290}
 server_pid=""
 stop_server() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -38,10 +39,18 @@ stop_server() {
   server_pid=""
 }
 trap stop_server EXIT
-start_server() { # RunnelBenchServer with its topic route compressed (zstd preferred, then gzip)
+listening() { (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; }
+start_server() { # RunnelBenchServer with its topic route compressed with the codings measured
+  if listening; then
+    echo "compression: something else listens on port $port: set COMPRESSION_PORT to a free one" >&2; exit 1
+  fi
   "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" --compression "$offered" >"$raw/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0; sleep 0.2; done
+  for _ in $(seq 100); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    listening && return 0
+    sleep 0.2
+  done
   echo "compression: the server did not start (see $raw/server.log)" >&2; return 1
 }
 load() { echo "$(cut -d' ' -f1-3 /proc/loadavg)"; }
