@@ -44,7 +44,7 @@ start_server() { # RunnelBenchServer with its topic route compressed with the co
   if listening; then
     echo "compression: something else listens on port $port: set COMPRESSION_PORT to a free one" >&2; exit 1
   fi
-  "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" --compression "$offered" >"$raw/server.log" 2>&1 &
+  "$java" -cp "$jar" dev.runnel.bench.server.RunnelBenchServer "$port" --compression "$offered" "$@" >"$raw/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     kill -0 "$server_pid" 2>/dev/null || break
@@ -60,6 +60,7 @@ pub=(--publish "POST http://127.0.0.1:$port/publish/bench" --header "Content-Typ
 read -ra codings <<<"${COMPRESSION_CODINGS:-identity gzip zstd}"
 offered=$(printf '%s\n' "${codings[@]}" | grep -vx identity | paste -sd, -)
 
+[ "${COMPRESSION_SUMMARY_ONLY:-}" = 1 ] && runs=0  # rewrite the summary from the raw outputs there
 for run in $(seq "$runs"); do
   echo "compression: run $run/$runs: bytes per event, dashboard (load $(load))" >&2
   "$java" -cp "$cp_full" dev.runnel.bench.load.WireBytes --demo dashboard --seconds "$seconds" --label dashboard \
@@ -71,6 +72,13 @@ for run in $(seq "$runs"); do
   "$java" -cp "$jar" dev.runnel.bench.load.WireBytes --url "$sub" --publish "http://127.0.0.1:$port/publish/bench" \
     --events "$events" --rate 50 --label json --codings "$(IFS=,; echo "${codings[*]}")" 2>>"$raw/log" | tee "$raw/bytes-json-run$run.txt" >&2 \
     || echo "compression: the JSON ticker's bytes failed (see $raw/log)" >&2
+  stop_server
+  # the same ticker with a 32 KiB window (2^15) for every coding: what a larger window buys, at its memory cost
+  echo "compression: run $run/$runs: bytes per event, JSON ticker, window 2^15 (load $(load))" >&2
+  start_server --window-log 15
+  "$java" -cp "$jar" dev.runnel.bench.load.WireBytes --url "$sub" --publish "http://127.0.0.1:$port/publish/bench" \
+    --events "$events" --rate 50 --label json-w15 --codings "$(IFS=,; echo "${codings[*]}")" 2>>"$raw/log" \
+    | tee "$raw/bytes-json-w15-run$run.txt" >&2 || echo "compression: the JSON ticker's bytes (2^15) failed (see $raw/log)" >&2
   stop_server
   for coding in "${codings[@]}"; do
     enc=(); [ "$coding" != identity ] && enc=(--accept-encoding "$coding")
@@ -96,27 +104,31 @@ done
 # the summary: medians over the runs
 median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 metric() { # FILE-GLOB "metric name": the values of that RESULT metric in the files
-  grep -h "metric=\"$2\"" $1 2>/dev/null | sed -E 's/.* value=([0-9.eE+-]+).*/\1/'
+  { grep -h "metric=\"$2\"" $1 2>/dev/null || true; } | sed -E 's/.* value=([0-9.eE+-]+).*/\1/'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 {
-  echo "# Compressed event streams: bytes, CPU and memory per coding ($(date -u +%F)${mode/full/})"
+  done_runs=$(find "$raw" -name 'fanout-identity-run*.txt' | wc -l)
+  echo "# Compressed event streams: bytes, CPU and memory per coding ($(date -u +%F)$([ "$mode" = quick ] && echo ', quick'))"
   echo
-  echo "Command: \`bench/run.sh $mode compression\` ($runs run(s) each, medians; $(nproc) cores, $("$java" -version 2>&1 | head -n 1))."
+  echo "Command: \`bench/run.sh $mode compression\` ($done_runs run(s) each, medians; $(nproc) cores, $("$java" -version 2>&1 | head -n 1))."
   echo "Load average at the end: $(load) (1, 5, 15 min; other builds share this machine)."
   echo
   echo "## Bytes on the wire per event"
   echo
   echo "Socket bytes per event (HTTP/1.1 chunk framing included), one connection per coding on the same stream at once."
+  echo "dashboard: the demo's /sse/dashboard (htmx fragments: clock, ticker with sparkline, stats), $seconds s;"
+  echo "json: a JSON quote ticker (20 symbols in turn, 11 fields) through RunnelBenchServer's topic route, $events events at 50/s,"
+  echo "each coding at its default window; json-w15: the same with every coding's window at 2^15 bytes."
   echo
   echo "| stream | coding | wire bytes/event | decoded bytes/event | fewer than identity |"
   echo "|---|---|---:|---:|---:|"
-  for stream in dashboard json; do
+  for stream in dashboard json json-w15; do
     for coding in "${codings[@]}"; do
       files="$raw/bytes-$stream-run*.txt"
-      wire=$(grep -h "RESULT stream=$stream coding=$coding " $files | sed -E 's/.*wire_bytes_per_event=([0-9.]+).*/\1/' | median)
-      decoded=$(grep -h "^| $stream | $coding |" $files | awk -F'|' '{print $6}' | median)
-      r=$(grep -h "RESULT stream=$stream coding=$coding " $files | sed -E 's/.*ratio=([0-9.]+).*/\1/' | median)
+      wire=$({ grep -h "RESULT stream=$stream coding=$coding " $files 2>/dev/null || true; } | sed -E 's/.*wire_bytes_per_event=([0-9.]+).*/\1/' | median)
+      decoded=$({ grep -h "^| $stream | $coding |" $files 2>/dev/null || true; } | awk -F'|' '{print $6}' | median)
+      r=$({ grep -h "RESULT stream=$stream coding=$coding " $files 2>/dev/null || true; } | sed -E 's/.*ratio=([0-9.]+).*/\1/' | median)
       echo "| $stream | $coding | $wire | $decoded | ${r}x |"
     done
   done
@@ -125,14 +137,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 
   echo
   echo "RunnelBenchServer --compression $offered; the subscribers ask for the coding named (identity: none) and decode it."
   echo
-  echo "| coding | server CPU per delivery (µs) | vs identity | single event p99 over subscribers (ms) | p99 at 10 events/s (ms) |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "Single events: the server's CPU over 10 single events (idle time between them included) / deliveries."
+  echo "Steady: the server's CPU share in the best ramp step (10 events/s: $((subscribers * 10)) deliveries/s) x cores / deliveries per second."
+  echo
+  echo "| coding | CPU per delivery, single events (µs) | vs identity | CPU per delivery, steady (µs) | vs identity | single event p99 over subscribers (ms) | p99 at 10 events/s (ms) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  steady() { # per file: server_cpu% x cores x 10^4 / deliveries per second, in µs
+    { grep -h 'metric="deliveries/s, best step' $1 2>/dev/null || true; } \
+      | sed -E 's/.* value=([0-9.]+).* server_cpu=([0-9.]+).*/\1 \2/' \
+      | awk -v cores="$(nproc)" '$1 > 0 { printf "%.2f\n", $2 * cores * 10000 / $1 }'
+  }
   base=$(metric "$raw/fanout-identity-run*.txt" "single events: server CPU per delivery (us)" | median)
+  base_steady=$(steady "$raw/fanout-identity-run*.txt" | median)
   for coding in "${codings[@]}"; do
     cpu=$(metric "$raw/fanout-$coding-run*.txt" "single events: server CPU per delivery (us)" | median)
+    cpu_steady=$(steady "$raw/fanout-$coding-run*.txt" | median)
     p99=$(metric "$raw/fanout-$coding-run*.txt" "single event to all N: p99 over subscribers (ms)" | median)
-    ramp=$(grep -h "RESULT server=$coding point=ramp rate=10 " $raw/fanout-$coding-run*.txt 2>/dev/null | sed -E 's/.* y=([0-9.]+).*/\1/' | median)
-    echo "| $coding | $cpu | $(ratio "$cpu" "$base")x | $p99 | $ramp |"
+    ramp=$({ grep -h "RESULT server=$coding point=ramp rate=10 " $raw/fanout-$coding-run*.txt 2>/dev/null || true; } | sed -E 's/.* y=([0-9.]+).*/\1/' | median)
+    echo "| $coding | $cpu | $(ratio "$cpu" "$base")x | $cpu_steady | $(ratio "$cpu_steady" "$base_steady")x | $p99 | $ramp |"
   done
   echo
   echo "## Memory per connection at $subscribers connections"

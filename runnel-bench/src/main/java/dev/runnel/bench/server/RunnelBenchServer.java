@@ -53,7 +53,8 @@ import java.util.Map;
  *
  * <p>With {@code --compression zstd,gzip} the topic route ({@code /sse/topic/{name}}) is sent
  * compressed with the first of those codings the request's {@code Accept-Encoding} takes (the
- * compression benchmark); the other routes stay uncompressed.
+ * compression benchmark); the other routes stay uncompressed. {@code --window-log N} sets every
+ * coding's window to 2^N bytes instead of its default.
  *
  * <pre>
  * java -cp benchmarks.jar dev.runnel.bench.server.RunnelBenchServer [PORT] [--mercure] [--compression zstd,gzip]
@@ -150,6 +151,7 @@ public final class RunnelBenchServer {
         boolean mercure = false;
         boolean warmUp = false;
         Compression compression = Compression.OFF;
+        int windowLog = 0;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--mercure-token")) {
                 System.out.println(mercurePublisherToken());
@@ -161,12 +163,14 @@ public final class RunnelBenchServer {
             } else if (args[i].equals("--compression") && i + 1 < args.length) {
                 String codings = args[++i];
                 compression = codings.equals("off") ? Compression.OFF : Compression.of(codings.split(","));
+            } else if (args[i].equals("--window-log") && i + 1 < args.length) {
+                windowLog = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--redis") && i + 1 < args.length) {
                 redis = URI.create(args[++i]);
             } else if (args[i].matches("\\d+")) {
                 port = Integer.parseInt(args[i]);
             } else {
-                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--mercure] [--compression zstd,gzip|off] [--warm-up] | --mercure-token; not understood: " + args[i]);
+                System.err.println("usage: RunnelBenchServer [PORT] [--redis redis://HOST:PORT] [--mercure] [--compression zstd,gzip|off [--window-log N]] [--warm-up] | --mercure-token; not understood: " + args[i]);
                 System.exit(2);
             }
         }
@@ -179,6 +183,9 @@ public final class RunnelBenchServer {
             WarmUp.Report report = WarmUp.run();
             System.out.println("warm-up: " + report.deliveries() + " deliveries in " + report.took().toMillis() + " ms"
                     + (report.completed() ? "" : ", stopped early: " + report.failure()));
+        }
+        for (String coding : windowLog > 0 ? compression.codings() : List.<String>of()) {
+            compression = compression.withWindowLog(coding, windowLog);
         }
         RunnelServer server = start(port, redis, mercure, compression);
         System.out.println("runnel bench server on " + server.uri() + " pid " + ProcessHandle.current().pid()
