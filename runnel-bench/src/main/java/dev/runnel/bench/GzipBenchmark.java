@@ -84,9 +84,11 @@ public class GzipBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        System.out.printf(Locale.ROOT, "%nbytes/event %s level %d windowLog %d: ours=%.1f jdk=%.1f raw=%.1f%n",
-                stream, level, windowLog, oursBytes / (double) Math.max(1, oursEvents),
-                jdkBytes / (double) Math.max(1, jdkEvents), rawPerEvent);
+        boolean oursRan = oursEvents > 0;
+        long bytes = oursRan ? oursBytes : jdkBytes;
+        long count = Math.max(1, oursRan ? oursEvents : jdkEvents);
+        System.out.printf(Locale.ROOT, "%nbytes/event %s %s level %d windowLog %d: %.1f compressed, %.1f raw%n",
+                oursRan ? "runnelGzip" : "jdkDeflater", stream, level, windowLog, bytes / (double) count, rawPerEvent);
         ours.close();
         jdk.end();
     }
