@@ -109,6 +109,18 @@ class GzipRatioTest {
         assertThat((double) ours).isLessThanOrEqualTo(1.15 * jdk(events, gzip.defaultLevel()));
     }
 
+    @Test
+    void higherLevelsSearchHarderAndSendFewerBytes() {
+        List<byte[]> events = htmlEvents(200);
+        long fastest = ours(events, 13, 1);
+        long greedyBest = ours(events, 13, 3);
+        long lazy = ours(events, 13, 6);
+        long best = ours(events, 13, 9);
+        assertThat(greedyBest).isLessThan(fastest);
+        assertThat(lazy).isLessThan(greedyBest);
+        assertThat(best).isLessThan(lazy);
+    }
+
     /** BTYPE of the first block in a compress() result (after the gzip header on the first call). */
     private static int firstBlockType(ByteBuffer out, int skip) {
         return (out.get(out.position() + skip) >> 1) & 3;

@@ -178,8 +178,6 @@ final class BlockWriter {
         literalFrequencies[END_OF_BLOCK] = 1;
         Huffman.lengths(literalFrequencies, LITERALS, 15, literalLengths, sorted, depths, counts);
         Huffman.lengths(distanceFrequencies, DISTANCES, 15, distanceLengths, sorted, depths, counts);
-        Huffman.canonicalCodes(literalLengths, LITERALS, literalCodes, counts);
-        Huffman.canonicalCodes(distanceLengths, DISTANCES, distanceCodes, counts);
         long bits = 3 + 5 + 5 + 4 + extraBits;
         for (int s = 0; s < LITERALS; s++) {
             bits += (long) literalFrequencies[s] * literalLengths[s];
@@ -201,7 +199,6 @@ final class BlockWriter {
         headerLiterals = literalCount;
         headerDistances = distanceCount;
         Huffman.lengths(codeLengthFrequencies, 19, 7, codeLengthLengths, sorted, depths, counts);
-        Huffman.canonicalCodes(codeLengthLengths, 19, codeLengthCodes, counts);
         int orderCount = 19;
         while (orderCount > 4 && codeLengthLengths[CODE_LENGTH_ORDER[orderCount - 1]] == 0) {
             orderCount--;
@@ -256,7 +253,11 @@ final class BlockWriter {
         runCount = count;
     }
 
+    /** Writes the header of a dynamic block; its codes are made here, as most blocks end up fixed. */
     private void writeDynamicHeader(BitOutput out) {
+        Huffman.canonicalCodes(literalLengths, LITERALS, literalCodes, counts);
+        Huffman.canonicalCodes(distanceLengths, DISTANCES, distanceCodes, counts);
+        Huffman.canonicalCodes(codeLengthLengths, 19, codeLengthCodes, counts);
         out.bits(2 << 1, 3);
         out.bits(headerLiterals - 257, 5);
         out.bits(headerDistances - 1, 5);

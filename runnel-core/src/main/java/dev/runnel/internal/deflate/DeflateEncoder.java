@@ -316,9 +316,9 @@ final class DeflateEncoder {
     }
 
     private static void slide(char[] table, int size) {
+        // branch-free, so the JIT can vectorise it: positions that slide out become 0, "none"
         for (int i = 0; i < table.length; i++) {
-            int p = table[i];
-            table[i] = (char) (p >= size ? p - size : 0);
+            table[i] = (char) Math.max(table[i] - size, 0);
         }
     }
 
