@@ -1,0 +1,27 @@
+package dev.runnel.client.internal;
+
+import java.io.IOException;
+
+/**
+ * Undoes one response's {@code Content-Encoding} as bytes arrive: whatever a chunk completes is
+ * passed on at once, so a stream flushed after every event is delivered event by event. One
+ * thread at a time.
+ */
+public interface ContentDecoder extends AutoCloseable {
+
+    /** Where decoded bytes go; they are only valid during the call. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    /** Decodes {@code length} bytes of {@code coded} from {@code offset}; passes on all it can. */
+    void decode(byte[] coded, int offset, int length, Sink sink) throws IOException;
+
+    /** The body ended: throws when it ended inside the coding (truncated). */
+    void end() throws IOException;
+
+    /** Frees the decoder's state; idempotent, never throws. */
+    @Override
+    void close();
+}
