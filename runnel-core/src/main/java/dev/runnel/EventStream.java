@@ -88,6 +88,11 @@ public sealed interface EventStream {
         return withOptions(options().withHeader(name, value));
     }
 
+    /** A copy sent compressed with the first of {@code compression}'s codings the client accepts (see {@link StreamOptions#compression}). */
+    default EventStream compression(dev.runnel.compress.Compression compression) {
+        return withOptions(options().withCompression(compression));
+    }
+
     /** Values from a {@link Producer}. */
     record Produced(Producer producer, StreamOptions options) implements EventStream {
         public Produced {

@@ -1,5 +1,7 @@
 package dev.runnel;
 
+import dev.runnel.compress.Compression;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,9 +27,12 @@ import java.util.Map;
  * @param retryEvent whether the stream starts with the retry meta event ({@code runnel:meta}) when
  *     {@link #retry} or the engine sets one; default true. False for protocols that define every
  *     event their clients receive (Mercure)
+ * @param compression the content codings the stream may be sent with, chosen from the request's
+ *     {@code Accept-Encoding}; {@link Compression#OFF} (the default) sends it uncompressed
  */
 public record StreamOptions(String defaultEvent, Duration heartbeat, String allowedOrigin, Duration retry,
-                            Map<String, String> headers, Dialect dialect, Instant endAt, boolean retryEvent) {
+                            Map<String, String> headers, Dialect dialect, Instant endAt, boolean retryEvent,
+                            Compression compression) {
 
     /** Smallest heartbeat interval allowed. */
     public static final Duration MIN_HEARTBEAT = Duration.ofSeconds(1);
@@ -39,11 +44,17 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
     /** The options of earlier releases, with no end time and the retry event on. */
     public StreamOptions(String defaultEvent, Duration heartbeat, String allowedOrigin, Duration retry,
                          Map<String, String> headers, Dialect dialect) {
-        this(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, null, true);
+        this(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, null, true, Compression.OFF);
+    }
+
+    /** The options before compression, which they leave off. */
+    public StreamOptions(String defaultEvent, Duration heartbeat, String allowedOrigin, Duration retry,
+                         Map<String, String> headers, Dialect dialect, Instant endAt, boolean retryEvent) {
+        this(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, endAt, retryEvent, Compression.OFF);
     }
 
     /** Options with every default. */
-    public static final StreamOptions DEFAULTS = new StreamOptions(null, DEFAULT_HEARTBEAT, null, null, Map.of(), null, null, true);
+    public static final StreamOptions DEFAULTS = new StreamOptions(null, DEFAULT_HEARTBEAT, null, null, Map.of(), null, null, true, Compression.OFF);
 
     public StreamOptions {
         if (defaultEvent != null) {
@@ -53,6 +64,7 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
             defaultEvent = defaultEvent.isEmpty() ? null : defaultEvent;
         }
         heartbeat = heartbeat == null ? DEFAULT_HEARTBEAT : heartbeat;
+        compression = compression == null ? Compression.OFF : compression;
         requireHeartbeat(heartbeat);
         if (allowedOrigin != null) {
             requireHeaderValue("allowedOrigin", allowedOrigin);
@@ -80,39 +92,47 @@ public record StreamOptions(String defaultEvent, Duration heartbeat, String allo
     }
 
     public StreamOptions withDefaultEvent(String name) {
-        return new StreamOptions(name, heartbeat, allowedOrigin, retry, headers, dialect, endAt, retryEvent);
+        return new StreamOptions(name, heartbeat, allowedOrigin, retry, headers, dialect, endAt, retryEvent, compression);
     }
 
     public StreamOptions withHeartbeat(Duration interval) {
-        return new StreamOptions(defaultEvent, interval, allowedOrigin, retry, headers, dialect, endAt, retryEvent);
+        return new StreamOptions(defaultEvent, interval, allowedOrigin, retry, headers, dialect, endAt, retryEvent, compression);
     }
 
     public StreamOptions withAllowedOrigin(String origin) {
-        return new StreamOptions(defaultEvent, heartbeat, origin, retry, headers, dialect, endAt, retryEvent);
+        return new StreamOptions(defaultEvent, heartbeat, origin, retry, headers, dialect, endAt, retryEvent, compression);
     }
 
     public StreamOptions withRetry(Duration delay) {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, delay, headers, dialect, endAt, retryEvent);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, delay, headers, dialect, endAt, retryEvent, compression);
     }
 
     public StreamOptions withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, more, dialect, endAt, retryEvent);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, more, dialect, endAt, retryEvent, compression);
     }
 
     public StreamOptions withDialect(Dialect chosen) {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, chosen, endAt, retryEvent);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, chosen, endAt, retryEvent, compression);
     }
 
     /** Ends the stream at {@code instant} ({@code null}: no end time); see {@link #endAt()}. */
     public StreamOptions withEndAt(Instant instant) {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, instant, retryEvent);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, instant, retryEvent, compression);
     }
 
     /** Sends no retry meta event on this stream, whatever the engine's setting; see {@link #retryEvent()}. */
     public StreamOptions withoutRetryEvent() {
-        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, endAt, false);
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, endAt, false, compression);
+    }
+
+    /**
+     * Sends the stream compressed with the first of {@code chosen}'s codings the client accepts
+     * ({@link Compression#OFF}: uncompressed); see {@link Compression}.
+     */
+    public StreamOptions withCompression(Compression chosen) {
+        return new StreamOptions(defaultEvent, heartbeat, allowedOrigin, retry, headers, dialect, endAt, retryEvent, chosen);
     }
 
     private static void requireHeaderValue(String field, String value) {

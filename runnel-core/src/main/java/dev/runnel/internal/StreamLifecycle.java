@@ -70,10 +70,11 @@ public final class StreamLifecycle {
     public StreamLifecycle(long id, SseTransport transport, RequestContext context, EventStream stream,
                            LifecycleSettings settings) {
         this.id = id;
-        this.transport = transport;
         this.context = context;
         this.stream = stream;
         this.options = stream.options();
+        // the one place a stream's content coding is applied, so every server adapter gets it
+        this.transport = CompressingTransport.wrap(transport, options.compression(), context);
         this.settings = settings;
         this.channel = Pump.channelFor(stream);
         this.dialect = options.dialect() != null ? options.dialect() : dev.runnel.Dialect.detect(context);

@@ -197,7 +197,7 @@ public final class MercureHub {
         }
         EventStream.Subscribed stream = hub.subscribe(request, wanted.build());
 
-        StreamOptions streamOptions = stream.options().withoutRetryEvent();
+        StreamOptions streamOptions = stream.options().withoutRetryEvent().withCompression(options.compression());
         if (requested != null) {
             // the id preceding the first event sent: the one asked for when found, else none ("earliest")
             streamOptions = streamOptions.withHeader("Last-Event-ID", stream.resumed() == Resumed.FOUND ? utf8Header(requested) : EARLIEST);

@@ -1,5 +1,7 @@
 package dev.runnel.mercure;
 
+import dev.runnel.compress.Compression;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -23,10 +25,21 @@ import java.util.Objects;
  * @param publisherCorsOrigins origins whose pages may publish cross-origin ({@code *}: any)
  * @param subscriptions whether active subscriptions are announced and listed (the draft's
  *     "Active Subscriptions")
+ * @param compression the content codings subscriptions may be sent with, chosen from each request's
+ *     {@code Accept-Encoding}; {@link Compression#OFF} by default. Keep it off when updates mix
+ *     private data with text an attacker can influence (see {@link Compression})
  */
 public record MercureOptions(JwtVerifier publisherJwt, JwtVerifier subscriberJwt, boolean anonymous, String cookieName,
                              List<String> publishOrigins, List<String> corsOrigins, List<String> publisherCorsOrigins,
-                             boolean subscriptions) {
+                             boolean subscriptions, Compression compression) {
+
+    /** The options before compression, which they leave off. */
+    public MercureOptions(JwtVerifier publisherJwt, JwtVerifier subscriberJwt, boolean anonymous, String cookieName,
+                          List<String> publishOrigins, List<String> corsOrigins, List<String> publisherCorsOrigins,
+                          boolean subscriptions) {
+        this(publisherJwt, subscriberJwt, anonymous, cookieName, publishOrigins, corsOrigins, publisherCorsOrigins, subscriptions,
+                Compression.OFF);
+    }
 
     public MercureOptions {
         Objects.requireNonNull(publisherJwt, "publisherJwt: a Mercure hub needs the publishers' key");
@@ -35,6 +48,7 @@ public record MercureOptions(JwtVerifier publisherJwt, JwtVerifier subscriberJwt
         publishOrigins = origins("publishOrigins", publishOrigins);
         corsOrigins = origins("corsOrigins", corsOrigins);
         publisherCorsOrigins = origins("publisherCorsOrigins", publisherCorsOrigins);
+        compression = compression == null ? Compression.OFF : compression;
     }
 
     /** A builder; {@link Builder#publisherJwt} (or {@link Builder#jwt}) must be called. */
@@ -67,6 +81,7 @@ public record MercureOptions(JwtVerifier publisherJwt, JwtVerifier subscriberJwt
         private List<String> corsOrigins = List.of();
         private List<String> publisherCorsOrigins = List.of();
         private boolean subscriptions;
+        private Compression compression = Compression.OFF;
 
         private Builder() {
         }
@@ -127,9 +142,18 @@ public record MercureOptions(JwtVerifier publisherJwt, JwtVerifier subscriberJwt
             return this;
         }
 
+        /**
+         * Send subscriptions compressed with the first of these codings each client accepts
+         * ({@code Compression.of("gzip")}); default {@link Compression#OFF}.
+         */
+        public Builder compression(Compression codings) {
+            this.compression = Objects.requireNonNull(codings, "compression");
+            return this;
+        }
+
         public MercureOptions build() {
             return new MercureOptions(publisherJwt, subscriberJwt, anonymous, cookieName, publishOrigins, corsOrigins,
-                    publisherCorsOrigins, subscriptions);
+                    publisherCorsOrigins, subscriptions, compression);
         }
     }
 }
