@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * Undoes one response's {@code Content-Encoding} as bytes arrive: whatever a chunk completes is
  * passed on at once, so a stream flushed after every event is delivered event by event. One
- * thread at a time.
+ * thread decodes at a time; {@link #close()} may come from any thread, also during a decode, which
+ * then fails with an {@code IOException} (native memory is freed once, when it returns).
  */
 public interface ContentDecoder extends AutoCloseable {
 
@@ -21,7 +22,7 @@ public interface ContentDecoder extends AutoCloseable {
     /** The body ended: throws when it ended inside the coding (truncated). */
     void end() throws IOException;
 
-    /** Frees the decoder's state; idempotent, never throws. */
+    /** Frees the decoder's state; idempotent, never throws, any thread. */
     @Override
     void close();
 }

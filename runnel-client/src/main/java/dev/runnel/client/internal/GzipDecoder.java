@@ -1,6 +1,7 @@
 package dev.runnel.client.internal;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -30,10 +31,13 @@ final class GzipDecoder implements ContentDecoder {
     private int flags;
     private int extraLeft;
     private long size;
-    private boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     @Override
     public void decode(byte[] coded, int offset, int length, Sink sink) throws IOException {
+        if (closed.get()) {
+            throw new IOException("the gzip decoder is closed");
+        }
         int at = offset;
         int end = offset + length;
         while (at < end) {
@@ -154,6 +158,11 @@ final class GzipDecoder implements ContentDecoder {
             }
         } catch (DataFormatException e) {
             throw new ZipException("corrupt gzip data: " + e.getMessage());
+        } catch (IllegalStateException | NullPointerException e) {
+            if (closed.get()) { // the JDK's inflater refuses calls once ended (it is thread-safe)
+                throw new IOException("the gzip decoder was closed while decoding", e);
+            }
+            throw e;
         }
     }
 
@@ -185,8 +194,7 @@ final class GzipDecoder implements ContentDecoder {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (closed.compareAndSet(false, true)) {
             inflater.end();
         }
     }

@@ -338,10 +338,7 @@ public final class RealEventSource implements EventSource {
             finish(new StreamEnd.Failed(e, failures + 1)); // the same request would get the same answer
             return;
         }
-        if (!wire.hold(response.body())) {
-            if (coding != null) {
-                coding.close();
-            }
+        if (!wire.hold(response.body(), coding)) {
             return; // closed meanwhile
         }
         body = response.body();
@@ -460,14 +457,10 @@ public final class RealEventSource implements EventSource {
     /** Closes the current connection, if any. */
     private void drop() {
         ResponseBody current = body;
-        ContentDecoder coding = decoder;
         body = null;
         parser = null;
         decoder = null;
-        wire.letGo(current);
-        if (coding != null) {
-            coding.close();
-        }
+        wire.letGo(current); // and its decoder
     }
 
     /**

@@ -5,6 +5,8 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * zstd through zstd-jni's streaming decompression context, reached by reflection so that the
@@ -40,12 +42,13 @@ final class ZstdDecoder implements ContentDecoder {
         MISSING = missing;
     }
 
-    private final Object context;
+    private final ReentrantLock lock = new ReentrantLock(); // held by decode() while it uses the context
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Object context; // guarded by lock; null once freed
     private final ByteBuffer output = ByteBuffer.allocateDirect(1 << 16);
     private final byte[] out = new byte[1 << 16];
     private ByteBuffer input = ByteBuffer.allocateDirect(8192);
     private boolean atFrameEnd = true;
-    private boolean closed;
 
     ZstdDecoder() {
         if (NEW_CONTEXT == null) {
@@ -68,7 +71,22 @@ final class ZstdDecoder implements ContentDecoder {
 
     @Override
     public void decode(byte[] coded, int offset, int length, Sink sink) throws IOException {
-        if (closed) {
+        lock.lock();
+        try {
+            decodeLocked(coded, offset, length, sink);
+        } finally {
+            if (closed.get()) {
+                free();
+            }
+            lock.unlock();
+            if (closed.get()) {
+                freeUnlessBusy(); // a close() that came just as this call left
+            }
+        }
+    }
+
+    private void decodeLocked(byte[] coded, int offset, int length, Sink sink) throws IOException {
+        if (closed.get() || context == null) {
             throw new IOException("the zstd decoder is closed");
         }
         if (input.capacity() < length) {
@@ -97,6 +115,9 @@ final class ZstdDecoder implements ContentDecoder {
     }
 
     private boolean decompress() throws IOException {
+        if (closed.get()) {
+            throw new IOException("the zstd decoder was closed while decoding");
+        }
         try {
             return (Boolean) DECOMPRESS.invoke(context, output, input);
         } catch (InvocationTargetException e) {
@@ -116,10 +137,27 @@ final class ZstdDecoder implements ContentDecoder {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (closed.compareAndSet(false, true)) {
+            freeUnlessBusy();
+        }
+    }
+
+    private void freeUnlessBusy() {
+        if (lock.tryLock()) { // else the decode holding it frees the context as it leaves
             try {
-                CLOSE.invoke(context);
+                free();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void free() {
+        Object current = context;
+        context = null;
+        if (current != null) {
+            try {
+                CLOSE.invoke(current);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // nothing more can be done; the context is not used again
             }
