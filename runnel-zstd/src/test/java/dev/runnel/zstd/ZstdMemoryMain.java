@@ -16,7 +16,14 @@ import java.util.Random;
  * of the process's resident memory per compressor next to {@link StreamCompressor#memoryBytes()}.
  * Linux only (reads /proc/self/status).
  *
- * <pre>java -cp ... dev.runnel.zstd.ZstdMemoryMain [N] [windowLog:level ...]</pre>
+ * <p>Run one setting per JVM (freed native memory stays resident and would hide the next one's),
+ * with the heap fixed and touched up front so that its growth is not counted:
+ * <pre>
+ * mvn -q -o test-compile -pl runnel-zstd -am
+ * java --enable-native-access=ALL-UNNAMED -Xms64m -Xmx64m -XX:+AlwaysPreTouch \
+ *   -cp runnel-zstd/target/classes:runnel-zstd/target/test-classes:runnel-core/target/classes:ZSTD_JNI_JAR \
+ *   dev.runnel.zstd.ZstdMemoryMain 10000 12:1
+ * </pre>
  */
 public final class ZstdMemoryMain {
 
