@@ -7,6 +7,8 @@ import dev.runnel.Fragment;
 import dev.runnel.SseEngine;
 import dev.runnel.Signals;
 import dev.runnel.SseEvent;
+import dev.runnel.compress.Compression;
+import dev.runnel.compress.ContentCodings;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.HubOptions;
 import dev.runnel.hub.HubUnavailableException;
@@ -78,6 +80,15 @@ public final class DemoServer {
                 + (options.redis() != null ? ", one node of a cluster on " + server.engine().hub().toString().replace("hub on ", "") : ""));
     }
 
+    /**
+     * How the dashboard stream is compressed: zstd when {@code runnel-zstd} is on the class path, else
+     * gzip, for clients that accept it; uncompressed when neither coding is available.
+     */
+    static Compression dashboardCompression() {
+        String[] codings = java.util.stream.Stream.of("zstd", "gzip").filter(c -> ContentCodings.find(c).isPresent()).toArray(String[]::new);
+        return codings.length == 0 ? Compression.OFF : Compression.of(codings);
+    }
+
     /** The demo server with every route, not yet started. */
     public static RunnelServer create(DemoOptions options) {
         PebbleFragments fragments = PebbleFragments.classpath("templates", !options.debug());
@@ -116,6 +127,8 @@ public final class DemoServer {
         server.staticFiles("/webjars", "META-INF/resources/webjars");
         server.staticFiles("/static", "static");
 
+        // the dashboard holds no secrets, so compressing it leaks nothing (see the docs' note on BREACH)
+        Compression dashboardCompression = dashboardCompression();
         server.sse("/sse/dashboard", req -> EventStream.producer(out -> {
             Ticker ticker = new Ticker();
             for (long second = 0; ; second++) {
@@ -126,7 +139,7 @@ public final class DemoServer {
                 }
                 Thread.sleep(1000);
             }
-        }));
+        }).compression(dashboardCompression));
 
         server.sse("/sse/ticks", req -> {
             int count = req.queryInt("count", 10, 1, 100_000);

@@ -25,6 +25,9 @@ class DemoServerTest {
 
     @BeforeAll
     static void start() {
+        if (dev.runnel.compress.ContentCodings.find("gzip").isEmpty()) {
+            dev.runnel.compress.ContentCodings.register(new dev.runnel.testkit.DeflaterGzipCoding()); // until the built-in gzip is here
+        }
         production = DemoServer.create(new DemoOptions("127.0.0.1", 0, false)).start();
         debug = DemoServer.create(new DemoOptions("127.0.0.1", 0, true)).start();
     }
@@ -48,6 +51,30 @@ class DemoServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
         return response.body();
+    }
+
+    @Test
+    void theDashboardStreamIsSentCompressedToClientsThatAcceptIt() throws Exception {
+        String expected = dev.runnel.compress.ContentCodings.find("zstd").isPresent() ? "zstd" : "gzip";
+        HttpResponse<java.io.InputStream> response = HTTP.send(HttpRequest.newBuilder(production.uri().resolve("/sse/dashboard"))
+                .header("Accept", "text/event-stream").header("Accept-Encoding", "gzip, deflate, br, zstd").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = response.body()) {
+            assertThat(response.headers().firstValue("Content-Encoding")).hasValue(expected);
+            assertThat(response.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+            if (expected.equals("gzip")) {
+                try (dev.runnel.testkit.DecodedStream stream = dev.runnel.testkit.DecodedStream.read(body, "gzip")) {
+                    stream.awaitText("event: clock", Duration.ofSeconds(20)); // the first second's fragments, decoded as they come
+                    stream.awaitText("event: ticker", Duration.ofSeconds(20));
+                }
+            }
+        }
+        HttpResponse<java.io.InputStream> plain = HTTP.send(HttpRequest.newBuilder(production.uri().resolve("/sse/dashboard"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = plain.body()) {
+            assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(new String(body.readNBytes(6), StandardCharsets.UTF_8)).isEqualTo("event:");
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.runnel.mercure.hub;
 
+import dev.runnel.compress.Compression;
 import dev.runnel.mercure.JwtAlgorithm;
 
 import java.net.URI;
@@ -18,11 +19,14 @@ import java.util.function.Consumer;
  * {@code cookie_name} (and {@code publisher_jwt}/{@code subscriber_jwt}). Flags win over the environment.
  *
  * @param subscriberKey the subscribers' key; without one of its own, the publishers' key
+ * @param compression the content codings subscriptions may be sent with ({@code --compression gzip,zstd});
+ *     off by default
  */
 public record HubSettings(String host, int port, boolean tls, URI redis, boolean anonymous, boolean subscriptions,
                           List<String> corsOrigins, List<String> publishOrigins, int history,
                           String publisherKey, JwtAlgorithm publisherAlgorithm,
-                          String subscriberKey, JwtAlgorithm subscriberAlgorithm, String cookieName) {
+                          String subscriberKey, JwtAlgorithm subscriberAlgorithm, String cookieName,
+                          Compression compression) {
 
     /** The port when none is given: the one the reference hub's standalone binary listened on. */
     public static final int DEFAULT_PORT = 3000;
@@ -33,6 +37,7 @@ public record HubSettings(String host, int port, boolean tls, URI redis, boolean
         corsOrigins = List.copyOf(corsOrigins);
         publishOrigins = List.copyOf(publishOrigins);
         Objects.requireNonNull(publisherKey, "publisherKey");
+        compression = compression == null ? Compression.OFF : compression;
     }
 
     /** What {@code --help} prints. */
@@ -41,6 +46,9 @@ public record HubSettings(String host, int port, boolean tls, URI redis, boolean
                               [--cors-origins O...] [--publish-origins O...] [--history N]
                               [--publisher-jwt-key K] [--subscriber-jwt-key K] [--jwt-algorithm A]
                               [--publisher-jwt-algorithm A] [--subscriber-jwt-algorithm A] [--cookie-name N]
+                              [--compression CODINGS]
+              --compression gzip (or zstd,gzip with runnel-zstd on the class path: the server's order of
+              preference) sends each subscription compressed when its client accepts one; default off.
               keys also come from MERCURE_PUBLISHER_JWT_KEY / _ALG and MERCURE_SUBSCRIBER_JWT_KEY / _ALG, and
               MERCURE_EXTRA_DIRECTIVES is read for anonymous, subscriptions, cors_origins, publish_origins and
               cookie_name; flags win. An RS or ES key is PEM text or the path of a PEM file.""";
@@ -84,6 +92,7 @@ public record HubSettings(String host, int port, boolean tls, URI redis, boolean
         String subscriberKey;
         String subscriberAlg;
         String cookieName = "mercureAuthorization";
+        Compression compression = Compression.OFF;
 
         void directive(Directives.Directive d, Consumer<String> warnings) {
             String where = "MERCURE_EXTRA_DIRECTIVES line " + d.line() + ": ";
@@ -167,6 +176,7 @@ public record HubSettings(String host, int port, boolean tls, URI redis, boolean
                     case "--publisher-jwt-algorithm" -> publisherAlg = value(args, i++);
                     case "--subscriber-jwt-algorithm" -> subscriberAlg = value(args, i++);
                     case "--cookie-name" -> cookieName = value(args, i++);
+                    case "--compression" -> compression = compression(value(args, i++));
                     default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
                 }
             }
@@ -202,6 +212,18 @@ public record HubSettings(String host, int port, boolean tls, URI redis, boolean
             }
         }
 
+        /** {@code gzip}, {@code zstd,gzip}, or {@code off}; a coding no module provides fails here, naming the module. */
+        private static Compression compression(String text) {
+            if (text.strip().equalsIgnoreCase("off")) {
+                return Compression.OFF;
+            }
+            try {
+                return Compression.of(java.util.Arrays.stream(text.split(",", -1)).map(String::strip).toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--compression " + text + ": " + e.getMessage(), e);
+            }
+        }
+
         private static URI redisUri(String text) {
             URI uri = URI.create(text);
             if (!List.of("redis", "rediss", "redis-sentinel").contains(String.valueOf(uri.getScheme()))) {
@@ -218,7 +240,7 @@ public record HubSettings(String host, int port, boolean tls, URI redis, boolean
             JwtAlgorithm pubAlg = algorithm(publisherAlg, "publisher");
             JwtAlgorithm subAlg = subscriberAlg == null && subscriberKey == null ? pubAlg : algorithm(subscriberAlg, "subscriber");
             return new HubSettings(host, port, tls, redis, anonymous, subscriptions, corsOrigins, publishOrigins, history,
-                    publisherKey, pubAlg, subscriberKey == null ? publisherKey : subscriberKey, subAlg, cookieName);
+                    publisherKey, pubAlg, subscriberKey == null ? publisherKey : subscriberKey, subAlg, cookieName, compression);
         }
 
         private static JwtAlgorithm algorithm(String name, String who) {

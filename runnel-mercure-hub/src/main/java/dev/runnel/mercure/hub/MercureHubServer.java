@@ -83,6 +83,7 @@ public final class MercureHubServer implements AutoCloseable {
                 .corsOrigins(settings.corsOrigins())
                 .publisherCorsOrigins(settings.corsOrigins())
                 .subscriptions(settings.subscriptions())
+                .compression(settings.compression())
                 .build();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SseEngine.Builder engineBuilder = SseEngine.builder()

@@ -47,6 +47,24 @@ class HubSettingsTest {
     }
 
     @Test
+    void compressionIsOffUnlessTheFlagNamesCodings() {
+        if (dev.runnel.compress.ContentCodings.find("gzip").isEmpty()) {
+            dev.runnel.compress.ContentCodings.register(new dev.runnel.testkit.DeflaterGzipCoding()); // until the built-in gzip is here
+        }
+        assertThat(read(Map.of(), "--publisher-jwt-key", "k").compression()).isEqualTo(dev.runnel.compress.Compression.OFF);
+        assertThat(read(Map.of(), "--publisher-jwt-key", "k", "--compression", " GZIP ").compression().codings()).containsExactly("gzip");
+        assertThat(read(Map.of(), "--publisher-jwt-key", "k", "--compression", "off").compression().isOff()).isTrue();
+        assertThatIllegalArgumentException().isThrownBy(() -> read(Map.of(), "--publisher-jwt-key", "k", "--compression", "gzip,brotli"))
+                .withMessageStartingWith("--compression gzip,brotli: ").withMessageContaining("\"brotli\"");
+        assertThatIllegalArgumentException().isThrownBy(() -> read(Map.of(), "--publisher-jwt-key", "k", "--compression"))
+                .withMessage("--compression needs a value");
+        if (dev.runnel.compress.ContentCodings.find("zstd").isEmpty()) {
+            assertThatIllegalArgumentException().isThrownBy(() -> read(Map.of(), "--publisher-jwt-key", "k", "--compression", "zstd,gzip"))
+                    .withMessageContaining("runnel-zstd");
+        }
+    }
+
+    @Test
     void flagsWinOverTheEnvironment() {
         HubSettings s = read(Map.of("MERCURE_PUBLISHER_JWT_KEY", "from env", "MERCURE_EXTRA_DIRECTIVES", "cors_origins https://env.example"),
                 "--publisher-jwt-key", "from flag", "--cors-origins", "https://a.example", "https://b.example",

@@ -96,6 +96,25 @@ class MercureHubServerTest {
     }
 
     @Test
+    void withCompressionASubscriberThatAcceptsGzipDecodesEachUpdateAsItIsPublished() throws Exception {
+        if (dev.runnel.compress.ContentCodings.find("gzip").isEmpty()) {
+            dev.runnel.compress.ContentCodings.register(new dev.runnel.testkit.DeflaterGzipCoding()); // until the built-in gzip is here
+        }
+        MercureHubServer hub = hub("--anonymous", "--compression", "gzip");
+        HttpResponse<java.io.InputStream> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create(hub.uri() + "/.well-known/mercure?topic=news")).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        dev.runnel.testkit.DecodedStream stream = dev.runnel.testkit.DecodedStream.read(response.body(), "gzip");
+        open.add(stream);
+        dev.runnel.testkit.Await.until(() -> hub.engine().openStreams() == 1, "subscribed", WAIT);
+        for (int i = 1; i <= 3; i++) {
+            String id = publisher(hub).publish(MercureUpdate.of("news", "{\"headline\":\"number " + i + "\"}"));
+            stream.awaitText("id: " + id + "\ndata: {\"headline\":\"number " + i + "\"}\n\n", WAIT);
+        }
+    }
+
+    @Test
     void thePageHealthAndMetricsAnswer() throws Exception {
         MercureHubServer hub = hub();
         HttpClient http = HttpClient.newHttpClient();
