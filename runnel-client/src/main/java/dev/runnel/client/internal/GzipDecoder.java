@@ -38,6 +38,17 @@ final class GzipDecoder implements ContentDecoder {
         if (closed.get()) {
             throw new IOException("the gzip decoder is closed");
         }
+        try {
+            decodeOpen(coded, offset, length, sink);
+        } catch (IllegalStateException e) {
+            if (closed.get()) { // the JDK's inflater is thread-safe, and refuses every call once ended
+                throw new IOException("the gzip decoder was closed while decoding", e);
+            }
+            throw e;
+        }
+    }
+
+    private void decodeOpen(byte[] coded, int offset, int length, Sink sink) throws IOException {
         int at = offset;
         int end = offset + length;
         while (at < end) {
@@ -158,11 +169,6 @@ final class GzipDecoder implements ContentDecoder {
             }
         } catch (DataFormatException e) {
             throw new ZipException("corrupt gzip data: " + e.getMessage());
-        } catch (IllegalStateException | NullPointerException e) {
-            if (closed.get()) { // the JDK's inflater refuses calls once ended (it is thread-safe)
-                throw new IOException("the gzip decoder was closed while decoding", e);
-            }
-            throw e;
         }
     }
 

@@ -35,7 +35,7 @@ class ContentDecoderCloseTest {
     }
 
     private static void closeWhileDecoding(Supplier<ContentDecoder> decoders, byte[] coded) throws Exception {
-        for (int round = 0; round < 30; round++) {
+        for (int round = 0; round < 100; round++) {
             ContentDecoder decoder = decoders.get();
             CountDownLatch started = new CountDownLatch(1);
             AtomicReference<Throwable> failure = new AtomicReference<>();
