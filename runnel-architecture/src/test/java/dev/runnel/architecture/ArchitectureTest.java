@@ -1,5 +1,6 @@
 package dev.runnel.architecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -11,6 +12,7 @@ import java.net.URL;
 import java.util.Collections;
 import java.util.List;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +40,7 @@ class ArchitectureTest {
     void everyModuleIsRead() {
         assertThat(modules.names()).contains("runnel-core", "runnel-client", "runnel-testkit", "runnel-jackson",
                 "runnel-micrometer", "runnel-redis", "runnel-pebble", "runnel-jetty", "runnel-servlet",
-                "runnel-spring-boot", "runnel-thymeleaf", "runnel-mercure", "runnel-mercure-hub", "runnel-example", "runnel-bench");
+                "runnel-spring-boot", "runnel-thymeleaf", "runnel-mercure", "runnel-mercure-hub", "runnel-example", "runnel-bench", "runnel-zstd");
         assertThat(modules.modulesOfPackage()).containsKeys("dev.runnel", "dev.runnel.internal", "dev.runnel.client.internal");
     }
 
@@ -50,6 +52,15 @@ class ArchitectureTest {
     @Test
     void theClientUsesNothingButTheJdk() {
         ArchitectureRules.dependsOnTheJdkOnly("runnel-client", modules).check(classes);
+    }
+
+    @Test
+    void theZstdCodingUsesTheCoreSpiAndZstdJniOnly() {
+        classes().that().resideInAPackage("dev.runnel.zstd..")
+                .should().onlyDependOnClassesThat(DescribedPredicate.describe("the JDK, dev.runnel.compress or zstd-jni",
+                        c -> ArchitectureRules.JDK_API.contains(c.getPackageName()) || c.getPackageName().equals("dev.runnel.compress")
+                                || c.getPackageName().startsWith("dev.runnel.zstd") || c.getPackageName().startsWith("com.github.luben.zstd")))
+                .check(classes);
     }
 
     @Test

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ModulePathTest {
 
-    private static final Set<String> CORE_API = Set.of("dev.runnel", "dev.runnel.hub", "dev.runnel.transport");
+    private static final Set<String> CORE_API = Set.of("dev.runnel", "dev.runnel.hub", "dev.runnel.transport", "dev.runnel.compress");
     private static final Set<String> CLIENT_API = Set.of("dev.runnel.client");
 
     @Test

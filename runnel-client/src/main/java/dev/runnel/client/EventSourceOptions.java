@@ -65,16 +65,24 @@ import java.util.Objects;
  * @param httpClient the client to use, or {@code null} (the default) for one the source creates
  *     and shuts down when it closes. A client given here is shared and left open: give one to
  *     many sources to share its connections and threads
+ * @param acceptEncoding whether to send {@code Accept-Encoding} naming the codings this client
+ *     decodes: {@code gzip}, and {@code zstd} when zstd-jni ({@code com.github.luben:zstd-jni}) is on
+ *     the class path; default {@code true}. A compressed stream costs the client little and saves
+ *     most of the traffic, and a server only compresses when it was configured to. An
+ *     {@code Accept-Encoding} among {@code headers} is sent instead. Whatever this says, a response
+ *     coded with gzip or (with zstd-jni) zstd is decoded, event by event as its flushed bytes
+ *     arrive; a coding the client cannot decode ends the source with {@link StreamEnd.Failed}
  */
 public record EventSourceOptions(Map<String, String> headers, String lastEventId, boolean reconnect,
                                  Duration retry, Duration minRetryDelay, Duration maxRetryDelay,
                                  Duration backoffResetAfter, int maxAttempts, Duration connectTimeout,
-                                 Duration readTimeout, int maxLineSize, int maxEventSize, HttpClient httpClient) {
+                                 Duration readTimeout, int maxLineSize, int maxEventSize, HttpClient httpClient,
+                                 boolean acceptEncoding) {
 
     /** Every default. */
     public static final EventSourceOptions DEFAULTS = new EventSourceOptions(Map.of(), "", true,
             Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(60), 0,
-            Duration.ofSeconds(10), Duration.ofSeconds(45), 1 << 20, 4 << 20, null);
+            Duration.ofSeconds(10), Duration.ofSeconds(45), 1 << 20, 4 << 20, null, true);
 
     public EventSourceOptions {
         headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
@@ -120,68 +128,77 @@ public record EventSourceOptions(Map<String, String> headers, String lastEventId
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
         return new EventSourceOptions(more, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withLastEventId(String id) {
         return new EventSourceOptions(headers, id, reconnect, retry, minRetryDelay, maxRetryDelay, backoffResetAfter,
-                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withReconnect(boolean on) {
         return new EventSourceOptions(headers, lastEventId, on, retry, minRetryDelay, maxRetryDelay, backoffResetAfter,
-                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withRetry(Duration reconnectionTime) {
         return new EventSourceOptions(headers, lastEventId, reconnect, reconnectionTime, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withMinRetryDelay(Duration floor) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, floor, maxRetryDelay, backoffResetAfter,
-                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withMaxRetryDelay(Duration cap) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, cap, backoffResetAfter,
-                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withBackoffResetAfter(Duration uptime) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay, uptime,
-                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withMaxAttempts(int attempts) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, attempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                backoffResetAfter, attempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withConnectTimeout(Duration timeout) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, timeout, readTimeout, maxLineSize, maxEventSize, httpClient);
+                backoffResetAfter, maxAttempts, timeout, readTimeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withReadTimeout(Duration timeout) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, connectTimeout, timeout, maxLineSize, maxEventSize, httpClient);
+                backoffResetAfter, maxAttempts, connectTimeout, timeout, maxLineSize, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withMaxLineSize(int bytes) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, bytes, maxEventSize, httpClient);
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, bytes, maxEventSize, httpClient, acceptEncoding);
     }
 
     public EventSourceOptions withMaxEventSize(int bytes) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, bytes, httpClient);
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, bytes, httpClient, acceptEncoding);
     }
 
     /** A copy that uses {@code client}, which the source will not shut down; {@code null} for a client of its own. */
     public EventSourceOptions withHttpClient(HttpClient client) {
         return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
-                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, client);
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, client, acceptEncoding);
+    }
+
+    /**
+     * A copy that sends {@code Accept-Encoding} naming what the client decodes ({@code true}, the
+     * default) or sends none ({@code false}).
+     */
+    public EventSourceOptions withAcceptEncoding(boolean on) {
+        return new EventSourceOptions(headers, lastEventId, reconnect, retry, minRetryDelay, maxRetryDelay,
+                backoffResetAfter, maxAttempts, connectTimeout, readTimeout, maxLineSize, maxEventSize, httpClient, on);
     }
 
     private static void requirePositive(String name, Duration value, Duration min) {

@@ -1,8 +1,12 @@
 package dev.runnel.client;
 
+import dev.runnel.client.internal.ContentDecoder;
+import dev.runnel.client.internal.ContentDecoders;
 import dev.runnel.client.internal.EventStreamParser;
+import dev.runnel.client.internal.UnsupportedCodingException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -49,6 +53,7 @@ public final class EventStreamReader {
     }
 
     private final EventStreamParser parser;
+    private final ContentDecoder decoder; // null: the bytes are not coded
     private boolean spent;
 
     /** A reader with {@link EventSourceOptions#DEFAULTS}' limits and no last event id. */
@@ -63,6 +68,30 @@ public final class EventStreamReader {
      * are about connections and are not used.
      */
     public EventStreamReader(Listener listener, EventSourceOptions options) {
+        this(listener, options, null);
+    }
+
+    /**
+     * A reader of a body coded as its {@code Content-Encoding} says: {@code gzip}, {@code zstd}
+     * (with zstd-jni on the class path), or {@code identity}/{@code null} for none. The coded bytes
+     * are decoded as they are fed, so each event is reported as soon as the bytes that complete it
+     * are; {@link #end()} then also checks that the coded stream was complete, and frees the
+     * decoder (call it, or feed until a feed fails, to free a zstd decoder's native memory).
+     *
+     * @throws IllegalArgumentException for a coding this client cannot decode, naming those it can
+     */
+    public static EventStreamReader forContentEncoding(String contentEncoding, Listener listener, EventSourceOptions options) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(options, "options");
+        try {
+            return new EventStreamReader(listener, options, ContentDecoders.open(contentEncoding));
+        } catch (UnsupportedCodingException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private EventStreamReader(Listener listener, EventSourceOptions options, ContentDecoder decoder) {
+        this.decoder = decoder;
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(options, "options");
         this.parser = new EventStreamParser(new EventStreamParser.Handler() {
@@ -89,7 +118,8 @@ public final class EventStreamReader {
      * for the next call.
      *
      * @throws IOException when a line is longer than {@code maxLineSize} or an event's data longer
-     *     than {@code maxEventSize}; the message names the limit. The reader is then spent
+     *     than {@code maxEventSize}, the message naming the limit; or when coded bytes are corrupt.
+     *     The reader is then spent
      * @throws IllegalStateException when the reader is spent: an earlier feed threw, or the stream
      *     was {@link #end() ended}
      * @throws IndexOutOfBoundsException when the range is not inside {@code bytes}
@@ -100,17 +130,41 @@ public final class EventStreamReader {
             throw new IllegalStateException("this EventStreamReader is spent: a feed failed or end() was called");
         }
         spent = true;
-        parser.feed(bytes, offset, length);
+        if (decoder == null) {
+            parser.feed(bytes, offset, length);
+        } else {
+            try {
+                decoder.decode(bytes, offset, length, parser::feed);
+            } catch (IOException | RuntimeException | Error e) {
+                decoder.close();
+                throw e;
+            }
+        }
         spent = false;
     }
 
     /**
      * The stream ended: an event not yet ended by an empty line is discarded, as a browser does.
      * The reader is spent afterwards.
+     *
+     * @throws UncheckedIOException for a {@link #forContentEncoding coded} stream that ended inside
+     *     the coding (truncated); what was decoded before was reported
      */
     public void end() {
+        boolean wasSpent = spent;
         spent = true;
         parser.end();
+        if (decoder != null && !wasSpent) {
+            try {
+                decoder.end();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                decoder.close();
+            }
+        } else if (decoder != null) {
+            decoder.close();
+        }
     }
 
     /** The last event id as of the last dispatch (an {@code id} field persists): {@code ""} for none. */

@@ -27,6 +27,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code {"event": "message", "id": "", "data": "..."}}, where {@code id} is the last event id as a
  * browser's {@code MessageEvent.lastEventId} reports it. Comments only with {@code --comments}
  * ({@code : text}, or {@code {"comment": "text"}}).
+ *
+ * <p>It asks for a compressed stream ({@code Accept-Encoding: gzip}, and {@code zstd} when zstd-jni
+ * is on its class path, as {@code ./runnel listen} puts it) and prints each event as soon as the
+ * bytes that complete it arrive; {@code --header 'Accept-Encoding: identity'} asks for none.
  */
 public final class Listen {
 

@@ -86,6 +86,7 @@ public final class RealEventSource implements EventSource {
     private final Backoff backoff;
     private EventStreamParser parser;
     private ResponseBody body;
+    private ContentDecoder decoder; // null: the body is not coded
     private long openedAt;
     private final LineClock clock;
     private boolean delivered; // a signal was returned since the last read
@@ -302,6 +303,9 @@ public final class RealEventSource implements EventSource {
         HttpRequest.Builder request = HttpRequest.newBuilder(target).GET().timeout(options.connectTimeout())
                 .header("Accept", "text/event-stream")
                 .header("Cache-Control", "no-cache");
+        if (options.acceptEncoding()) {
+            request.header("Accept-Encoding", ContentDecoders.acceptEncoding()); // a header of the options replaces it
+        }
         String id = lastEventId;
         options.headers().forEach((name, value) -> {
             boolean isId = name.equalsIgnoreCase("Last-Event-ID"); // the first id: see firstId
@@ -326,10 +330,19 @@ public final class RealEventSource implements EventSource {
                     : new StreamEnd.WrongContentType(contentType));
             return;
         }
-        if (!wire.hold(response.body())) {
+        ContentDecoder coding;
+        try {
+            coding = ContentDecoders.open(String.join(",", response.headers().allValues("Content-Encoding")));
+        } catch (UnsupportedCodingException e) {
+            response.body().close();
+            finish(new StreamEnd.Failed(e, failures + 1)); // the same request would get the same answer
+            return;
+        }
+        if (!wire.hold(response.body(), coding)) {
             return; // closed meanwhile
         }
         body = response.body();
+        decoder = coding;
         openedAt = System.nanoTime();
         clock.opened();
         parser = new EventStreamParser(parsed, lastEventId, options.maxLineSize(), options.maxEventSize());
@@ -358,6 +371,15 @@ public final class RealEventSource implements EventSource {
         }
         if (n < 0) {
             long open = System.nanoTime() - openedAt;
+            if (decoder != null) {
+                try {
+                    decoder.end();
+                } catch (IOException e) {
+                    drop();
+                    failed(e, open); // a truncated body is a broken stream
+                    return;
+                }
+            }
             parser.end();
             drop();
             if (options.reconnect()) {
@@ -369,10 +391,18 @@ public final class RealEventSource implements EventSource {
         }
         EventStreamParser current = parser;
         try {
-            current.feed(chunk, 0, n);
+            if (decoder == null) {
+                current.feed(chunk, 0, n);
+            } else {
+                decoder.decode(chunk, 0, n, current::feed);
+            }
         } catch (LimitExceededException e) {
             drop();
             finish(new StreamEnd.TooLarge(e.option(), e.limit()));
+        } catch (IOException e) {
+            long open = System.nanoTime() - openedAt;
+            drop();
+            failed(e, open); // corrupt coded data: a broken stream
         } finally {
             lastEventId = current.lastEventId();
         }
@@ -429,7 +459,8 @@ public final class RealEventSource implements EventSource {
         ResponseBody current = body;
         body = null;
         parser = null;
-        wire.letGo(current);
+        decoder = null;
+        wire.letGo(current); // and its decoder
     }
 
     /**

@@ -19,6 +19,7 @@ final class Wire {
     private final ReentrantLock lock = new ReentrantLock(); // guards the fields below; never held across I/O
     private CompletableFuture<?> inFlight;
     private ResponseBody body;
+    private ContentDecoder decoder; // the body's, or null
     private boolean released;
 
     Wire(HttpClient client, boolean ownsClient) {
@@ -58,48 +59,64 @@ final class Wire {
         }
     }
 
-    /** Remembers the body being read, to close on release; false, and closes it, when already released. */
-    boolean hold(ResponseBody current) {
+    /**
+     * Remembers the body being read and its decoder (or null), to close on release; false, and
+     * closes them, when already released.
+     */
+    boolean hold(ResponseBody current, ContentDecoder coding) {
         lock.lock();
         try {
             if (!released) {
                 body = current;
+                decoder = coding;
                 return true;
             }
         } finally {
             lock.unlock();
         }
         current.close();
+        if (coding != null) {
+            coding.close();
+        }
         return false;
     }
 
-    /** Closes {@code current}, the body held, if any. */
+    /** Closes {@code current}, the body held, if any, and its decoder. */
     void letGo(ResponseBody current) {
         if (current == null) {
             return;
         }
+        ContentDecoder coding = null;
         lock.lock();
         try {
             if (body == current) {
                 body = null;
+                coding = decoder;
+                decoder = null;
             }
         } finally {
             lock.unlock();
         }
         current.close();
+        if (coding != null) {
+            coding.close();
+        }
     }
 
     /** Cancels the request in flight, closes the body, and shuts down a client of the source's own. Never throws. */
     void release() {
         CompletableFuture<?> request;
         ResponseBody current;
+        ContentDecoder coding;
         lock.lock();
         try {
             released = true;
             request = inFlight;
             current = body;
+            coding = decoder;
             inFlight = null;
             body = null;
+            decoder = null;
         } finally {
             lock.unlock();
         }
@@ -108,6 +125,9 @@ final class Wire {
         }
         if (current != null) {
             current.close();
+        }
+        if (coding != null) {
+            coding.close(); // safe during a decode on the reading thread: the decoder frees itself as that returns
         }
         if (ownsClient) {
             client.shutdownNow();
