@@ -1,7 +1,8 @@
 package dev.runnel.compress;
 
+import dev.runnel.internal.GzipCoding;
+
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,14 +92,7 @@ public final class ContentCodings {
         }
 
         private static List<ContentCoding> builtIn() {
-            List<ContentCoding> codings = new ArrayList<>();
-            // TODO(compress): a direct `new GzipCoding()` once branch deflate is merged
-            try {
-                codings.add((ContentCoding) Class.forName("dev.runnel.internal.GzipCoding").getConstructor().newInstance());
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LOG.log(Level.DEBUG, "no built-in gzip coding in this build");
-            }
-            return codings;
+            return List.of(new GzipCoding());
         }
     }
 }
