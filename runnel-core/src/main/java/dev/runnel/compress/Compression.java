@@ -23,6 +23,10 @@ import java.util.Objects;
  * hub.subscribe(request, "prices").withCompression(Compression.of("zstd", "gzip"))
  * }</pre>
  *
+ * <p>Security: compressed sizes depend on content. A stream that carries a secret (a token, private
+ * data) together with text an attacker can influence (a chat message, a search term echoed back)
+ * can leak the secret through the sizes of its events, as in BREACH. Keep such streams uncompressed.
+ *
  * <p>Every name and setting is checked here, when the stream, route or server is configured: a
  * coding no module provides ({@code zstd} needs {@code runnel-zstd} on the class path), or a window
  * or level outside the coding's range, throws {@link IllegalArgumentException} naming the field, the

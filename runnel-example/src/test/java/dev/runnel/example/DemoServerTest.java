@@ -25,9 +25,6 @@ class DemoServerTest {
 
     @BeforeAll
     static void start() {
-        if (dev.runnel.compress.ContentCodings.find("gzip").isEmpty()) {
-            dev.runnel.compress.ContentCodings.register(new dev.runnel.testkit.DeflaterGzipCoding()); // until the built-in gzip is here
-        }
         production = DemoServer.create(new DemoOptions("127.0.0.1", 0, false)).start();
         debug = DemoServer.create(new DemoOptions("127.0.0.1", 0, true)).start();
     }

@@ -46,9 +46,6 @@ class CompressedStreamTest {
 
     @BeforeAll
     static void codings() {
-        if (ContentCodings.find("gzip").isEmpty()) {
-            ContentCodings.register(new DeflaterGzipCoding()); // until the built-in gzip is on this branch
-        }
         if (ContentCodings.find("x-failing").isEmpty()) {
             ContentCodings.register(FAILING);
         }

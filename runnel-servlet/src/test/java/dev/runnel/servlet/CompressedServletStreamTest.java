@@ -4,12 +4,9 @@ import dev.runnel.EventStream;
 import dev.runnel.SseEngine;
 import dev.runnel.SseEvent;
 import dev.runnel.compress.Compression;
-import dev.runnel.compress.ContentCodings;
 import dev.runnel.testkit.Await;
 import dev.runnel.testkit.DecodedStream;
-import dev.runnel.testkit.DeflaterGzipCoding;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,13 +28,6 @@ class CompressedServletStreamTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeAll
-    static void codings() {
-        if (ContentCodings.find("gzip").isEmpty()) {
-            ContentCodings.register(new DeflaterGzipCoding()); // until the built-in gzip is on this branch
-        }
-    }
 
     @AfterEach
     void closeEverything() throws Exception {

@@ -10,8 +10,8 @@ import java.util.zip.Deflater;
 
 /**
  * A gzip coding for tests, on the JDK's {@link Deflater} with a sync flush after every call and gzip
- * framing (RFC 1952): a stand-in wherever a test needs a working gzip of its own (the built-in one
- * is under test elsewhere). Its window and level settings are accepted and, but for the level, ignored.
+ * framing (RFC 1952): independent of the built-in one, for tests that wrap a working coding under a
+ * name of their own ({@link CountingCoding}). Its window setting is accepted and ignored.
  */
 public final class DeflaterGzipCoding implements ContentCoding {
 

@@ -48,9 +48,6 @@ class HubSettingsTest {
 
     @Test
     void compressionIsOffUnlessTheFlagNamesCodings() {
-        if (dev.runnel.compress.ContentCodings.find("gzip").isEmpty()) {
-            dev.runnel.compress.ContentCodings.register(new dev.runnel.testkit.DeflaterGzipCoding()); // until the built-in gzip is here
-        }
         assertThat(read(Map.of(), "--publisher-jwt-key", "k").compression()).isEqualTo(dev.runnel.compress.Compression.OFF);
         assertThat(read(Map.of(), "--publisher-jwt-key", "k", "--compression", " GZIP ").compression().codings()).containsExactly("gzip");
         assertThat(read(Map.of(), "--publisher-jwt-key", "k", "--compression", "off").compression().isOff()).isTrue();

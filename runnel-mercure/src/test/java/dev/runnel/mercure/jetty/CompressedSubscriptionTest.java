@@ -1,12 +1,9 @@
 package dev.runnel.mercure.jetty;
 
 import dev.runnel.compress.Compression;
-import dev.runnel.compress.ContentCodings;
 import dev.runnel.testkit.Await;
 import dev.runnel.testkit.DecodedStream;
-import dev.runnel.testkit.DeflaterGzipCoding;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -22,13 +19,6 @@ class CompressedSubscriptionTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private MercureFixture hub;
     private DecodedStream stream;
-
-    @BeforeAll
-    static void codings() {
-        if (ContentCodings.find("gzip").isEmpty()) {
-            ContentCodings.register(new DeflaterGzipCoding()); // until the built-in gzip is on this branch
-        }
-    }
 
     @AfterEach
     void stop() throws Exception {
