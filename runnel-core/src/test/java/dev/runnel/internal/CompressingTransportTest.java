@@ -52,6 +52,9 @@ class CompressingTransportTest {
             if (t instanceof RuntimeException r) {
                 throw r;
             }
+            if (t instanceof Error e) {
+                throw e;
+            }
             OPENS.incrementAndGet();
             return new StreamCompressor() {
                 volatile boolean closed;
@@ -338,6 +341,20 @@ class CompressingTransportTest {
     @Test
     void aCompressorThatCannotOpenLeavesTheStreamPlain() throws Exception {
         THROW_ON_OPEN.set(new IllegalStateException("no memory for it"));
+        Recording inner = new Recording();
+        SseTransport t = wrap(inner);
+        t.start(200, Map.of("Content-Type", "text/event-stream"));
+        t.write(text("data: x\n\n"));
+        t.complete();
+        assertThat(inner.head).doesNotContainKey("Content-Encoding");
+        assertThat(inner.sent).containsExactly("data: x\n\n");
+        assertThat(inner.completes).isEqualTo(1);
+    }
+
+    @Test
+    void aCodingWhoseNativeLibraryCannotLoadLeavesTheStreamPlain() throws Exception {
+        // zstd-jni without its native library for this platform throws an Error from open(), on every connection
+        THROW_ON_OPEN.set(new UnsatisfiedLinkError("no zstd-jni in java.library.path"));
         Recording inner = new Recording();
         SseTransport t = wrap(inner);
         t.start(200, Map.of("Content-Type", "text/event-stream"));
