@@ -191,6 +191,9 @@ public final class CompressingTransport implements SseTransport {
         } catch (IOException | RuntimeException e) {
             inner.abort(e);
             return;
+        } catch (Error e) {
+            inner.abort(e); // the response must end: the lifecycle only logs what complete() throws
+            throw e;
         }
         inner.complete();
     }

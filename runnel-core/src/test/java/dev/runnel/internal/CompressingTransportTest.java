@@ -130,6 +130,7 @@ class CompressingTransportTest {
         int completes;
         int aborts;
         boolean failWrites;
+        Error writeError;
         boolean async;
 
         @Override public boolean isHttp1() { return true; }
@@ -144,6 +145,9 @@ class CompressingTransportTest {
 
         @Override
         public synchronized void write(ByteBuffer bytes) throws IOException {
+            if (writeError != null) {
+                throw writeError;
+            }
             if (failWrites) {
                 throw new IOException("gone");
             }
@@ -363,5 +367,20 @@ class CompressingTransportTest {
         assertThat(inner.head).doesNotContainKey("Content-Encoding");
         assertThat(inner.sent).containsExactly("data: x\n\n");
         assertThat(inner.completes).isEqualTo(1);
+    }
+
+    @Test
+    void aTrailerWriteThatThrowsAnErrorStillEndsTheResponse() throws Exception {
+        Recording inner = new Recording();
+        SseTransport t = wrap(inner);
+        t.start(200, Map.of());
+        inner.writeError = new OutOfMemoryError("no room for the trailer");
+        try {
+            t.complete();
+        } catch (OutOfMemoryError expected) {
+            // may be passed on; the response must be ended either way
+        }
+        assertThat(inner.completes + inner.aborts).as("the response is completed or aborted, not left open").isEqualTo(1);
+        assertThat(CLOSES).hasValue(1);
     }
 }
