@@ -99,7 +99,7 @@ public final class CompressingTransport implements SseTransport {
         if (status == 200 && !ending) {
             try {
                 opened = coding.open(windowLog, level);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // also a native library that cannot load here: every stream would fail
                 LOG.log(Level.WARNING, "opening a " + coding.name() + " compressor failed; this stream is sent uncompressed", e);
             }
         }
@@ -191,6 +191,9 @@ public final class CompressingTransport implements SseTransport {
         } catch (IOException | RuntimeException e) {
             inner.abort(e);
             return;
+        } catch (Error e) {
+            inner.abort(e); // the response must end: the lifecycle only logs what complete() throws
+            throw e;
         }
         inner.complete();
     }

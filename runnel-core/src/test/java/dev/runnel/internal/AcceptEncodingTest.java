@@ -123,4 +123,17 @@ class AcceptEncodingTest {
         assertThat(choose(GZIP, "x-gz;q=0, x-gz")).isNull();
         assertThat(choose(GZIP, "x-gz, x-gz;q=0")).isEqualTo("x-gz");
     }
+
+    @Test
+    void hostileHeadersAreReadWithoutHarm() {
+        String many = "br;q=0.1, ".repeat(20_000) + "x-gz;q=0.2";
+        assertThat(choose(ZSTD_GZIP, many)).as("thousands of elements").isEqualTo("x-gz");
+        assertThat(choose(GZIP, ",".repeat(100_000))).isNull();
+        assertThat(choose(GZIP, "x-gz;q=1;q=0")).as("a second q counts: refused").isNull();
+        assertThat(choose(GZIP, "x-gz;q=0.0000")).as("too many digits: unreadable, skipped").isNull();
+        assertThat(choose(GZIP, "x-gz;;;;q=0.5;;")).isEqualTo("x-gz");
+        assertThat(choose(GZIP, "\u0130x-gz, x-\u212Az, \u0000x-gz\u00ff")).as("non-ASCII and control characters").isNull();
+        assertThat(choose(GZIP, "x-gz;q=\u0661")).as("a non-ASCII digit").isNull();
+        assertThat(choose(GZIP, (String) null, "x-gz")).isEqualTo("x-gz");
+    }
 }

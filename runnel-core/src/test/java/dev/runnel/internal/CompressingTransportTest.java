@@ -52,6 +52,9 @@ class CompressingTransportTest {
             if (t instanceof RuntimeException r) {
                 throw r;
             }
+            if (t instanceof Error e) {
+                throw e;
+            }
             OPENS.incrementAndGet();
             return new StreamCompressor() {
                 volatile boolean closed;
@@ -127,6 +130,7 @@ class CompressingTransportTest {
         int completes;
         int aborts;
         boolean failWrites;
+        Error writeError;
         boolean async;
 
         @Override public boolean isHttp1() { return true; }
@@ -141,6 +145,9 @@ class CompressingTransportTest {
 
         @Override
         public synchronized void write(ByteBuffer bytes) throws IOException {
+            if (writeError != null) {
+                throw writeError;
+            }
             if (failWrites) {
                 throw new IOException("gone");
             }
@@ -346,5 +353,34 @@ class CompressingTransportTest {
         assertThat(inner.head).doesNotContainKey("Content-Encoding");
         assertThat(inner.sent).containsExactly("data: x\n\n");
         assertThat(inner.completes).isEqualTo(1);
+    }
+
+    @Test
+    void aCodingWhoseNativeLibraryCannotLoadLeavesTheStreamPlain() throws Exception {
+        // zstd-jni without its native library for this platform throws an Error from open(), on every connection
+        THROW_ON_OPEN.set(new UnsatisfiedLinkError("no zstd-jni in java.library.path"));
+        Recording inner = new Recording();
+        SseTransport t = wrap(inner);
+        t.start(200, Map.of("Content-Type", "text/event-stream"));
+        t.write(text("data: x\n\n"));
+        t.complete();
+        assertThat(inner.head).doesNotContainKey("Content-Encoding");
+        assertThat(inner.sent).containsExactly("data: x\n\n");
+        assertThat(inner.completes).isEqualTo(1);
+    }
+
+    @Test
+    void aTrailerWriteThatThrowsAnErrorStillEndsTheResponse() throws Exception {
+        Recording inner = new Recording();
+        SseTransport t = wrap(inner);
+        t.start(200, Map.of());
+        inner.writeError = new OutOfMemoryError("no room for the trailer");
+        try {
+            t.complete();
+        } catch (OutOfMemoryError expected) {
+            // may be passed on; the response must be ended either way
+        }
+        assertThat(inner.completes + inner.aborts).as("the response is completed or aborted, not left open").isEqualTo(1);
+        assertThat(CLOSES).hasValue(1);
     }
 }

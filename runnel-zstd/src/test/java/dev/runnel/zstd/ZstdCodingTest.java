@@ -159,6 +159,19 @@ class ZstdCodingTest {
     }
 
     @Test
+    void aSliceWithAnArrayOffsetIsReadFromItsOwnStart() {
+        byte[] framed = "XXXXdata: hello\n\nYYYY".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer slice = ByteBuffer.wrap(framed, 4, framed.length - 8).slice(); // arrayOffset 4, position 0
+        ByteBuffer readOnly = ByteBuffer.wrap(framed, 4, framed.length - 8).asReadOnlyBuffer();
+        try (StreamCompressor compressor = coding.open(coding.defaultWindowLog(), coding.defaultLevel());
+             Decoder decoder = new Decoder()) {
+            assertThat(decoder.feed(compressor.compress(slice))).asString().isEqualTo("data: hello\n\n");
+            assertThat(decoder.feed(compressor.compress(readOnly))).asString().isEqualTo("data: hello\n\ndata: hello\n\n");
+            assertThat(slice.position()).isZero();
+        }
+    }
+
+    @Test
     void finishBeforeAnyCompressIsAnEmptyFrame() {
         try (StreamCompressor compressor = coding.open(coding.defaultWindowLog(), coding.defaultLevel());
              Decoder decoder = new Decoder()) {

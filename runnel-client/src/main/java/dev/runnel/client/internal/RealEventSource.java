@@ -53,6 +53,14 @@ public final class RealEventSource implements EventSource {
     private static final System.Logger LOG = System.getLogger(RealEventSource.class.getName());
     private static final AtomicLong SOURCES = new AtomicLong();
     private static final int CHUNK = 8192;
+    /**
+     * A coded body is decoded this many coded bytes at a time, and parsed this many decoded bytes at a
+     * time, no further once {@link #QUEUED_MAX} signals wait: a few bytes of gzip or zstd can decode
+     * to megabytes of tiny events. What one slice decoded beyond that waits as bytes ({@link #backlog}).
+     */
+    private static final int CODED_SLICE = 16;
+    private static final int PARSE_SLICE = 1024;
+    private static final int QUEUED_MAX = 1024;
     private static final Duration CLIENT_STOP = Duration.ofSeconds(5);
     /**
      * A Cleaner per iterated source, not one for all: a Cleaner's thread ends only once the Cleaner
@@ -87,6 +95,11 @@ public final class RealEventSource implements EventSource {
     private EventStreamParser parser;
     private ResponseBody body;
     private ContentDecoder decoder; // null: the body is not coded
+    private int codedFrom; // chunk[codedFrom..codedTo) was read and not yet decoded
+    private int codedTo;
+    private byte[] backlog = new byte[0]; // backlog[backlogFrom..backlogTo): decoded, not yet parsed
+    private int backlogFrom;
+    private int backlogTo;
     private long openedAt;
     private final LineClock clock;
     private boolean delivered; // a signal was returned since the last read
@@ -213,6 +226,11 @@ public final class RealEventSource implements EventSource {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "EventSourceListener.onClosed threw for " + uri, e);
         }
+    }
+
+    /** Signals parsed and not yet delivered (for tests). */
+    int queued() {
+        return ready.size();
     }
 
     /** The next signal, blocking; {@code null} once the source has ended. One thread at a time. */
@@ -355,6 +373,10 @@ public final class RealEventSource implements EventSource {
             delivered = false;
             clock.resumed();
         }
+        if (backlogFrom < backlogTo || codedFrom < codedTo) {
+            parse(chunk, codedFrom, codedTo - codedFrom); // what the last read left for after the queue drained
+            return;
+        }
         int n;
         try {
             n = body.read(chunk, 0, CHUNK, clock.left(), "the server completed no line for "
@@ -389,12 +411,62 @@ public final class RealEventSource implements EventSource {
             }
             return;
         }
+        parse(chunk, 0, n);
+    }
+
+    /** Parses decoded bytes while few signals wait; keeps the rest, in order, for later reads. */
+    private void parseOrKeep(EventStreamParser current, byte[] decoded, int offset, int length) throws IOException {
+        while (length > 0 && backlogFrom == backlogTo && ready.size() < QUEUED_MAX) {
+            int piece = Math.min(PARSE_SLICE, length);
+            current.feed(decoded, offset, piece);
+            offset += piece;
+            length -= piece;
+        }
+        if (length == 0) {
+            return;
+        }
+        if (backlogFrom == backlogTo) {
+            backlogFrom = 0;
+            backlogTo = 0;
+        }
+        if (backlog.length - backlogTo < length) {
+            int kept = backlogTo - backlogFrom;
+            byte[] bigger = new byte[Math.max(kept + length, 2 * backlog.length)];
+            System.arraycopy(backlog, backlogFrom, bigger, 0, kept);
+            backlog = bigger;
+            backlogFrom = 0;
+            backlogTo = kept;
+        }
+        System.arraycopy(decoded, offset, backlog, backlogTo, length);
+        backlogTo += length;
+    }
+
+    /** Parses {@code n} bytes read; a coded body only until {@link #QUEUED_MAX} signals wait, keeping the rest. */
+    private void parse(byte[] bytes, int from, int n) {
         EventStreamParser current = parser;
         try {
             if (decoder == null) {
-                current.feed(chunk, 0, n);
+                current.feed(bytes, from, n);
             } else {
-                decoder.decode(chunk, 0, n, current::feed);
+                while (backlogFrom < backlogTo && ready.size() < QUEUED_MAX) {
+                    int piece = Math.min(PARSE_SLICE, backlogTo - backlogFrom);
+                    current.feed(backlog, backlogFrom, piece);
+                    backlogFrom += piece;
+                }
+                if (backlogFrom == backlogTo && backlog.length > 0) {
+                    backlog = new byte[0]; // a flood's room goes once it is parsed
+                    backlogFrom = 0;
+                    backlogTo = 0;
+                }
+                int at = from;
+                int end = from + n;
+                while (at < end && backlogFrom == backlogTo && ready.size() < QUEUED_MAX) {
+                    int slice = Math.min(CODED_SLICE, end - at);
+                    at += slice;
+                    decoder.decode(bytes, at - slice, slice, (decoded, offset, length) -> parseOrKeep(current, decoded, offset, length));
+                }
+                codedFrom = at;
+                codedTo = end;
             }
         } catch (LimitExceededException e) {
             drop();
@@ -460,6 +532,11 @@ public final class RealEventSource implements EventSource {
         body = null;
         parser = null;
         decoder = null;
+        codedFrom = 0;
+        codedTo = 0;
+        backlog = new byte[0];
+        backlogFrom = 0;
+        backlogTo = 0;
         wire.letGo(current); // and its decoder
     }
 
