@@ -9,8 +9,8 @@ import java.util.Locale;
  * Chooses a stream's content coding from the request's {@code Accept-Encoding} (RFC 9110, 12.5.3):
  * the first of the server's codings, in the server's order, that the client accepts, by name or by
  * {@code *}, with a weight above zero. Names and parameters ignore case and surrounding spaces;
- * {@code x-gzip} is {@code gzip}; an element that cannot be read (a bad weight, a stray character) is
- * skipped, not the header. No header, or an empty one, accepts no coding: the stream goes uncompressed.
+ * {@code x-gzip} is {@code gzip}; an element with a stray character is skipped, not the header, and
+ * one whose weight cannot be read refuses its coding (as {@code q=0}). No header, or an empty one, accepts no coding: the stream goes uncompressed.
  */
 public final class AcceptEncoding {
 
@@ -51,7 +51,7 @@ public final class AcceptEncoding {
                 }
                 int q = semi < 0 ? 1000 : quality(element.substring(semi + 1));
                 if (q < 0) {
-                    continue; // unreadable: as if the element were not there
+                    q = 0; // unreadable: refused, the safer reading (no "*" brings the coding back)
                 }
                 if (name.equals(coding)) {
                     return q;

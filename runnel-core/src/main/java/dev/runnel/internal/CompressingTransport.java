@@ -35,6 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class CompressingTransport implements SseTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.runnel.compress");
+    private static final java.util.Set<String> OPEN_FAILURES_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Test only: when the system property {@code runnel.compress.testOnlyHoldBack} is {@code true},
@@ -100,7 +101,10 @@ public final class CompressingTransport implements SseTransport {
             try {
                 opened = coding.open(windowLog, level);
             } catch (RuntimeException | Error e) { // also a native library that cannot load here: every stream would fail
-                LOG.log(Level.WARNING, "opening a " + coding.name() + " compressor failed; this stream is sent uncompressed", e);
+                // once per coding with the cause: at 10,000 connections a log line each would be a flood
+                boolean first = OPEN_FAILURES_LOGGED.add(coding.name());
+                LOG.log(first ? Level.WARNING : Level.DEBUG, "opening a " + coding.name()
+                        + " compressor failed; this stream is sent uncompressed" + (first ? " (logged once per coding)" : ""), first ? e : null);
             }
         }
         if (opened == null) {

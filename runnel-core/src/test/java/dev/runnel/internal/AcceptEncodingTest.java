@@ -130,7 +130,9 @@ class AcceptEncodingTest {
         assertThat(choose(ZSTD_GZIP, many)).as("thousands of elements").isEqualTo("x-gz");
         assertThat(choose(GZIP, ",".repeat(100_000))).isNull();
         assertThat(choose(GZIP, "x-gz;q=1;q=0")).as("a second q counts: refused").isNull();
-        assertThat(choose(GZIP, "x-gz;q=0.0000")).as("too many digits: unreadable, skipped").isNull();
+        assertThat(choose(GZIP, "x-gz;q=0.0000")).as("too many digits: unreadable, refused").isNull();
+        assertThat(choose(GZIP, "x-gz;q=0.0000, *")).as("an unreadable weight refuses the coding; * does not bring it back").isNull();
+        assertThat(choose(GZIP, "x-gz;q=junk, *;q=0.5")).isNull();
         assertThat(choose(GZIP, "x-gz;;;;q=0.5;;")).isEqualTo("x-gz");
         assertThat(choose(GZIP, "\u0130x-gz, x-\u212Az, \u0000x-gz\u00ff")).as("non-ASCII and control characters").isNull();
         assertThat(choose(GZIP, "x-gz;q=\u0661")).as("a non-ASCII digit").isNull();

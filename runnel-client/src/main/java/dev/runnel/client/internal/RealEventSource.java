@@ -355,6 +355,11 @@ public final class RealEventSource implements EventSource {
             response.body().close();
             finish(new StreamEnd.Failed(e, failures + 1)); // the same request would get the same answer
             return;
+        } catch (RuntimeException | LinkageError e) { // a decoder that cannot be made here (zstd-jni's native library)
+            response.body().close();
+            finish(new StreamEnd.Failed(new IOException("cannot decode Content-Encoding "
+                    + response.headers().allValues("Content-Encoding") + ": " + e, e), failures + 1));
+            return;
         }
         if (!wire.hold(response.body(), coding)) {
             return; // closed meanwhile
